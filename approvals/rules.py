@@ -1,0 +1,39 @@
+"""Separation of duties and who may decide a slot: the one predicate module [POLICY §3].
+
+`decision_refusals` returns every reason a user may not decide a slot (empty: they may). Services
+call it before deciding; templates and the API call it to show only the buttons a user may press.
+"""
+from approvals.choices import SLOT_HOLDERS, SlotRole, SlotStatus, Verdict
+from changemgmt.roles import roles_of
+
+POLICY_SOD = "POLICY §3 separation of duties [000]"
+
+
+def holds_slot_role(user, slot) -> bool:
+    return bool(roles_of(user) & set(SLOT_HOLDERS[slot.role]))
+
+
+def decision_refusals(user, slot, *, siblings, verdict: str = Verdict.GRANT) -> list[str]:
+    """`siblings` are all live slots of the same change (including `slot`), already fetched."""
+    change = slot.change
+    reasons = []
+    if slot.status != SlotStatus.PENDING:
+        reasons.append("This approval has already been decided.")
+    if not holds_slot_role(user, slot):
+        reasons.append(f"Only a holder of the {SlotRole(slot.role).label} role may decide this approval.")
+    if user.pk in (change.requester_id, change.owner_id):
+        reasons.append("The author or owner of a change may not approve it.")
+    if any(s.decided_by_id == user.pk and s.pk != slot.pk and s.status != SlotStatus.SUPERSEDED for s in siblings):
+        reasons.append("One person may not fill two approval slots on the same change.")
+    if verdict == Verdict.GRANT and not reasons:
+        still_pending = [s for s in siblings if s.status == SlotStatus.PENDING and s.pk != slot.pk]
+        if not still_pending and change.team_id is not None:
+            deciders_teams = {s.decided_by.team_id for s in siblings if s.status == SlotStatus.GRANTED}
+            deciders_teams.add(user.team_id)
+            if deciders_teams <= {change.team_id}:
+                reasons.append("Dual control: at least one approver must come from outside the author's team.")
+    return reasons
+
+
+def may_decide(user, slot, *, siblings) -> bool:
+    return not decision_refusals(user, slot, siblings=siblings)

@@ -1,0 +1,89 @@
+"""Writes to approvals: creating the required slots and deciding them.
+
+The approvals layer does not import changes; it tells it what happened through domain events
+("approval.rejected", "approval.all_granted") that changes subscribes to.
+"""
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from approvals.choices import SlotStatus, Verdict
+from approvals.matrix import required_slots
+from approvals.models import ApprovalSlot
+from approvals.rules import decision_refusals
+from changemgmt import events, ledger
+from changemgmt.errors import Conflict
+
+MAX_REASON = 5000
+
+
+def sync_slots(*, change, actor) -> list[ApprovalSlot]:
+    """Make the change's live slots match what policy requires for its current risk, category and
+    triggers: add missing ones, supersede pending ones no longer required. Decided slots are kept.
+    Must run inside the caller's transaction, with the change locked."""
+    specs = required_slots(risk_level=change.risk_level, category=change.category,
+                           security_triggers=change.security_triggers)
+    live = {(s.role, s.ordinal): s for s in change.approval_slots.exclude(status=SlotStatus.SUPERSEDED)}
+    wanted = {(spec.role, spec.ordinal): spec for spec in specs}
+    created, superseded = [], []
+    for key, spec in wanted.items():
+        if key not in live:
+            created.append(ApprovalSlot.objects.create(change=change, role=spec.role, ordinal=spec.ordinal,
+                                                       rule=spec.rule, policy=spec.policy))
+    for key, slot in live.items():
+        if key not in wanted and slot.status == SlotStatus.PENDING:
+            slot.status = SlotStatus.SUPERSEDED
+            slot.save(update_fields=["status"])
+            superseded.append(slot)
+    if created or superseded:
+        ledger.append(actor=actor, action="approvals.slots_synced", subject=change, payload={
+            "risk_level": change.risk_level,
+            "created": [f"{s.role}#{s.ordinal}: {s.rule}" for s in created],
+            "superseded": [f"{s.role}#{s.ordinal}" for s in superseded],
+        })
+    events.publish("approval.slots_created", actor=actor, change_id=change.pk,
+                   slot_ids=[s.pk for s in created])
+    return created
+
+
+def supersede_pending(*, change, actor, why: str) -> None:
+    """A change that left the approval stage (cancelled, rejected) no longer waits on anyone."""
+    count = change.approval_slots.filter(status=SlotStatus.PENDING).update(status=SlotStatus.SUPERSEDED)
+    if count:
+        ledger.append(actor=actor, action="approvals.superseded", subject=change, payload={"count": count,
+                                                                                           "why": why})
+
+
+def decide(*, slot_id: int, actor, verdict: str, reason: str = "") -> ApprovalSlot:
+    """Grant or reject one slot. Exactly one of two racing decisions wins; the other gets Conflict."""
+    if verdict not in Verdict.values:
+        raise ValidationError({"verdict": f"Must be one of {', '.join(Verdict.values)}."})
+    reason = (reason or "").strip()
+    if verdict == Verdict.REJECT and not reason:
+        raise ValidationError({"reason": "A rejection needs a reason."})
+    if len(reason) > MAX_REASON:
+        raise ValidationError({"reason": f"At most {MAX_REASON} characters."})
+    with transaction.atomic():
+        slot = ApprovalSlot.objects.select_for_update().get(pk=slot_id)
+        change = type(slot.change).objects.select_for_update().get(pk=slot.change_id)
+        slot.change = change
+        if slot.status != SlotStatus.PENDING:
+            who = slot.decided_by.username if slot.decided_by_id else "policy"
+            raise Conflict(f"This approval is already {slot.get_status_display().lower()} (by {who}).")
+        siblings = list(change.approval_slots.exclude(status=SlotStatus.SUPERSEDED).select_related("decided_by"))
+        refusals = decision_refusals(actor, slot, siblings=siblings, verdict=verdict)
+        if refusals:
+            raise PermissionDenied(" ".join(refusals))
+        slot.status = SlotStatus.GRANTED if verdict == Verdict.GRANT else SlotStatus.REJECTED
+        slot.decided_by = actor
+        slot.decided_at = timezone.now()
+        slot.reason = reason
+        slot.save(update_fields=["status", "decided_by", "decided_at", "reason"])
+        ledger.append(actor=actor, action=f"approval.{slot.status}", subject=change, payload={
+            "slot": f"{slot.role}#{slot.ordinal}", "slot_id": slot.pk, "reason": reason,
+        })
+        if slot.status == SlotStatus.REJECTED:
+            events.publish("approval.rejected", actor=actor, change_id=change.pk, slot_id=slot.pk, reason=reason)
+        elif not any(s.status == SlotStatus.PENDING for s in siblings if s.pk != slot.pk):
+            events.publish("approval.all_granted", actor=actor, change_id=change.pk)
+        return slot

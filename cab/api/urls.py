@@ -1,0 +1,2 @@
+"""API routes."""
+urlpatterns = []

@@ -1,0 +1,1 @@
+"""CAB models (meetings, agendas, votes, minutes)."""

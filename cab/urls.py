@@ -1,0 +1,2 @@
+"""Page URLs."""
+urlpatterns = []

@@ -1,0 +1,67 @@
+"""Bearer authentication with hashed, revocable API tokens (`Authorization: Bearer cm_<prefix>_<secret>`)."""
+import hashlib
+import hmac
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+from rest_framework import authentication, exceptions
+
+from changemgmt.models import ApiToken
+
+TOKEN_PREFIX = "cm"
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def issue_token(*, user, name: str) -> tuple[ApiToken, str]:
+    """Create a token; the returned plain text is shown once and never stored."""
+    from changemgmt import ledger
+
+    prefix = secrets.token_hex(4)
+    secret = secrets.token_urlsafe(32)
+    plain = f"{TOKEN_PREFIX}_{prefix}_{secret}"
+    with transaction.atomic():
+        token = ApiToken.objects.create(user=user, name=name[:100] or "API token", prefix=prefix,
+                                        key_hash=hash_secret(plain))
+        ledger.append(actor=user, action="api_token.issued", subject=token, payload={"name": token.name,
+                                                                                     "prefix": prefix})
+    return token, plain
+
+
+def revoke_token(*, token_id: int, actor) -> None:
+    from changemgmt import ledger
+
+    with transaction.atomic():
+        token = ApiToken.objects.select_for_update().get(pk=token_id, user=actor)
+        if token.revoked_at is None:
+            token.revoked_at = timezone.now()
+            token.save(update_fields=["revoked_at"])
+            ledger.append(actor=actor, action="api_token.revoked", subject=token, payload={"prefix": token.prefix})
+
+
+class ApiTokenAuthentication(authentication.BaseAuthentication):
+    keyword = "Bearer"
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).decode("latin-1")
+        if not header.startswith(f"{self.keyword} "):
+            return None
+        plain = header[len(self.keyword) + 1:].strip()
+        parts = plain.split("_", 2)
+        if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
+            raise exceptions.AuthenticationFailed("Malformed API token.")
+        token = ApiToken.objects.select_related("user").filter(prefix=parts[1]).first()
+        if token is None or not hmac.compare_digest(token.key_hash, hash_secret(plain)):
+            raise exceptions.AuthenticationFailed("Invalid API token.")
+        if token.revoked_at is not None or not token.user.is_active:
+            raise exceptions.AuthenticationFailed("This API token has been revoked.")
+        now = timezone.now()
+        if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        return token.user, token
+
+    def authenticate_header(self, request):
+        return self.keyword

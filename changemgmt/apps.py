@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ChangemgmtConfig(AppConfig):
+    name = "changemgmt"
+    verbose_name = "People, policy and audit"

@@ -1,0 +1,10 @@
+"""The Celery application. Tasks live in each app's tasks.py and are discovered automatically."""
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "changemgmt.settings")
+
+app = Celery("changemgmt")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

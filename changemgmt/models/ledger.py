@@ -1,0 +1,57 @@
+"""The append-only, hash-chained audit ledger and its signed checkpoints."""
+from django.conf import settings
+from django.db import models
+
+GENESIS_HASH = "0" * 64
+
+
+class LedgerEntry(models.Model):
+    """One audited action. `entry_hash` = SHA-256 over the previous hash and this entry's canonical
+    JSON (see changemgmt.ledger and the README). Unique `seq` and unique `prev_hash` make a fork
+    fail loudly; database triggers refuse UPDATE and DELETE."""
+
+    seq = models.BigIntegerField(unique=True)
+    recorded_at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150)
+    action = models.CharField(max_length=80)
+    subject = models.CharField(max_length=120, help_text="app.model:pk of what the action touched")
+    payload = models.JSONField(default=dict)
+    prev_hash = models.CharField(max_length=64, unique=True)
+    entry_hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["seq"]
+        verbose_name_plural = "ledger entries"
+        indexes = [
+            # The change page's timeline: entries about one subject, in order.
+            models.Index(fields=["subject", "seq"], name="ledger_subject_seq"),
+        ]
+
+    def __str__(self):
+        return f"#{self.seq} {self.action} {self.subject}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("Ledger entries are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Ledger entries are append-only")
+
+
+class LedgerCheckpoint(models.Model):
+    """A signed statement of the chain's head (sequence and hash) that an auditor keeps."""
+
+    seq = models.BigIntegerField()
+    entry_hash = models.CharField(max_length=64)
+    signed_at = models.DateTimeField()
+    signature = models.CharField(max_length=64, help_text="HMAC-SHA256 with LEDGER_SIGNING_KEY")
+
+    class Meta:
+        ordering = ["-seq"]
+
+    def __str__(self):
+        return f"checkpoint #{self.seq}"

@@ -1,0 +1,194 @@
+"""The default policy pack (shared POLICY.md), as data. Loaded by a data migration into
+PolicySetting rows; code never reads these constants directly, only through changemgmt.policy.
+
+Each entry: key -> (value, reference, description).
+"""
+
+RISK_LEVELS = ["low", "medium", "high", "critical"]
+
+DEFAULTS: dict[str, tuple[object, str, str]] = {
+    "lead_time_hours": (
+        {
+            "standard": {"low": 0, "medium": 0, "high": 0, "critical": 0},
+            "normal": {"low": 24, "medium": 24, "high": 168, "critical": 168},
+            "emergency": {"low": 0, "medium": 0, "high": 0, "critical": 0},
+        },
+        "POLICY §1 [002][004]",
+        "Minimum hours from submission to planned start, by change type and risk level.",
+    ),
+    "risk_bands": (
+        [
+            {"level": "low", "min": 5, "max": 7},
+            {"level": "medium", "min": 8, "max": 11},
+            {"level": "high", "min": 12, "max": 15},
+        ],
+        "POLICY §2 [002 §3.3]",
+        "Risk level by scorecard total.",
+    ),
+    "risk_critical_factors": (
+        {"data_risk": 3, "security_impact": 3},
+        "POLICY §2 [002 §3.3]",
+        "A high total is raised to critical when any of these factors reaches the given score.",
+    ),
+    "approval_matrix": (
+        {
+            "low": ["peer"],
+            "medium": ["peer", "manager"],
+            "high": ["peer", "manager", "security", "cab"],
+            "critical": ["peer", "manager", "security", "cab", "cto"],
+        },
+        "POLICY §3 [002 §4.3-4.4]",
+        "Approval slots required by risk level.",
+    ),
+    "category_reviewers": (
+        {
+            "security": {"count": 2, "including": "security"},
+            "database": {"count": 2, "including": "dba"},
+            "infrastructure": {"count": 2, "including": "operations"},
+            "application": {"count": 2, "including": "peer"},
+        },
+        "POLICY §3 [002 §4.3]",
+        "Reviewer count by category, and the role one of them must hold; the rest are peers.",
+    ),
+    "security_triggers": (
+        [
+            {"code": "authn_authz", "label": "Authentication or authorization"},
+            {"code": "crypto", "label": "Cryptography or key management"},
+            {"code": "network", "label": "Network security"},
+            {"code": "third_party", "label": "New external or third-party integration"},
+            {"code": "data_privacy", "label": "Data handling or privacy"},
+            {"code": "privileges", "label": "Privileges or access"},
+            {"code": "api_endpoints", "label": "API endpoint changes"},
+            {"code": "user_input_queries", "label": "Database queries with user input"},
+            {"code": "dependencies", "label": "Dependency additions"},
+            {"code": "security_infra", "label": "Infrastructure touching security controls"},
+        ],
+        "POLICY §3 [002 §5]",
+        "Ticking any of these requires a security review whatever the risk.",
+    ),
+    "sla_business_days": (
+        {"low": 1, "medium": 2, "high": 3, "critical": 5},
+        "POLICY §3 [002 §4.4]",
+        "Business days allowed for review and again for approval, by risk level.",
+    ),
+    "sla_reminder_percents": (
+        [50, 100],
+        "POLICY §3",
+        "Reminders to the approver at these percentages of the SLA.",
+    ),
+    "test_requirements": (
+        {
+            "low": ["unit"],
+            "medium": ["unit", "integration", "staging"],
+            "high": ["unit", "integration", "staging", "uat"],
+            "critical": ["unit", "integration", "staging", "uat", "performance"],
+        },
+        "POLICY §4 test [002 §8.1]",
+        "Test types whose passing evidence the test gate requires, by risk level.",
+    ),
+    "test_recommendations": (
+        {"low": ["integration"], "medium": [], "high": ["performance"], "critical": []},
+        "POLICY §4 test [002 §8.1]",
+        "Test types recommended (shown, not required), by risk level.",
+    ),
+    "predeploy_checklist": (
+        [
+            {"code": "approvals_obtained", "label": "All approvals obtained"},
+            {"code": "testing_documented", "label": "Testing completed and documented"},
+            {"code": "rollback_verified", "label": "Rollback plan verified"},
+            {"code": "dashboards_ready", "label": "Monitoring dashboards ready"},
+            {"code": "stakeholders_told", "label": "Stakeholders notified"},
+            {"code": "oncall_told", "label": "On-call team informed"},
+            {"code": "backup_verified", "label": "Backup verified (where applicable)"},
+        ],
+        "POLICY §4 deploy [002 §9.3]",
+        "Items the deployer confirms before the deploy gate opens.",
+    ),
+    "deployment_methods": (
+        [
+            {"code": "blue_green", "label": "Blue/green"},
+            {"code": "canary", "label": "Canary"},
+            {"code": "rolling", "label": "Rolling"},
+            {"code": "feature_flag", "label": "Feature flag"},
+        ],
+        "POLICY §4 deploy [002 §9.4]",
+        "Deployment methods a change may record.",
+    ),
+    "deployment_windows": (
+        {
+            "mon": [{"start": "06:00", "end": "10:00", "risks": ["low", "medium"]}],
+            "tue": [{"start": "06:00", "end": "10:00", "risks": ["low", "medium", "high", "critical"]}],
+            "wed": [{"start": "06:00", "end": "10:00", "risks": ["low", "medium", "high", "critical"]}],
+            "thu": [{"start": "06:00", "end": "10:00", "risks": ["low", "medium"]}],
+            "fri": [],
+            "sat": [],
+            "sun": [],
+        },
+        "POLICY §6 [002 §9.1-9.2][004 §4.5]",
+        "Deployment windows per weekday in the organisation's time zone; a day without windows is "
+        "emergency-only.",
+    ),
+    "verification_checks": (
+        [
+            {"code": "health_checks", "label": "Health checks passing"},
+            {"code": "error_rates", "label": "Error rates normal"},
+            {"code": "response_times", "label": "Response times acceptable"},
+            {"code": "business_flows", "label": "Key business flows work"},
+            {"code": "monitoring_alerts", "label": "No monitoring alerts"},
+        ],
+        "POLICY §4 verify [002 §8.4]",
+        "Production validation the verify gate requires.",
+    ),
+    "monitoring_minutes": (
+        {"low": 30, "medium": 120, "high": 1440, "critical": 1440},
+        "POLICY §4 verify [004 §4.6]",
+        "Minimum monitoring period after deployment, by risk level.",
+    ),
+    "review_items": (
+        [
+            {"code": "objectives_achieved", "label": "Objectives achieved"},
+            {"code": "no_unexpected_impact", "label": "No unexpected impact"},
+            {"code": "performance_acceptable", "label": "Performance acceptable"},
+            {"code": "security_maintained", "label": "Security maintained"},
+            {"code": "documentation_complete", "label": "Documentation complete"},
+        ],
+        "POLICY §4 close [001]",
+        "Post-implementation review questions answered at close.",
+    ),
+    "emergency_criteria": (
+        [
+            {"code": "production_down", "label": "Production down or severely degraded"},
+            {"code": "security_exploited", "label": "Security vulnerability being exploited"},
+            {"code": "data_loss", "label": "Data loss or corruption occurring"},
+            {"code": "compliance_risk", "label": "Regulatory/legal compliance at immediate risk"},
+        ],
+        "POLICY §7 [002 §6]",
+        "An emergency change must name one of these.",
+    ),
+    "rollback_decision": (
+        {
+            "critical": {"who": "on-call engineer", "minutes": 15},
+            "high": {"who": "team lead", "minutes": 30},
+            "medium": {"who": "change owner", "minutes": 60},
+            "low": {"who": "change owner", "minutes": 240},
+        },
+        "POLICY §8 [002 §10]",
+        "Who decides a rollback and how fast, by severity.",
+    ),
+    "rollback_triggers": (
+        [
+            {"code": "critical_function_broken", "label": "Critical function broken"},
+            {"code": "error_rate_rise", "label": "Error-rate rise"},
+            {"code": "performance_degradation", "label": "Performance degradation > 50 %"},
+            {"code": "security_vulnerability", "label": "Security vulnerability introduced"},
+            {"code": "data_integrity", "label": "Data integrity issue"},
+        ],
+        "POLICY §8 [002 §10]",
+        "Reasons a change is rolled back.",
+    ),
+    "retention_years": (
+        {"changes": 3, "approvals": 3, "rollbacks": 3, "cab_minutes": 3, "test_results": 1, "deployment_logs": 1},
+        "POLICY §9 [002 §11]",
+        "Years each record kind is kept; the ledger is never purged.",
+    ),
+}

@@ -1,0 +1,43 @@
+"""Kernel Celery tasks."""
+import logging
+
+from celery import shared_task
+from django.db import transaction
+from django.utils import timezone
+
+from changemgmt import events
+from changemgmt.models import OutboxEvent
+
+log = logging.getLogger(__name__)
+BATCH = 200
+
+
+@shared_task(name="changemgmt.deliver_outbox")
+def deliver_outbox() -> int:
+    """Deliver undelivered outbox events to their Celery-side handlers. Idempotent: each event is
+    claimed under a row lock (skipped by a concurrent sweep) and marked delivered in the same
+    transaction, so a sweep that runs twice delivers each event once."""
+    delivered = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                OutboxEvent.objects.select_for_update(skip_locked=True)
+                .filter(delivered_at__isnull=True)
+                .order_by("id")[:BATCH]
+            )
+            if not batch:
+                return delivered
+            for event in batch:
+                try:
+                    with transaction.atomic():
+                        for handler in events.deliverers(event.topic):
+                            handler(event)
+                        event.delivered_at = timezone.now()
+                except Exception as exc:
+                    log.exception("Delivering outbox event %s failed", event.pk)
+                    event.attempts += 1
+                    event.last_error = repr(exc)[:2000]
+                    if event.attempts >= 10:
+                        event.delivered_at = timezone.now()
+                event.save(update_fields=["delivered_at", "attempts", "last_error"])
+                delivered += 1

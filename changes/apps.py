@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class ChangesConfig(AppConfig):
+    name = "changes"
+    verbose_name = "Change requests"
+
+    def ready(self):
+        from changes import subscribers
+
+        subscribers.connect()

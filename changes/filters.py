@@ -1,0 +1,39 @@
+"""The one FilterSet for change requests, shared by the HTML list and the API list."""
+import re
+
+import django_filters
+from django.db.models import Q
+
+from changes.choices import Category, ChangeType, RiskLevel, State
+from changes.models import REFERENCE_PREFIX, ChangeRequest, Service
+
+REFERENCE = re.compile(rf"^\s*(?:{REFERENCE_PREFIX})?0*(\d+)\s*$", re.IGNORECASE)
+
+
+class ChangeFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+    state = django_filters.MultipleChoiceFilter(choices=State.choices)
+    change_type = django_filters.MultipleChoiceFilter(choices=ChangeType.choices, label="Type")
+    risk_level = django_filters.MultipleChoiceFilter(choices=RiskLevel.choices, label="Risk")
+    category = django_filters.MultipleChoiceFilter(choices=Category.choices)
+    owner = django_filters.NumberFilter(field_name="owner_id", label="Owner (user id)")
+    service = django_filters.ModelChoiceFilter(field_name="services", queryset=Service.objects.all(),
+                                               label="Service", distinct=True)
+    planned_after = django_filters.IsoDateTimeFilter(field_name="planned_start", lookup_expr="gte",
+                                                     label="Planned start from")
+    planned_before = django_filters.IsoDateTimeFilter(field_name="planned_start", lookup_expr="lt",
+                                                      label="Planned start before")
+    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+
+    class Meta:
+        model = ChangeRequest
+        fields = ["q", "state", "change_type", "risk_level", "category", "owner", "service"]
+
+    def search(self, queryset, name, value):
+        """Free text over title and description; `CHG-000123` or `123` finds that change."""
+        match = REFERENCE.match(value)
+        condition = Q(title__icontains=value) | Q(description__icontains=value)
+        if match:
+            condition |= Q(pk=int(match.group(1)))
+        return queryset.filter(condition)

@@ -1,0 +1,189 @@
+"""The gates of POLICY §4: for each transition, every item still missing.
+
+A gate is a pure function of the change (with its prefetched relations), the transition's input and
+the time; it returns a list of Missing (empty: the gate holds). The same functions feed the refusal
+(HTTP 409 / the page checklist) and the "what does the next step still need" listing.
+"""
+from datetime import timedelta
+
+from changemgmt import policy
+from changemgmt.errors import Missing
+from changes import schedule
+from changes.choices import ChangeType, State, TestResult
+from changes.risk import FACTORS
+
+REF_FIELDS = "POLICY §4 submit [002 §4.2]"
+REQUIRED_TEXT = [
+    ("title", "Title"),
+    ("description", "Description"),
+    ("business_justification", "Business justification"),
+    ("impact_systems", "Impact analysis: systems affected"),
+    ("impact_users", "Impact analysis: users affected"),
+    ("test_plan", "Test plan"),
+    ("rollback_plan", "Rollback plan"),
+    ("implementation_plan", "Implementation plan"),
+]
+
+
+def _risk_for_schedule(change) -> str:
+    return change.risk_level or "low"
+
+
+def submit_gate(change, data, now) -> list[Missing]:
+    missing = [Missing(f"field_{name}", f"{label} is required.", REF_FIELDS)
+               for name, label in REQUIRED_TEXT if not (getattr(change, name) or "").strip()]
+    if not change.planned_start or not change.planned_end:
+        missing.append(Missing("field_schedule", "Proposed schedule (planned start and end) is required.", REF_FIELDS))
+    if not change.owner_id:
+        missing.append(Missing("field_owner", "Change owner is required.", REF_FIELDS))
+    if not change.services.all():
+        missing.append(Missing("field_services", "Impact analysis: name at least one affected service.", REF_FIELDS))
+    if change.change_type == ChangeType.EMERGENCY and not change.emergency_criterion:
+        missing.append(Missing("emergency_criterion", "An emergency change must name its emergency criterion.",
+                               "POLICY §7 [002 §6]"))
+    if change.planned_start and change.planned_end:
+        if change.planned_start <= now:
+            missing.append(Missing("schedule_past", "The planned start is in the past.", REF_FIELDS))
+        missing += schedule.lead_time_violations(change_type=change.change_type, risk=_risk_for_schedule(change),
+                                                 planned_start=change.planned_start, from_time=now)
+        missing += schedule.window_violations(change_type=change.change_type, risk=_risk_for_schedule(change),
+                                              start=change.planned_start, end=change.planned_end)
+        missing += schedule.freeze_violations(change_type=change.change_type, start=change.planned_start,
+                                              end=change.planned_end, service_ids=[s.pk for s in change.services.all()],
+                                              justification=change.freeze_justification)
+    return missing
+
+
+def assess_gate(change, data, now) -> list[Missing]:
+    ref = "POLICY §2 [002 §3.2-3.3]"
+    missing = [Missing(f"risk_{key}", f"Risk scorecard: score “{label}” (1-3).", ref)
+               for key, (field, label, _levels) in FACTORS.items() if getattr(change, field) is None]
+    if change.risk_override and not change.risk_override_reason.strip():
+        missing.append(Missing("risk_override_reason", "A raised risk level needs a written justification.", ref))
+    if not missing and change.planned_start and change.submitted_at:
+        # Lead time again, now that the final risk level is known (high/critical need 7 days).
+        missing += schedule.lead_time_violations(change_type=change.change_type, risk=change.risk_level,
+                                                 planned_start=change.planned_start, from_time=change.submitted_at)
+        missing += schedule.window_violations(change_type=change.change_type, risk=change.risk_level,
+                                              start=change.planned_start, end=change.planned_end)
+    return missing
+
+
+def approve_gate(change, data, now) -> list[Missing]:
+    slots = [s for s in change.approval_slots.all() if s.status != "superseded"]
+    return [Missing(f"approval_{s.role}_{s.ordinal}",
+                    f"{s.get_role_display()} approval #{s.ordinal} is {s.get_status_display().lower()} ({s.rule}).",
+                    s.policy)
+            for s in slots if s.status != "granted"]
+
+
+def required_tests(change) -> list[str]:
+    return policy.get("test_requirements")[change.risk_level or "low"]
+
+
+def latest_evidence(change) -> dict[str, object]:
+    latest = {}
+    for evidence in sorted(change.test_evidence.all(), key=lambda e: e.recorded_at):
+        latest[evidence.test_type] = evidence
+    return latest
+
+
+def test_gate(change, data, now) -> list[Missing]:
+    ref = "POLICY §4 test [002 §8.1, §8.3]"
+    latest = latest_evidence(change)
+    missing = []
+    for test_type in required_tests(change):
+        evidence = latest.get(test_type)
+        if evidence is None:
+            missing.append(Missing(f"test_{test_type}", f"Evidence of passing {test_type} tests is required for "
+                                   f"{change.risk_level} risk.", ref))
+        elif evidence.result != TestResult.PASSED:
+            missing.append(Missing(f"test_{test_type}", f"The latest {test_type} test run failed; record a passing "
+                                   "run.", ref))
+    return missing
+
+
+def emergency_authorized(change) -> bool:
+    """Whether a verbal emergency authorization is on record (see approvals' emergency support)."""
+    checker = getattr(change, "emergency_authorization_complete", None)
+    return bool(checker() if callable(checker) else checker)
+
+
+def deploy_gate(change, data, now) -> list[Missing]:
+    ref = "POLICY §4 deploy [002 §9.3]"
+    missing = []
+    if change.state != State.READY:
+        if change.change_type != ChangeType.EMERGENCY:
+            missing.append(Missing("not_tested", "Only an emergency change may deploy before approval and testing.",
+                                   "POLICY §4"))
+        elif not emergency_authorized(change):
+            missing.append(Missing("emergency_authorization", "Record the verbal emergency authorization before "
+                                   "deploying.", "POLICY §7 [002 §6.3]"))
+    checklist = data.get("predeploy_checklist", change.predeploy_checklist) or {}
+    for item in policy.get("predeploy_checklist"):
+        if not checklist.get(item["code"]):
+            missing.append(Missing(f"checklist_{item['code']}", f"Pre-deployment checklist: {item['label']}.", ref))
+    method = data.get("deployment_method", change.deployment_method)
+    if method not in {m["code"] for m in policy.get("deployment_methods")}:
+        missing.append(Missing("deployment_method",
+                               "Record the deployment method (blue/green, canary, rolling or feature flag).",
+                               "POLICY §4 deploy [002 §9.4]"))
+    duration = (change.planned_end - change.planned_start) if change.planned_start and change.planned_end \
+        else timedelta(minutes=1)
+    risk = change.risk_level or "low"
+    missing += schedule.window_violations(change_type=change.change_type, risk=risk, start=now,
+                                          end=now + min(duration, timedelta(minutes=1)))
+    missing += schedule.freeze_violations(change_type=change.change_type, start=now, end=now + duration,
+                                          service_ids=[s.pk for s in change.services.all()],
+                                          justification=data.get("freeze_justification",
+                                                                 change.freeze_justification) or "")
+    return missing
+
+
+def verify_gate(change, data, now) -> list[Missing]:
+    ref = "POLICY §4 verify [002 §8.4]"
+    checks = data.get("verification_checks", change.verification_checks) or {}
+    missing = [Missing(f"verify_{item['code']}", f"Production validation: {item['label']}.", ref)
+               for item in policy.get("verification_checks") if not checks.get(item["code"])]
+    minutes = policy.get("monitoring_minutes")[change.risk_level or "low"]
+    if change.deployed_at and now < change.deployed_at + timedelta(minutes=minutes):
+        remaining = change.deployed_at + timedelta(minutes=minutes) - now
+        missing.append(Missing("monitoring_period", f"Monitor for at least {minutes} minutes after deployment "
+                               f"({int(remaining.total_seconds() // 60) + 1} min left).", "POLICY §4 verify [004 §4.6]"))
+    return missing
+
+
+def close_gate(change, data, now) -> list[Missing]:
+    ref = "POLICY §4 close [001]"
+    missing = []
+    outcome = data.get("outcome", change.outcome)
+    if not outcome:
+        missing.append(Missing("outcome", "Record the outcome (successful, failed or rolled back).", ref))
+    elif change.state == State.ROLLED_BACK and outcome != "rolled_back":
+        missing.append(Missing("outcome", "A rolled-back change closes with the outcome “rolled back”.", ref))
+    answers = data.get("review_answers", change.review_answers) or {}
+    for item in policy.get("review_items"):
+        if item["code"] not in answers:
+            missing.append(Missing(f"review_{item['code']}", f"Post-implementation review: {item['label']}?", ref))
+    if not (data.get("lessons_learned", change.lessons_learned) or "").strip():
+        missing.append(Missing("review_lessons_learned", "Post-implementation review: lessons learned.", ref))
+    return missing
+
+
+def reason_gate(change, data, now) -> list[Missing]:
+    if not (data.get("reason") or "").strip():
+        return [Missing("reason", "Give a reason.", "POLICY §4")]
+    return []
+
+
+def roll_back_gate(change, data, now) -> list[Missing]:
+    ref = "POLICY §8 [002 §10]"
+    labels = {"severity": "severity", "trigger": "trigger", "kind": "rollback kind", "decided_at": "time of decision",
+              "reason": "reason", "steps_executed": "steps executed", "completed_at": "time completed",
+              "impact": "impact", "root_cause": "root cause", "preventive_measures": "preventive measures"}
+    return [Missing(f"rollback_{name}", f"Rollback record: {label}.", ref) for name, label in labels.items()
+            if not data.get(name)]
+
+
+def no_gate(change, data, now) -> list[Missing]:
+    return []

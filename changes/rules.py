@@ -1,0 +1,68 @@
+"""Who may do what with a change: the one predicate module. Services enforce these; templates and
+the API use them to show only what a user may do."""
+from changemgmt.roles import Role, has_role, is_member, roles_of
+from changes.choices import State
+
+REVIEWER_ROLES = (Role.PEER_REVIEWER, Role.MANAGER, Role.SECURITY, Role.DBA, Role.OPERATIONS, Role.CAB_CHAIR,
+                  Role.CTO, Role.CISO)
+DELIVERY_ROLES = (Role.OPERATIONS,)
+
+
+def is_author(user, change) -> bool:
+    return user.pk is not None and user.pk in (change.requester_id, change.owner_id)
+
+
+def can_view(user, change=None) -> bool:
+    return is_member(user)
+
+
+def can_write(user) -> bool:
+    """Auditors are read-only everywhere; everyone else with a role may file changes."""
+    return bool(roles_of(user) - {Role.AUDITOR})
+
+
+def can_create(user) -> bool:
+    return can_write(user)
+
+
+def can_edit(user, change) -> bool:
+    return (can_write(user) and change.state in (State.DRAFT, State.ASSESSMENT)
+            and (is_author(user, change) or has_role(user, Role.ADMINISTRATOR)))
+
+
+def can_score_risk(user, change) -> bool:
+    if not can_write(user) or change.state not in (State.DRAFT, State.ASSESSMENT, State.APPROVAL):
+        return False
+    return is_author(user, change) or has_role(user, *REVIEWER_ROLES)
+
+
+def can_override_risk(user, change) -> bool:
+    return can_write(user) and has_role(user, *REVIEWER_ROLES)
+
+
+def _author_or(user, change, *roles) -> bool:
+    return can_write(user) and (is_author(user, change) or has_role(user, *roles))
+
+
+TRANSITION_PERMISSIONS = {
+    "submit": lambda user, change: _author_or(user, change),
+    "assess": lambda user, change: _author_or(user, change, *REVIEWER_ROLES),
+    "approve": lambda user, change: _author_or(user, change),
+    "test": lambda user, change: _author_or(user, change, *DELIVERY_ROLES),
+    "deploy": lambda user, change: _author_or(user, change, *DELIVERY_ROLES),
+    "verify": lambda user, change: _author_or(user, change, *DELIVERY_ROLES),
+    "close": lambda user, change: _author_or(user, change, *DELIVERY_ROLES, Role.MANAGER),
+    "roll_back": lambda user, change: _author_or(user, change, *DELIVERY_ROLES),
+    "reject": lambda user, change: (can_write(user) and not is_author(user, change)
+                                    and has_role(user, *REVIEWER_ROLES)),
+    "cancel": lambda user, change: _author_or(user, change, Role.MANAGER),
+    "hold": lambda user, change: _author_or(user, change, *DELIVERY_ROLES, Role.MANAGER),
+}
+
+
+def can_transition(user, change, name: str) -> bool:
+    return TRANSITION_PERMISSIONS[name](user, change)
+
+
+def can_record_evidence(user, change) -> bool:
+    return change.state == State.TESTING and _author_or(user, change, *DELIVERY_ROLES)
