@@ -1,2 +1,3 @@
 """Page URLs."""
+app_name = "cab"
 urlpatterns = []

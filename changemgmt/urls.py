@@ -5,7 +5,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 urlpatterns = [
     path("", include("changemgmt.web.urls")),
+    path("inbox/", include("changemgmt.notifications_urls")),
     path("changes/", include("changes.urls")),
+    path("calendar/", include("changes.calendar_urls")),
     path("approvals/", include("approvals.urls")),
     path("cab/", include("cab.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

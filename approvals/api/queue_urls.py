@@ -1,0 +1,2 @@
+"""URL routes."""
+urlpatterns = []

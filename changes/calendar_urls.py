@@ -1,0 +1,3 @@
+"""Page URLs."""
+app_name = "calendar"
+urlpatterns = []
