@@ -42,7 +42,8 @@ def append(*, actor, action: str, subject, payload: dict | None = None) -> Ledge
     """Append one entry. Must run inside the transaction of the action it records."""
     subject_text = subject if isinstance(subject, str) else subject_of(subject)
     # Round-trip through JSON so what is stored is exactly what was hashed (dates become text).
-    clean_payload = json.loads(json.dumps(payload or {}, cls=DjangoJSONEncoder))
+    # NaN and Infinity are not JSON: refused here rather than hashed in a form no verifier parses.
+    clean_payload = json.loads(json.dumps(payload or {}, cls=DjangoJSONEncoder, allow_nan=False))
     with transaction.atomic():
         _serialize_append()
         last = LedgerEntry.objects.order_by("-seq").values("seq", "entry_hash").first()

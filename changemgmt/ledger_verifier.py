@@ -1,24 +1,42 @@
 #!/usr/bin/env python3
 """Standalone verifier for a changemgmt ledger export. Standard library only: an auditor copies this
-one file and an export (JSON Lines) to any machine with Python 3 and runs
+one file and an export (JSON Lines) to any machine with Python 3.11+ and runs
 
-    python3 ledger_verifier.py export.jsonl [--checkpoint checkpoint.json --key-file key.txt]
+    python3 ledger_verifier.py export.jsonl [--checkpoint checkpoint.json [--key-file key.txt]]
 
-The application imports `canonical_bytes` and `entry_hash` from here, so the hash the server writes
-and the hash the auditor recomputes come from the same twenty lines.
+Exit status: 0 the chain is intact, 1 it is broken (the first broken entry is named), 2 usage error.
+
+The application imports `canonical_bytes`, `entry_hash`, `sign_checkpoint` and `check_chain` from
+here, so the hash the server writes, the check `manage.py ledger verify` runs and the check the
+auditor runs are one implementation.
 
 Canonical form of an entry: the JSON object with exactly the keys
     seq, recorded_at, actor, action, subject, payload, prev_hash
-serialized with sorted keys, separators (",", ":"), UTF-8, no ASCII escaping.
-entry_hash = hex SHA-256 of that byte string. The first entry's prev_hash is 64 zeros; every other
-entry's prev_hash is the previous entry's entry_hash, and seq increases by exactly one.
+serialized with sorted keys (at every depth), separators (",", ":"), no ASCII escaping, UTF-8.
+entry_hash = lowercase hex SHA-256 of that byte string. The first entry has seq 1 and prev_hash
+GENESIS_HASH (64 zeros); every other entry's prev_hash is the previous entry's entry_hash, and seq
+increases by exactly one.
+
+A checkpoint {seq, entry_hash, signed_at, signature} pins the chain's head at signing time:
+signature = hex HMAC-SHA256(key, checkpoint_message(seq, entry_hash)). Given a kept checkpoint the
+verifier also detects a truncated tail (the export ends before the checkpoint's seq) and a chain
+recomputed from scratch (the hash at the checkpoint's seq differs from the signed one).
 """
+import argparse
 import hashlib
 import hmac
 import json
+import sys
+from collections.abc import Iterable, Iterator
+from typing import NamedTuple
 
 GENESIS_HASH = "0" * 64
 HASHED_FIELDS = ("seq", "recorded_at", "actor", "action", "subject", "payload", "prev_hash")
+EXPORTED_FIELDS = (*HASHED_FIELDS, "entry_hash")
+TEXT_FIELDS = ("recorded_at", "actor", "action", "subject")
+HEX_DIGITS = frozenset("0123456789abcdef")
+
+EXIT_INTACT, EXIT_BROKEN, EXIT_USAGE = 0, 1, 2
 
 
 def canonical_bytes(entry: dict) -> bytes:
@@ -36,3 +54,198 @@ def checkpoint_message(seq: int, head_hash: str) -> bytes:
 
 def sign_checkpoint(key: bytes, seq: int, head_hash: str) -> str:
     return hmac.new(key, checkpoint_message(seq, head_hash), hashlib.sha256).hexdigest()
+
+
+def signature_valid(key: bytes, checkpoint: dict) -> bool:
+    expected = sign_checkpoint(key, checkpoint["seq"], checkpoint["entry_hash"])
+    return hmac.compare_digest(expected, str(checkpoint.get("signature", "")))
+
+
+class Unreadable(NamedTuple):
+    """Stands in for an export line that is not a JSON object, so the chain check can name it."""
+
+    reason: str
+
+
+class Problem(NamedTuple):
+    """The first broken entry: where it is (seq, and the export line when checking a file) and why."""
+
+    seq: int | None
+    line: int | None
+    reason: str
+
+    def __str__(self):
+        where = []
+        if self.line is not None:
+            where.append(f"line {self.line}")
+        if self.seq is not None:
+            where.append(f"seq {self.seq}")
+        return f"{', '.join(where) or 'ledger'}: {self.reason}"
+
+
+class Outcome(NamedTuple):
+    entries: int
+    head_seq: int
+    head_hash: str
+    problem: Problem | None
+
+    @property
+    def intact(self) -> bool:
+        return self.problem is None
+
+
+def _is_hash(value) -> bool:
+    return isinstance(value, str) and len(value) == 64 and set(value) <= HEX_DIGITS
+
+
+def _shape_problem(entry) -> str | None:
+    """Why an entry cannot even be hashed (missing/unknown fields, wrong types), or None."""
+    if isinstance(entry, Unreadable):
+        return entry.reason
+    if not isinstance(entry, dict):
+        return "not a JSON object"
+    missing = [name for name in EXPORTED_FIELDS if name not in entry]
+    if missing:
+        return f"missing field(s) {', '.join(missing)}"
+    unknown = sorted(set(entry) - set(EXPORTED_FIELDS))
+    if unknown:
+        return f"unexpected field(s) {', '.join(unknown)} (not covered by the hash)"
+    if type(entry["seq"]) is not int:
+        return "seq is not an integer"
+    for name in TEXT_FIELDS:
+        if not isinstance(entry[name], str):
+            return f"{name} is not a string"
+    for name in ("prev_hash", "entry_hash"):
+        if not _is_hash(entry[name]):
+            return f"{name} is not 64 lowercase hex digits"
+    return None
+
+
+def _link_problem(entry: dict, expected_seq: int, prev_hash: str) -> str | None:
+    seq = entry["seq"]
+    if seq > expected_seq:
+        missing = f"seq {expected_seq}" if seq == expected_seq + 1 else f"seq {expected_seq}..{seq - 1}"
+        return f"expected seq {expected_seq}, found {seq}: {missing} missing (deleted)"
+    if seq < expected_seq:
+        return f"expected seq {expected_seq}, found {seq}: out of order, repeated or inserted"
+    if entry["prev_hash"] != prev_hash:
+        if seq == 1:
+            return "prev_hash of the first entry is not the genesis hash"
+        return f"prev_hash does not match the entry_hash of seq {seq - 1} (an entry was replaced or inserted)"
+    if entry_hash(entry) != entry["entry_hash"]:
+        return "entry_hash does not match the entry's content (the entry was edited)"
+    return None
+
+
+def check_chain(entries: Iterable[tuple[int | None, dict]], checkpoints: Iterable[dict] = ()) -> Outcome:
+    """Walk (line, entry) pairs in order and stop at the first broken entry. Memory stays constant in
+    the number of entries (one pinned hash per checkpoint). `line` is None for entries from the DB."""
+    pinned: dict[int, set[str]] = {}
+    for checkpoint in checkpoints:
+        pinned.setdefault(checkpoint["seq"], set()).add(checkpoint["entry_hash"])
+    count, expected_seq, prev_hash = 0, 1, GENESIS_HASH
+    for line, entry in entries:
+        seq = entry.get("seq") if isinstance(entry, dict) and type(entry.get("seq")) is int else None
+        reason = _shape_problem(entry) or _link_problem(entry, expected_seq, prev_hash)
+        if reason is None and pinned.get(seq, {entry["entry_hash"]}) != {entry["entry_hash"]}:
+            reason = ("entry_hash differs from the signed checkpoint's hash for this seq: "
+                      "the chain up to here was rewritten (recomputed from scratch)")
+        if reason:
+            return Outcome(count, expected_seq - 1, prev_hash, Problem(seq, line, reason))
+        count, expected_seq, prev_hash = count + 1, seq + 1, entry["entry_hash"]
+    head_seq = expected_seq - 1
+    beyond = [seq for seq in pinned if seq > head_seq]
+    if beyond:
+        covered = max(beyond)
+        reason = (f"the ledger ends at seq {head_seq} but a signed checkpoint covers seq {covered}: "
+                  f"seq {head_seq + 1}..{covered} missing (tail truncated)")
+        return Outcome(count, head_seq, prev_hash, Problem(head_seq + 1, None, reason))
+    return Outcome(count, head_seq, prev_hash, None)
+
+
+def read_export(lines: Iterable[bytes]) -> Iterator[tuple[int, dict | Unreadable]]:
+    """(line number, parsed object) for each non-blank line of a JSON Lines export."""
+    for number, raw in enumerate(lines, start=1):
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            yield number, Unreadable("not valid UTF-8")
+            continue
+        if not text.strip():
+            continue
+        try:
+            yield number, json.loads(text)
+        except ValueError:
+            yield number, Unreadable("not valid JSON")
+
+
+class UsageError(Exception):
+    """Bad arguments or an unreadable checkpoint/key: exit status 2, nothing was verified."""
+
+
+def load_checkpoint(path: str) -> dict:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            checkpoint = json.load(handle)
+    except (OSError, ValueError) as error:
+        raise UsageError(f"cannot read checkpoint {path}: {error}") from error
+    if not isinstance(checkpoint, dict) or type(checkpoint.get("seq")) is not int or checkpoint["seq"] < 1 \
+            or not _is_hash(checkpoint.get("entry_hash")):
+        raise UsageError(f"{path} is not a checkpoint: expected a JSON object with seq (>= 1) and entry_hash")
+    return checkpoint
+
+
+def load_key(path: str) -> bytes:
+    """The key file holds LEDGER_SIGNING_KEY as text; one trailing line break is not part of it."""
+    try:
+        with open(path, "rb") as handle:
+            key = handle.read()
+    except OSError as error:
+        raise UsageError(f"cannot read key file {path}: {error}") from error
+    for ending in (b"\r\n", b"\n"):
+        if key.endswith(ending):
+            return key[: -len(ending)]
+    return key
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        description="Verify a changemgmt ledger export (JSON Lines). Exit 0 intact, 1 broken, 2 usage error.")
+    parser.add_argument("export", help="the file written by `manage.py ledger export`")
+    parser.add_argument("--checkpoint", help="a checkpoint JSON kept from `manage.py ledger checkpoint`")
+    parser.add_argument("--key-file", help="file holding LEDGER_SIGNING_KEY, to check the checkpoint's signature")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    checkpoints = []
+    try:
+        if args.key_file and not args.checkpoint:
+            raise UsageError("--key-file only makes sense with --checkpoint")
+        if args.checkpoint:
+            checkpoint = load_checkpoint(args.checkpoint)
+            if args.key_file and not signature_valid(load_key(args.key_file), checkpoint):
+                print(f"BROKEN: checkpoint {args.checkpoint}: signature does not match "
+                      "(altered checkpoint or wrong key)")
+                return EXIT_BROKEN
+            checkpoints.append(checkpoint)
+        handle = open(args.export, "rb")  # closed by the `with` below, after streaming
+    except (UsageError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    with handle:
+        outcome = check_chain(read_export(handle), checkpoints)
+    if not outcome.intact:
+        print(f"BROKEN at {outcome.problem}")
+        print(f"({outcome.entries} entries before it are intact)")
+        return EXIT_BROKEN
+    print(f"OK: {outcome.entries} entries, seq 1..{outcome.head_seq} chained, head {outcome.head_hash}")
+    if checkpoints:
+        signed = "signature valid" if args.key_file else "signature NOT checked (no --key-file)"
+        print(f"checkpoint seq {checkpoints[0]['seq']} matches ({signed})")
+    return EXIT_INTACT
+
+
+if __name__ == "__main__":
+    sys.exit(main())

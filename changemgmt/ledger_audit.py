@@ -1,0 +1,111 @@
+"""Auditing the ledger stored in the database: verify the chain, export it, sign checkpoints.
+
+The chain check itself lives in changemgmt.ledger_verifier (standard library only) so the server and
+an auditor's offline run apply the very same rules; this module only feeds it rows from the
+database, in seq order and in fixed-size batches, so memory stays flat however long the ledger is.
+"""
+import json
+from collections.abc import Iterator
+from typing import TextIO
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from changemgmt.ledger import format_time
+from changemgmt.ledger_verifier import (
+    EXPORTED_FIELDS,
+    Outcome,
+    Problem,
+    check_chain,
+    sign_checkpoint,
+    signature_valid,
+)
+from changemgmt.models import LedgerCheckpoint, LedgerEntry
+
+BATCH_SIZE = 5000
+_COLUMNS = ("seq", "recorded_at", "actor_name", "action", "subject", "payload", "prev_hash", "entry_hash")
+
+
+class LedgerEmpty(Exception):
+    """There is no head to checkpoint yet."""
+
+
+class LedgerBroken(Exception):
+    """The chain failed verification, so its head must not be signed."""
+
+    def __init__(self, problem: Problem):
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+def signing_key() -> bytes:
+    return settings.LEDGER_SIGNING_KEY.encode("utf-8")
+
+
+def iter_entries(batch_size: int = BATCH_SIZE) -> Iterator[dict]:
+    """Every entry as the exported dict (hashed fields + entry_hash), in seq order. Keyset paging on
+    the unique seq index: each batch is one indexed range query, never an OFFSET scan."""
+    after = None
+    while True:
+        rows = LedgerEntry.objects.order_by("seq").values_list(*_COLUMNS)
+        if after is not None:
+            rows = rows.filter(seq__gt=after)
+        batch = list(rows[:batch_size])
+        for seq, recorded_at, actor, action, subject, payload, prev_hash, hash_ in batch:
+            yield {"seq": seq, "recorded_at": format_time(recorded_at), "actor": actor, "action": action,
+                   "subject": subject, "payload": payload, "prev_hash": prev_hash, "entry_hash": hash_}
+        if len(batch) < batch_size:
+            return
+        after = batch[-1][0]
+
+
+def checkpoint_document(checkpoint: LedgerCheckpoint) -> dict:
+    """What the auditor keeps: exactly what the standalone verifier's --checkpoint reads."""
+    return {"seq": checkpoint.seq, "entry_hash": checkpoint.entry_hash,
+            "signed_at": format_time(checkpoint.signed_at), "signature": checkpoint.signature}
+
+
+def stored_checkpoints() -> list[dict]:
+    return [checkpoint_document(cp) for cp in LedgerCheckpoint.objects.order_by("seq", "pk")]
+
+
+def verify_database(*, kept: list[dict] = (), batch_size: int = BATCH_SIZE) -> Outcome:
+    """Check every stored checkpoint's signature (and any `kept` ones an auditor supplies), then walk
+    the chain against all of them: a forged checkpoint, an edited/deleted/reordered/inserted entry,
+    a truncated tail or a recomputed chain each stop the walk at the first broken point."""
+    key = signing_key()
+    checkpoints = stored_checkpoints() + list(kept)
+    for checkpoint in checkpoints:
+        if not signature_valid(key, checkpoint):
+            reason = (f"checkpoint for seq {checkpoint['seq']} signed at {checkpoint.get('signed_at')} has an "
+                      "invalid signature (altered checkpoint or different LEDGER_SIGNING_KEY)")
+            return Outcome(0, 0, "", Problem(checkpoint["seq"], None, reason))
+    return check_chain(((None, entry) for entry in iter_entries(batch_size)), checkpoints)
+
+
+def write_export(stream: TextIO, *, batch_size: int = BATCH_SIZE) -> int:
+    """Write one JSON object per line (EXPORTED_FIELDS, in that order); return the entry count."""
+    count = 0
+    for entry in iter_entries(batch_size):
+        stream.write(json.dumps({name: entry[name] for name in EXPORTED_FIELDS}, ensure_ascii=False,
+                                separators=(",", ":")) + "\n")
+        count += 1
+    return count
+
+
+def create_checkpoint(*, batch_size: int = BATCH_SIZE) -> LedgerCheckpoint:
+    """Verify the chain first and sign the head that was verified: signing a tampered head would hand
+    the auditor a checkpoint that vouches for the tampering."""
+    outcome = verify_database(batch_size=batch_size)
+    if not outcome.intact:
+        raise LedgerBroken(outcome.problem)
+    if outcome.entries == 0:
+        raise LedgerEmpty("the ledger has no entries yet; nothing to checkpoint")
+    with transaction.atomic():
+        return LedgerCheckpoint.objects.create(
+            seq=outcome.head_seq,
+            entry_hash=outcome.head_hash,
+            signed_at=timezone.now(),
+            signature=sign_checkpoint(signing_key(), outcome.head_seq, outcome.head_hash),
+        )

@@ -1,0 +1,57 @@
+"""`manage.py ledger verify|export|checkpoint`: the operator's and auditor's handle on the ledger.
+
+verify exits 1 naming the first broken entry; export writes JSON Lines for the standalone verifier;
+checkpoint signs the verified head and prints the JSON the auditor keeps.
+"""
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from changemgmt import ledger_audit
+from changemgmt.ledger_verifier import UsageError, load_checkpoint
+
+
+class Command(BaseCommand):
+    help = "Verify, export or checkpoint the hash-chained audit ledger."
+
+    def add_arguments(self, parser):
+        commands = parser.add_subparsers(dest="action", required=True, metavar="{verify,export,checkpoint}")
+        verify = commands.add_parser("verify", help="walk the chain; exit 1 naming the first broken entry")
+        verify.add_argument("--checkpoint", action="append", default=[], metavar="FILE",
+                            help="also check against a checkpoint JSON kept by an auditor (repeatable)")
+        verify.add_argument("--batch-size", type=int, default=ledger_audit.BATCH_SIZE)
+        export = commands.add_parser("export", help="write the ledger as JSON Lines")
+        export.add_argument("--output", metavar="FILE", help="file to write (default: standard output)")
+        commands.add_parser("checkpoint", help="sign the verified head and print the checkpoint JSON")
+
+    def handle(self, *args, action, **options):
+        return getattr(self, f"_{action}")(**options)
+
+    def _verify(self, *, checkpoint, batch_size, **_):
+        try:
+            kept = [load_checkpoint(path) for path in checkpoint]
+        except UsageError as error:
+            raise CommandError(str(error), returncode=2) from error
+        outcome = ledger_audit.verify_database(kept=kept, batch_size=batch_size)
+        if not outcome.intact:
+            raise CommandError(f"ledger BROKEN at {outcome.problem} ({outcome.entries} entries before it intact)")
+        checked = len(ledger_audit.stored_checkpoints()) + len(kept)
+        self.stdout.write(f"ledger intact: {outcome.entries} entries, head seq {outcome.head_seq} "
+                          f"{outcome.head_hash}; {checked} checkpoint(s) checked")
+
+    def _export(self, *, output, **_):
+        if output is None:
+            count = ledger_audit.write_export(self.stdout)
+        else:
+            with open(output, "w", encoding="utf-8", newline="\n") as stream:
+                count = ledger_audit.write_export(stream)
+            self.stderr.write(f"exported {count} entries to {output}")
+
+    def _checkpoint(self, **_):
+        try:
+            checkpoint = ledger_audit.create_checkpoint()
+        except ledger_audit.LedgerBroken as error:
+            raise CommandError(f"not signing: ledger BROKEN at {error.problem}") from error
+        except ledger_audit.LedgerEmpty as error:
+            raise CommandError(str(error)) from error
+        self.stdout.write(json.dumps(ledger_audit.checkpoint_document(checkpoint)))
