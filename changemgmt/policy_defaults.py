@@ -192,3 +192,84 @@ DEFAULTS: dict[str, tuple[object, str, str]] = {
         "Years each record kind is kept; the ledger is never purged.",
     ),
 }
+
+# Business time, SLA timers, notifications and emergency paperwork (issue 6).
+DEFAULTS.update({
+    "business_calendar": (
+        {"country": "US", "subdivision": "", "extra_closed_days": [],
+         "business_hours": {"start": "09:00", "end": "17:00"}},
+        "POLICY §3, §7 [002 §4.4, §6.3]",
+        "Business days are Mon-Fri in the organisation's time zone, minus the public holidays of this country "
+        "(and subdivision, e.g. a US state code) and the extra closed days (YYYY-MM-DD). Business hours decide "
+        "who authorizes an emergency change.",
+    ),
+    "sla_escalation_percents": (
+        {"manager": 100, "cab_chair": 200},
+        "POLICY §3 [002 §4.4]",
+        "When an approval is this far through its SLA it escalates: first to the managers of the approvers, "
+        "then to the CAB chair (200 = one further SLA period after the breach).",
+    ),
+    "emergency_paperwork_hours": (
+        24,
+        "POLICY §7 [002 §6]",
+        "Hours after an emergency deployment by which documentation, post-hoc approval and root-cause "
+        "analysis must be complete.",
+    ),
+    "emergency_reminder_hours": (
+        [12, 20],
+        "POLICY §7",
+        "Reminders to the emergency change's owner this many hours after deployment, before the deadline.",
+    ),
+    "emergency_rate_target_percent": (
+        {"target": 5, "tolerated": 10},
+        "POLICY §7 [002][004]",
+        "Emergency changes as a share of all changes: the target, and the tolerated ceiling.",
+    ),
+})
+
+# The change calendar: recurring freezes and the next-available-slot search (issue 5).
+DEFAULTS.update({
+    "freeze_rules": (
+        {
+            "end_of_month": {"enabled": True, "days": 1, "kind": "soft"},
+            "end_of_quarter": {"enabled": True, "days": 3, "kind": "hard"},
+            "public_holidays": {"enabled": True, "country": "US", "subdivision": "", "kind": "hard"},
+        },
+        "POLICY §6 [002 §9.2][004 §4.5]",
+        "Recurring freezes, each covering whole local days: the last `days` calendar days of every month and of "
+        "every quarter, and the public holidays of `country` (ISO code, `holidays` package); kind hard or soft.",
+    ),
+    "slot_search": (
+        {"step_minutes": 30, "horizon_days": 90, "default_count": 5},
+        "POLICY §6",
+        "Next available slots: a candidate start every `step_minutes` inside each window, searched up to "
+        "`horizon_days` ahead; how many slots are offered by default.",
+    ),
+})
+
+# The Change Advisory Board (issue 4).
+DEFAULTS.update({
+    "cab": (
+        {
+            "weekday": "wed",
+            "time": "10:00",
+            "duration_minutes": 60,
+            "schedule_weeks_ahead": 2,
+            "agenda_lead_hours": 24,
+            "quorum": {"chair_required": True, "roles_fraction": 0.5},
+            "emergency_within_hours": 4,
+            "freeze_review_days_before": 2,
+            "freeze_lookahead_days": 30,
+            "calendar_days_ahead": 14,
+            "action_reminder_days_before": 1,
+        },
+        "POLICY §5 [002 §7]",
+        "CAB: the regular meeting's weekday (mon..sun) and local start time and length; how many weeks ahead "
+        "the beat job creates meetings; how many hours before a meeting its agenda is generated; quorum (the "
+        "chair or a chair deputy present, plus at least this fraction of the board's seats represented); an "
+        "emergency CAB must meet within this many hours; a freeze review meets this many days before a freeze "
+        "found this many days ahead; the agenda's calendar covers this many days; action-item owners are "
+        "reminded this many days before the due date. Decisions follow the majority of the voting members "
+        "present; the chair breaks ties.",
+    ),
+})
