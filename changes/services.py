@@ -105,6 +105,7 @@ def update_change(*, change_id, actor, data) -> Saved:
             raise PermissionDenied("Only the author or owner may edit a change, and only before approval.")
         current = ChangeForm(instance=change).initial
         current["services"] = [s.pk for s in change.services.all()]
+        current["configuration_items"] = [item.pk for item in change.configuration_items.all()]
         current["owner"] = change.owner_id
         current["change_type"] = change.change_type
         merged = {**current, **{key: data[key] for key in data}}
@@ -220,6 +221,6 @@ def run_transition(*, change_id, name: str, actor, data=None, automatic: bool = 
         })
         events.publish(f"change.{name}", actor=actor, change_id=change.pk, from_state=before, to_state=change.state)
         if name == "assess" and not change.approval_slots.filter(status="pending").exists():
-            run_transition(change_id=change.pk, name="approve", actor=actor, automatic=True)
-            change.refresh_from_db()
+            # Nothing to wait for (a pre-approved standard change): approval is immediate.
+            return run_transition(change_id=change.pk, name="approve", actor=actor, automatic=True)
         return change
