@@ -6,6 +6,7 @@ class ChangesConfig(AppConfig):
     verbose_name = "Change requests"
 
     def ready(self):
-        from changes import subscribers
+        from changes import conflicts, subscribers
 
         subscribers.connect()
+        conflicts.connect()

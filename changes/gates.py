@@ -49,7 +49,8 @@ def submit_gate(change, data, now) -> list[Missing]:
         missing += schedule.window_violations(change_type=change.change_type, risk=_risk_for_schedule(change),
                                               start=change.planned_start, end=change.planned_end)
         missing += schedule.freeze_violations(change_type=change.change_type, start=change.planned_start,
-                                              end=change.planned_end, service_ids=[s.pk for s in change.services.all()],
+                                              end=change.planned_end,
+                                              service_ids=schedule.effective_service_ids(change),
                                               justification=change.freeze_justification)
     return missing
 
@@ -134,7 +135,7 @@ def deploy_gate(change, data, now) -> list[Missing]:
     missing += schedule.window_violations(change_type=change.change_type, risk=risk, start=now,
                                           end=now + min(duration, timedelta(minutes=1)))
     missing += schedule.freeze_violations(change_type=change.change_type, start=now, end=now + duration,
-                                          service_ids=[s.pk for s in change.services.all()],
+                                          service_ids=schedule.effective_service_ids(change),
                                           justification=data.get("freeze_justification",
                                                                  change.freeze_justification) or "")
     return missing

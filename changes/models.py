@@ -86,6 +86,7 @@ class ChangeRequest(models.Model):
     change_type = models.CharField(max_length=10, choices=ChangeType.choices, default=ChangeType.NORMAL)
     category = models.CharField(max_length=20, choices=Category.choices, default=Category.APPLICATION)
     services = models.ManyToManyField(Service, blank=True, related_name="changes")
+    configuration_items = models.ManyToManyField("changes.ConfigurationItem", blank=True, related_name="changes")
     security_triggers = models.JSONField(default=list, blank=True)
     template = models.ForeignKey(StandardTemplate, null=True, blank=True, on_delete=models.PROTECT,
                                  related_name="changes")
@@ -130,6 +131,8 @@ class ChangeRequest(models.Model):
     deployed_at = models.DateTimeField(null=True, blank=True)
     verified_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    schedule_sequence = models.PositiveIntegerField(
+        default=0, help_text="Bumped on every reschedule; the iCalendar SEQUENCE of the change's event")
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
@@ -298,3 +301,88 @@ class Freeze(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class ConfigurationItem(models.Model):
+    """A part of a service a change may name (a database, a queue, a host group); two changes on the
+    same item, or on the item's service, in overlapping time conflict."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="configuration_items")
+    name = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["service__name", "name"]
+        constraints = [models.UniqueConstraint(fields=["service", "name"], name="ci_unique_name_per_service")]
+
+    def __str__(self):
+        return f"{self.service.name} / {self.name}"
+
+
+class DeploymentWindow(models.Model):
+    """A weekly deployment window in the organisation's time zone, open to the listed risk levels
+    [POLICY §6]. A weekday without windows is emergency-only. Edited through
+    changes.calendar_services (admin and API), validated and audited there."""
+
+    weekday = models.PositiveSmallIntegerField(help_text="0 = Monday … 6 = Sunday")
+    starts = models.TimeField(help_text="Local time (organisation time zone)")
+    ends = models.TimeField(help_text="Local time; after the start, same day")
+    risks = models.JSONField(default=list, help_text="Risk levels allowed in this window")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["weekday", "starts"]
+        constraints = [
+            models.CheckConstraint(name="window_end_after_start", condition=Q(ends__gt=F("starts"))),
+            models.CheckConstraint(name="window_weekday_0_6", condition=Q(weekday__gte=0, weekday__lte=6)),
+        ]
+
+    def __str__(self):
+        from changes.schedule import WEEKDAY_NAMES
+
+        return f"{WEEKDAY_NAMES[self.weekday]} {self.starts:%H:%M}-{self.ends:%H:%M} ({', '.join(self.risks)})"
+
+
+class ChangeConflict(models.Model):
+    """Two changes touching the same service or configuration item in overlapping time. Kept up to
+    date by changes.conflicts whenever either change is saved; `change` has the lower id."""
+
+    change = models.ForeignKey(ChangeRequest, on_delete=models.CASCADE, related_name="conflicts_as_first")
+    other = models.ForeignKey(ChangeRequest, on_delete=models.CASCADE, related_name="conflicts_as_second")
+    overlap_start = models.DateTimeField()
+    overlap_end = models.DateTimeField()
+    shared = models.JSONField(default=dict, help_text='{"services": [names], "items": [names]}')
+    detected_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["overlap_start", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["change", "other"], name="conflict_unique_pair"),
+            models.CheckConstraint(name="conflict_ordered_pair", condition=Q(change__lt=F("other"))),
+        ]
+        # "Conflicts of change X" looks up both columns: `change` by the unique index, `other` here.
+        indexes = [models.Index(fields=["other"], name="conflict_other")]
+
+    def __str__(self):
+        return f"Conflict {self.change_id} / {self.other_id}"
+
+
+class CalendarFeedToken(models.Model):
+    """A user's secret iCalendar feed URL. Only the SHA-256 of the secret is stored; revoking it
+    makes the URL answer 404."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="calendar_feed_tokens")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user"], condition=Q(revoked_at__isnull=True),
+                                    name="feed_token_one_active_per_user"),
+        ]
+
+    def __str__(self):
+        return f"Calendar feed of {self.user_id}"

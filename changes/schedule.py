@@ -1,80 +1,182 @@
 """Schedule rules [POLICY §6]: deployment windows by weekday and risk, freezes, lead time.
 
 Everything is reasoned about in the organisation's time zone (settings.TIME_ZONE) and stored in UTC.
+Windows are DeploymentWindow rows; freezes are Freeze rows (ad hoc, announced) plus the recurring
+ones computed from policy "freeze_rules" (end of month, end of quarter, public holidays), so a rule
+edit applies at once to every date without materialising rows.
 """
-from datetime import datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
-from django.db.models import Q
+import holidays as holiday_calendars
 from django.utils import timezone
 
 from changemgmt import policy
 from changemgmt.errors import Missing
 from changes.choices import ChangeType, FreezeKind
 
-WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 REF_WINDOWS = "POLICY §6 [002 §9.1-9.2][004 §4.5]"
+REF_FREEZES = "POLICY §6 freezes"
 REF_LEAD = "POLICY §1 [002][004]"
 
 
-def _parse(hhmm: str) -> time:
-    hours, minutes = hhmm.split(":")
-    return time(int(hours), int(minutes))
+@dataclass(frozen=True)
+class Window:
+    weekday: int
+    starts: time
+    ends: time
+    risks: tuple[str, ...]
 
 
-def windows_on(day_local: datetime, risk: str) -> list[tuple[datetime, datetime]]:
-    """The windows open to `risk` on the local calendar day of `day_local`, as aware datetimes."""
+@dataclass(frozen=True)
+class FreezePeriod:
+    """A freeze as the rules see it, whether a Freeze row (`pk` set) or a recurring one."""
+
+    name: str
+    reason: str
+    kind: str
+    starts_at: datetime
+    ends_at: datetime
+    service_ids: frozenset | None  # None: every service
+    source: str  # "announced", "end_of_month", "end_of_quarter", "public_holiday"
+    pk: int | None = None
+
+    def covers(self, service_ids) -> bool:
+        return self.service_ids is None or bool(self.service_ids & set(service_ids))
+
+
+def load_windows() -> list[Window]:
+    from changes.models import DeploymentWindow
+
+    return [Window(w.weekday, w.starts, w.ends, tuple(w.risks)) for w in DeploymentWindow.objects.all()]
+
+
+def _local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0)).replace(tzinfo=timezone.get_current_timezone())
+
+
+def windows_on(day: date, risk: str, windows: list[Window]) -> list[tuple[datetime, datetime]]:
+    """The windows open to `risk` on local calendar day `day`, as aware datetimes (DST-correct)."""
     tz = timezone.get_current_timezone()
-    entries = policy.get("deployment_windows")[WEEKDAYS[day_local.weekday()]]
-    result = []
-    for entry in entries:
-        if risk in entry["risks"]:
-            start = datetime.combine(day_local.date(), _parse(entry["start"])).replace(tzinfo=tz)
-            end = datetime.combine(day_local.date(), _parse(entry["end"])).replace(tzinfo=tz)
-            result.append((start, end))
-    return result
+    return [(datetime.combine(day, w.starts).replace(tzinfo=tz), datetime.combine(day, w.ends).replace(tzinfo=tz))
+            for w in windows if w.weekday == day.weekday() and risk in w.risks]
 
 
-def window_violations(*, change_type: str, risk: str, start: datetime, end: datetime) -> list[Missing]:
+def describe_windows(risk: str, windows: list[Window]) -> str:
+    allowed = [f"{WEEKDAY_NAMES[w.weekday][:3]} {w.starts:%H:%M}-{w.ends:%H:%M}" for w in windows if risk in w.risks]
+    return ", ".join(allowed) or "emergency changes only"
+
+
+def window_violations(*, change_type: str, risk: str, start: datetime, end: datetime,
+                      windows: list[Window] | None = None) -> list[Missing]:
     if change_type == ChangeType.EMERGENCY:
         return []
-    local_start = timezone.localtime(start)
-    local_end = timezone.localtime(end)
-    for window_start, window_end in windows_on(local_start, risk):
+    windows = load_windows() if windows is None else windows
+    local_start, local_end = timezone.localtime(start), timezone.localtime(end)
+    for window_start, window_end in windows_on(local_start.date(), risk, windows):
         if window_start <= local_start and local_end <= window_end:
             return []
-    windows = policy.get("deployment_windows")
-    allowed = [f"{day.capitalize()} {w['start']}-{w['end']}" for day in WEEKDAYS for w in windows[day]
-               if risk in w["risks"]]
     return [Missing(
         "outside_window",
         f"{local_start:%a %Y-%m-%d %H:%M}-{local_end:%H:%M} is outside every deployment window for {risk} risk "
-        f"(allowed: {', '.join(allowed) or 'emergency changes only'}).",
+        f"(allowed: {describe_windows(risk, windows)}).",
         REF_WINDOWS,
     )]
 
 
-def overlapping_freezes(*, start: datetime, end: datetime, service_ids):
+def _month_end_periods(first: date, last: date, rule: dict, name: str, months: set[int]) -> list[FreezePeriod]:
+    """The last `days` days of each month in `months` whose freeze touches [first, last]."""
+    periods = []
+    year, month = first.year, first.month
+    while date(year, month, 1) <= last:
+        next_first = date(year + (month == 12), month % 12 + 1, 1)
+        if month in months and rule["days"] > 0:
+            begin = next_first - timedelta(days=int(rule["days"]))
+            periods.append(FreezePeriod(
+                name=f"{name} {date(year, month, 1):%B %Y}",
+                reason=f"Recurring {name.lower()} freeze (policy freeze_rules).",
+                kind=rule["kind"], starts_at=_local_midnight(begin), ends_at=_local_midnight(next_first),
+                service_ids=None, source=name.lower().replace(" ", "_")))
+        year, month = next_first.year, next_first.month
+    return periods
+
+
+@lru_cache(maxsize=32)
+def _holidays(country: str, subdivision: str, years: tuple[int, ...]) -> tuple[tuple[date, str], ...]:
+    """Holiday tables are computed once per country and years (the slot search asks often)."""
+    calendar = holiday_calendars.country_holidays(country, subdiv=subdivision or None, years=years)
+    return tuple(sorted(calendar.items()))
+
+
+def _holiday_periods(first: date, last: date, rule: dict) -> list[FreezePeriod]:
+    calendar = _holidays(rule["country"], rule.get("subdivision") or "", tuple(range(first.year, last.year + 1)))
+    return [FreezePeriod(name=f"Public holiday: {label}", reason=f"Public holiday ({rule['country']}).",
+                         kind=rule["kind"], starts_at=_local_midnight(day),
+                         ends_at=_local_midnight(day + timedelta(days=1)), service_ids=None, source="public_holiday")
+            for day, label in calendar if first <= day <= last]
+
+
+def recurring_freezes(start: datetime, end: datetime) -> list[FreezePeriod]:
+    """Recurring freezes overlapping [start, end), from policy "freeze_rules"."""
+    rules = policy.get("freeze_rules")
+    first = timezone.localtime(start).date() - timedelta(days=1)
+    last = timezone.localtime(end).date() + timedelta(days=1)
+    periods = []
+    if rules["end_of_month"]["enabled"]:
+        periods += _month_end_periods(first, last, rules["end_of_month"], "End of month", set(range(1, 13)))
+    if rules["end_of_quarter"]["enabled"]:
+        periods += _month_end_periods(first, last, rules["end_of_quarter"], "End of quarter", {3, 6, 9, 12})
+    if rules["public_holidays"]["enabled"]:
+        periods += _holiday_periods(first, last, rules["public_holidays"])
+    return [p for p in periods if p.starts_at < end and p.ends_at > start]
+
+
+def announced_freezes(start: datetime, end: datetime) -> list[FreezePeriod]:
+    """Freeze rows overlapping [start, end), with their scope, in two queries."""
     from changes.models import Freeze
 
-    return (Freeze.objects.filter(starts_at__lt=end, ends_at__gt=start)
-            .filter(Q(services__isnull=True) | Q(services__in=list(service_ids)))
-            .distinct().order_by("starts_at"))
+    rows = Freeze.objects.filter(starts_at__lt=end, ends_at__gt=start).prefetch_related("services")
+    return [FreezePeriod(name=f.name, reason=f.reason, kind=f.kind, starts_at=f.starts_at, ends_at=f.ends_at,
+                         service_ids=frozenset(s.pk for s in f.services.all()) or None, source="announced", pk=f.pk)
+            for f in rows]
+
+
+def freezes_between(start: datetime, end: datetime, service_ids=None) -> list[FreezePeriod]:
+    """Every freeze overlapping [start, end); with `service_ids`, only those covering one of them."""
+    periods = announced_freezes(start, end) + recurring_freezes(start, end)
+    if service_ids is not None:
+        periods = [p for p in periods if p.covers(service_ids)]
+    return sorted(periods, key=lambda p: (p.starts_at, p.name))
+
+
+def _freeze_missing(period: FreezePeriod, justification: str) -> Missing | None:
+    when = (f"{timezone.localtime(period.starts_at):%Y-%m-%d %H:%M} to "
+            f"{timezone.localtime(period.ends_at):%Y-%m-%d %H:%M}")
+    if period.kind == FreezeKind.HARD:
+        return Missing("hard_freeze", f"Hard freeze “{period.name}” ({when}) allows emergency changes only.",
+                       REF_FREEZES)
+    if not justification.strip():
+        return Missing("soft_freeze_justification", f"Soft freeze “{period.name}” ({when}) requires a written "
+                       "justification.", REF_FREEZES)
+    return None
 
 
 def freeze_violations(*, change_type: str, start: datetime, end: datetime, service_ids,
-                      justification: str = "") -> list[Missing]:
+                      justification: str = "", periods: list[FreezePeriod] | None = None) -> list[Missing]:
+    """One item per freeze the period hits: hard freezes refuse, soft ones need a justification."""
     if change_type == ChangeType.EMERGENCY:
         return []
+    service_ids = list(service_ids)
+    if periods is None:
+        periods = freezes_between(start, end, service_ids)
     missing = []
-    for freeze in overlapping_freezes(start=start, end=end, service_ids=service_ids):
-        if freeze.kind == FreezeKind.HARD:
-            missing.append(Missing("hard_freeze", f"Hard freeze “{freeze.name}” "
-                                   f"({timezone.localtime(freeze.starts_at):%Y-%m-%d %H:%M} to "
-                                   f"{timezone.localtime(freeze.ends_at):%Y-%m-%d %H:%M}) allows emergency changes "
-                                   "only.", "POLICY §6 freezes"))
-        elif not justification.strip():
-            missing.append(Missing("soft_freeze_justification", f"Soft freeze “{freeze.name}” requires a written "
-                                   "justification.", "POLICY §6 freezes"))
+    for period in periods:
+        if period.starts_at < end and period.ends_at > start and period.covers(service_ids):
+            item = _freeze_missing(period, justification or "")
+            if item:
+                missing.append(item)
     return missing
 
 
@@ -86,3 +188,8 @@ def lead_time_violations(*, change_type: str, risk: str, planned_start: datetime
         return [Missing("lead_time", f"A {change_type} {risk}-risk change needs {hours} h lead time: "
                         f"plan the start at {earliest:%Y-%m-%d %H:%M} or later.", REF_LEAD)]
     return []
+
+
+def effective_service_ids(change) -> set[int]:
+    """The services a change touches: those it names and those of the configuration items it names."""
+    return {s.pk for s in change.services.all()} | {ci.service_id for ci in change.configuration_items.all()}

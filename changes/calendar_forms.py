@@ -1,0 +1,61 @@
+"""Input validation for the calendar's writes (windows, freezes), shared by the admin, the pages and
+the API so all get the same field-named refusals."""
+from django import forms
+
+from changes.choices import RiskLevel
+from changes.models import DeploymentWindow, Freeze, Service
+
+MAX_TEXT = 20_000
+
+
+class WindowForm(forms.ModelForm):
+    weekday = forms.TypedChoiceField(coerce=int, choices=[(i, name) for i, name in enumerate(
+        ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"])])
+    risks = forms.MultipleChoiceField(choices=RiskLevel.choices, widget=forms.CheckboxSelectMultiple,
+                                      help_text="Risk levels allowed in this window")
+
+    class Meta:
+        model = DeploymentWindow
+        fields = ["weekday", "starts", "ends", "risks"]
+        widgets = {"starts": forms.TimeInput(attrs={"type": "time"}), "ends": forms.TimeInput(attrs={"type": "time"})}
+
+    def clean(self):
+        cleaned = super().clean()
+        starts, ends = cleaned.get("starts"), cleaned.get("ends")
+        if starts and ends and ends <= starts:
+            self.add_error("ends", "The window must end after it starts (windows do not span midnight).")
+        risks = cleaned.get("risks")
+        if starts and ends and risks and "weekday" in cleaned:
+            clashes = DeploymentWindow.objects.filter(weekday=cleaned["weekday"], starts__lt=ends, ends__gt=starts)
+            if self.instance.pk:
+                clashes = clashes.exclude(pk=self.instance.pk)
+            for other in clashes:
+                shared = sorted(set(other.risks) & set(risks))
+                if shared:
+                    self.add_error(None, f"Overlaps the window {other} for {', '.join(shared)} risk; change or "
+                                         "delete that window first.")
+        return cleaned
+
+
+class FreezeForm(forms.ModelForm):
+    reason = forms.CharField(max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 2}),
+                             error_messages={"required": "A freeze needs a reason."})
+    services = forms.ModelMultipleChoiceField(queryset=Service.objects.all(), required=False,
+                                              help_text="Leave empty to freeze every service")
+
+    class Meta:
+        model = Freeze
+        fields = ["name", "reason", "kind", "starts_at", "ends_at", "services"]
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError("A freeze needs a reason.")
+        return reason
+
+    def clean(self):
+        cleaned = super().clean()
+        starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if starts and ends and ends <= starts:
+            self.add_error("ends_at", "The freeze must end after it starts.")
+        return cleaned

@@ -1,0 +1,18 @@
+"""Who may edit the calendar's policy data: deployment windows and freezes. Services enforce these;
+pages and the API use them to show only what a user may do. Reading the calendar needs any role."""
+from changemgmt.roles import Role, has_role, is_member
+
+WINDOW_EDITORS = (Role.ADMINISTRATOR, Role.CAB_CHAIR)
+FREEZE_EDITORS = (Role.ADMINISTRATOR, Role.CAB_CHAIR, Role.OPERATIONS, Role.MANAGER)
+
+
+def can_view_calendar(user) -> bool:
+    return is_member(user)
+
+
+def can_edit_windows(user) -> bool:
+    return has_role(user, *WINDOW_EDITORS)
+
+
+def can_announce_freeze(user) -> bool:
+    return has_role(user, *FREEZE_EDITORS)
