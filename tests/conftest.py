@@ -16,6 +16,13 @@ def _fresh_policy_cache():
 
 
 @pytest.fixture(autouse=True)
+def _static_without_manifest(settings):
+    """Pages render {% static %} in tests without a collectstatic manifest (production keeps it)."""
+    settings.STORAGES = {**settings.STORAGES,
+                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+
+@pytest.fixture(autouse=True)
 def _ledger_guard_survives_flush(request):
     """Transactional tests end with a flush (DELETE on SQLite), which the ledger's append-only trigger
     refuses: lift the DELETE guard for the flush only, and put it back for the next test."""
