@@ -1,0 +1,230 @@
+"""Agenda generation [POLICY §5]: the six sections, read from live data and stored as a snapshot
+(AgendaItem.snapshot) so the board — and the minutes — keep what was seen when it was generated.
+
+Generation costs a fixed number of queries however many changes exist: each section is one query
+(plus fixed prefetches), change details are fetched once for every change the agenda shows in
+detail, and calendar conflicts are computed in memory from the calendar's one query (two changes
+sharing a service in overlapping time, as POLICY §6 defines a conflict).
+"""
+from collections import defaultdict
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+
+from approvals.choices import SlotRole, SlotStatus
+from approvals.models import ApprovalSlot
+from cab.choices import ActionStatus, MeetingKind, Outcome, Section
+from cab.models import ActionItem, AgendaItem, Decision, Meeting
+from changemgmt import ledger, policy
+from changes.choices import ChangeType, RiskLevel, State
+from changes.choices import Outcome as ChangeOutcome
+from changes.models import ChangeRequest, Freeze, TestEvidence
+
+# States of a change that is on the calendar (submitted, not finished).
+CALENDAR_STATES = [State.ASSESSMENT, State.APPROVAL, State.TESTING, State.READY, State.DEPLOYED]
+CAB_RISKS = [RiskLevel.HIGH, RiskLevel.CRITICAL]
+SECTION_STEP = 1000  # generated positions: section * STEP + index, so sections keep their order
+
+
+def _iso(moment) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def previous_meeting_start(meeting) -> object:
+    """Start of the 'since the last meeting' window: the previous regular meeting, else a week."""
+    previous = (Meeting.objects.filter(kind=MeetingKind.REGULAR, starts_at__lt=meeting.starts_at)
+                .exclude(pk=meeting.pk).order_by("-starts_at").values_list("starts_at", flat=True).first())
+    return previous or meeting.starts_at - timedelta(days=7)
+
+
+def change_url(change_id) -> str:
+    return f"/changes/{change_id}/"
+
+
+def _calendar(lo, hi):
+    """Changes on the calendar between lo and hi, their services, and every conflict among them.
+    Two queries: the changes, and their service links (joined, not an IN list of ids)."""
+    rows = list(ChangeRequest.objects.filter(state__in=CALENDAR_STATES, planned_start__lt=hi, planned_end__gt=lo)
+                .order_by("planned_start", "id")
+                .values("id", "title", "state", "risk_level", "change_type", "planned_start", "planned_end",
+                        "owner__username"))
+    links = (ChangeRequest.services.through.objects
+             .filter(changerequest__state__in=CALENDAR_STATES, changerequest__planned_start__lt=hi,
+                     changerequest__planned_end__gt=lo)
+             .values_list("changerequest_id", "service_id", "service__name"))
+    services_of = defaultdict(list)
+    by_service = defaultdict(list)
+    names = {}
+    for change_id, service_id, service_name in links:
+        services_of[change_id].append(service_name)
+        by_service[service_id].append(change_id)
+        names[service_id] = service_name
+    by_id = {row["id"]: row for row in rows}
+    conflicts = []
+    conflicts_of = defaultdict(list)
+    for service_id, change_ids in by_service.items():
+        ordered = sorted((by_id[c] for c in change_ids if c in by_id), key=lambda r: r["planned_start"])
+        active = []
+        for row in ordered:
+            active = [other for other in active if other["planned_end"] > row["planned_start"]]
+            for other in active:
+                pair = {"service": names[service_id], "a": other["id"], "b": row["id"],
+                        "a_ref": f"CHG-{other['id']:06d}", "b_ref": f"CHG-{row['id']:06d}"}
+                conflicts.append(pair)
+                conflicts_of[other["id"]].append({"with": row["id"], "ref": pair["b_ref"], "service": pair["service"],
+                                                  "url": change_url(row["id"])})
+                conflicts_of[row["id"]].append({"with": other["id"], "ref": pair["a_ref"], "service": pair["service"],
+                                                "url": change_url(other["id"])})
+            active.append(row)
+    entries = [{
+        "id": row["id"], "reference": f"CHG-{row['id']:06d}", "title": row["title"], "url": change_url(row["id"]),
+        "state": row["state"], "risk": row["risk_level"], "type": row["change_type"],
+        "planned_start": _iso(row["planned_start"]), "planned_end": _iso(row["planned_end"]),
+        "owner": row["owner__username"], "services": sorted(services_of[row["id"]]),
+        "conflicts": conflicts_of[row["id"]],
+    } for row in rows]
+    spans = {row["id"]: (row["planned_start"], row["planned_end"]) for row in rows}
+    return entries, conflicts, conflicts_of, spans
+
+
+def _detail_changes(ids):
+    """Everything a change item shows, for all detailed changes at once (5 queries)."""
+    return {change.pk: change for change in ChangeRequest.objects.filter(pk__in=ids)
+            .select_related("owner", "requester")
+            .prefetch_related(
+                "services",
+                Prefetch("approval_slots", queryset=ApprovalSlot.objects.exclude(status=SlotStatus.SUPERSEDED)
+                         .select_related("decided_by").order_by("id")),
+                Prefetch("test_evidence", queryset=TestEvidence.objects.order_by("recorded_at")),
+            )}
+
+
+def change_snapshot(change, conflicts) -> dict:
+    latest = {}
+    for evidence in change.test_evidence.all():
+        latest[evidence.test_type] = {"type": evidence.test_type, "result": evidence.result,
+                                      "summary": evidence.summary}
+    return {
+        "id": change.pk, "reference": change.reference, "title": change.title, "url": change_url(change.pk),
+        "state": change.state, "type": change.change_type, "risk": change.risk_level,
+        "planned_start": _iso(change.planned_start), "planned_end": _iso(change.planned_end),
+        "owner": change.owner.username if change.owner_id else "", "requester": change.requester.username,
+        "services": [s.name for s in change.services.all()],
+        "emergency_criterion": change.emergency_criterion, "outcome": change.outcome,
+        "conflicts": conflicts,
+        "tests": list(latest.values()),
+        "approvals": [{"role": s.role, "ordinal": s.ordinal, "status": s.status, "rule": s.rule,
+                       "by": s.decided_by.username if s.decided_by_id else "", "reason": s.reason}
+                      for s in change.approval_slots.all()],
+    }
+
+
+def build_items(meeting, since, now) -> list[AgendaItem]:
+    """The generated items of `meeting`, unsaved. A fixed number of queries."""
+    settings = policy.get("cab")
+    horizon = meeting.starts_at + timedelta(days=settings["calendar_days_ahead"])
+    lo = min(now, meeting.starts_at)
+    items = []
+
+    def add(section, title, *, change_id=None, slot_id=None, snapshot=None):
+        index = sum(1 for item in items if item.section == section)
+        items.append(AgendaItem(meeting=meeting, section=section, position=section * SECTION_STEP + index,
+                                title=title[:300], change_id=change_id, slot_id=slot_id,
+                                needs_decision=slot_id is not None, snapshot=snapshot or {}))
+
+    # (1) closed since the last meeting: one summary item, and one item per failure.
+    closed = list(ChangeRequest.objects.filter(state=State.CLOSED, closed_at__gte=since)
+                  .order_by("closed_at", "id").values("id", "title", "outcome", "closed_at", "risk_level"))
+    summary = {"successful": [], "failed": []}
+    for row in closed:
+        entry = {"id": row["id"], "reference": f"CHG-{row['id']:06d}", "title": row["title"],
+                 "url": change_url(row["id"]), "outcome": row["outcome"], "risk": row["risk_level"],
+                 "closed_at": _iso(row["closed_at"])}
+        summary["successful" if row["outcome"] == ChangeOutcome.SUCCESSFUL else "failed"].append(entry)
+    add(Section.CLOSED, f"Closed since the last meeting: {len(summary['successful'])} successful, "
+        f"{len(summary['failed'])} failed or rolled back", snapshot={"since": _iso(since), **summary})
+    for entry in summary["failed"]:
+        add(Section.CLOSED, f"{entry['reference']} {entry['title']} ({entry['outcome'].replace('_', ' ')})",
+            change_id=entry["id"], snapshot=entry)
+
+    # (2) emergency changes filed or deployed since the last meeting.
+    emergency_ids = list(ChangeRequest.objects.filter(change_type=ChangeType.EMERGENCY)
+                         .filter(Q(created_at__gte=since) | Q(deployed_at__gte=since))
+                         .order_by("created_at", "id").values_list("id", flat=True))
+    # (3) high/critical changes in approval whose CAB approval is pending.
+    awaiting = list(ApprovalSlot.objects.filter(role=SlotRole.CAB, status=SlotStatus.PENDING,
+                                                change__state=State.APPROVAL, change__risk_level__in=CAB_RISKS)
+                    .order_by("change__planned_start", "change_id").values_list("id", "change_id",
+                                                                                 "change__planned_end"))
+    latest_end = max((end for _slot, _change, end in awaiting if end), default=horizon)
+    calendar, conflicts, conflicts_of, spans = _calendar(lo, max(horizon, latest_end))
+    details = _detail_changes(set(emergency_ids) | {change_id for _slot, change_id, _end in awaiting})
+    deferrals = {}
+    for row in (Decision.objects.filter(outcome=Outcome.DEFER, item__change_id__in=[c for _s, c, _e in awaiting])
+                .order_by("decided_at").values("item__change_id", "item__meeting__title", "reason")):
+        deferrals[row["item__change_id"]] = {"meeting": row["item__meeting__title"], "reason": row["reason"]}
+
+    for change_id in emergency_ids:
+        change = details[change_id]
+        add(Section.EMERGENCY, f"{change.reference} {change.title}", change_id=change_id,
+            snapshot=change_snapshot(change, conflicts_of.get(change_id, [])))
+    for slot_id, change_id, _end in awaiting:
+        change = details[change_id]
+        snapshot = change_snapshot(change, conflicts_of.get(change_id, []))
+        if change_id in deferrals:
+            snapshot["deferred_from"] = deferrals[change_id]
+        add(Section.AWAITING, f"{change.reference} {change.title} ({change.risk_level} risk)", change_id=change_id,
+            slot_id=slot_id, snapshot=snapshot)
+
+    # (4) the calendar of the coming period, with its conflicts.
+    in_period = [entry for entry in calendar if spans[entry["id"]][0] < horizon]
+    period_ids = {entry["id"] for entry in in_period}
+    period_conflicts = [pair for pair in conflicts if pair["a"] in period_ids or pair["b"] in period_ids]
+    add(Section.CALENDAR, f"Change calendar to {timezone.localtime(horizon):%a %Y-%m-%d}: {len(in_period)} "
+        f"changes, {len(period_conflicts)} conflicts",
+        snapshot={"from": _iso(lo), "to": _iso(horizon), "changes": in_period, "conflicts": period_conflicts})
+
+    # (5) freezes starting or running within the look-ahead.
+    lookahead = meeting.starts_at + timedelta(days=settings["freeze_lookahead_days"])
+    for freeze in (Freeze.objects.filter(ends_at__gt=lo, starts_at__lt=lookahead).order_by("starts_at", "id")
+                   .prefetch_related("services")):
+        covered = {s.name for s in freeze.services.all()}
+        caught = [entry["reference"] for entry in calendar
+                  if spans[entry["id"]][0] < freeze.ends_at and spans[entry["id"]][1] > freeze.starts_at
+                  and (not covered or covered & set(entry["services"]))]
+        add(Section.FREEZES, f"{freeze.get_kind_display()} freeze: {freeze.name}", snapshot={
+            "id": freeze.pk, "name": freeze.name, "kind": freeze.kind, "reason": freeze.reason,
+            "starts_at": _iso(freeze.starts_at), "ends_at": _iso(freeze.ends_at),
+            "services": sorted(covered) or ["all services"], "changes_caught": caught})
+
+    # (6) open action items and concerns.
+    for action in (ActionItem.objects.filter(status=ActionStatus.OPEN).select_related("owner")
+                   .order_by("kind", "due_on", "id")):
+        add(Section.ACTIONS, f"{action.get_kind_display()}: {action.title}", change_id=action.change_id, snapshot={
+            "action_id": action.pk, "kind": action.kind, "owner": action.owner.username if action.owner_id else "",
+            "due_on": action.due_on.isoformat() if action.due_on else None, "details": action.details,
+            "url": change_url(action.change_id) if action.change_id else None})
+    return items
+
+
+def generate_agenda(*, meeting_id: int, actor=None) -> Meeting:
+    """Generate and store the agenda once (idempotent: a second call returns the stored one)."""
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().get(pk=meeting_id)
+        if meeting.agenda_generated_at is not None:
+            return meeting
+        now = timezone.now()
+        since = previous_meeting_start(meeting)
+        items = build_items(meeting, since, now)
+        AgendaItem.objects.bulk_create(items)
+        meeting.since = since
+        meeting.agenda_generated_at = now
+        meeting.save(update_fields=["since", "agenda_generated_at"])
+        counts = defaultdict(int)
+        for item in items:
+            counts[str(item.section)] += 1
+        ledger.append(actor=actor, action="cab.agenda_generated", subject=meeting,
+                      payload={"since": since, "items_by_section": dict(counts)})
+        return meeting

@@ -1,0 +1,63 @@
+"""Reads for the CAB pages and API, each in a fixed number of queries whatever the item count."""
+from django.db.models import Prefetch
+
+from cab.choices import ActionStatus, Section
+from cab.models import ActionItem, AgendaItem, Attendance, BoardMember, Meeting, Vote
+from cab.tally import quorum, tally
+
+
+def meeting_list():
+    return Meeting.objects.select_related("minutes", "emergency_change", "freeze")
+
+
+def meeting_detail_queryset():
+    """One meeting with its agenda, votes, decisions, attendance and minutes (7 queries)."""
+    return Meeting.objects.select_related("minutes", "minutes__published_by", "convened_by").prefetch_related(
+        Prefetch("items", queryset=AgendaItem.objects.select_related(
+            "change", "slot", "decision", "decision__decided_by").order_by("position", "id")),
+        Prefetch("items__votes", queryset=Vote.objects.select_related("voter").order_by("cast_at", "id")),
+        Prefetch("attendance", queryset=Attendance.objects.select_related("user")),
+        Prefetch("actions", queryset=ActionItem.objects.select_related("owner", "change")),
+    )
+
+
+def board():
+    return list(BoardMember.objects.filter(active=True).select_related("user"))
+
+
+def open_actions():
+    return ActionItem.objects.filter(status=ActionStatus.OPEN).select_related("owner", "change", "meeting")
+
+
+def item_tallies(meeting) -> dict[int, object]:
+    """Per item: the live tally (everything already prefetched)."""
+    attendance = list(meeting.attendance.all())
+    present = {row.user_id for row in attendance if row.present}
+    taken = bool(attendance)
+    return {item.pk: tally([v for v in item.votes.all() if not (item.change and v.voter_id in
+                                                                 (item.change.requester_id, item.change.owner_id))],
+                           present, attendance_taken=taken)
+            for item in meeting.items.all()}
+
+
+def meeting_quorum(meeting):
+    return quorum(list(meeting.attendance.all()))
+
+
+def item_for_tally(item_id: int) -> AgendaItem:
+    """One item with its meeting, change, decision and votes: the tally fragment (4 queries)."""
+    return (AgendaItem.objects.select_related("meeting", "change", "decision", "decision__decided_by")
+            .prefetch_related(Prefetch("votes", queryset=Vote.objects.select_related("voter").order_by("cast_at")),
+                              Prefetch("meeting__attendance"))
+            .get(pk=item_id))
+
+
+def sections(meeting):
+    """The agenda grouped for display: (section label, items) in position order."""
+    groups = []
+    for item in meeting.items.all():
+        label = Section(item.section).label
+        if not groups or groups[-1][0] != label:
+            groups.append((label, []))
+        groups[-1][1].append(item)
+    return groups

@@ -1,0 +1,106 @@
+"""The chair's edits to a generated agenda before the meeting: add, remove, reorder."""
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+
+from approvals.choices import SlotRole, SlotStatus
+from cab.agenda import change_snapshot, generate_agenda
+from cab.choices import MeetingStatus, Section
+from cab.models import AgendaItem
+from cab.services.common import lock_meeting, refuse_if_published, require_chair
+from changemgmt import ledger
+from changemgmt.errors import Conflict
+from changes.choices import State
+from changes.selectors import change_detail_queryset
+
+NOT_BEFORE = "The agenda can only be edited before the meeting starts."
+
+
+def _editable(meeting, allow_started=False):
+    allowed = (MeetingStatus.SCHEDULED, MeetingStatus.IN_PROGRESS) if allow_started else (MeetingStatus.SCHEDULED,)
+    if meeting.status not in allowed:
+        raise Conflict(NOT_BEFORE)
+
+
+def add_item(*, meeting_id: int, actor, change_id: int | None = None, title: str = "", note: str = "",
+             allow_during_meeting: bool = False) -> AgendaItem:
+    """Add a change (a decision item when its CAB approval is pending) or a topic of other business."""
+    refuse_if_published(meeting_id=meeting_id, actor=actor, attempted="add agenda item")
+    require_chair(actor, "edit the agenda")
+    title, note = (title or "").strip(), (note or "").strip()
+    if change_id is None and not title:
+        raise ValidationError({"title": "Name the topic, or pick a change."})
+    generate_agenda(meeting_id=meeting_id, actor=actor)
+    with transaction.atomic():
+        meeting = lock_meeting(meeting_id)
+        _editable(meeting, allow_during_meeting)
+        position = (meeting.items.aggregate(top=Max("position"))["top"] or 0) + 1
+        item = AgendaItem(meeting=meeting, section=Section.OTHER, position=position, title=title[:300], note=note,
+                          added_by=actor)
+        if change_id is not None:
+            change = change_detail_queryset().filter(pk=change_id).first()
+            if change is None:
+                raise ValidationError({"change": "No change with this id."})
+            slot = next((s for s in change.approval_slots.all()
+                         if s.role == SlotRole.CAB and s.status == SlotStatus.PENDING), None)
+            if slot is not None and change.state == State.APPROVAL:
+                if meeting.items.filter(slot=slot).exists():
+                    raise Conflict(f"{change.reference} is already on this agenda for decision.")
+                item.slot, item.needs_decision, item.section = slot, True, Section.AWAITING
+            item.change = change
+            item.title = (title or f"{change.reference} {change.title}")[:300]
+            item.snapshot = change_snapshot(change, [])
+        item.save()
+        ledger.append(actor=actor, action="cab.agenda_item_added", subject=meeting,
+                      payload={"item_id": item.pk, "title": item.title, "needs_decision": item.needs_decision})
+        return item
+
+
+def remove_item(*, item_id: int, actor) -> None:
+    meeting_id = AgendaItem.objects.filter(pk=item_id).values_list("meeting_id", flat=True).first()
+    if meeting_id is None:
+        raise AgendaItem.DoesNotExist(f"No agenda item {item_id}")
+    refuse_if_published(meeting_id=meeting_id, actor=actor, attempted="remove agenda item")
+    require_chair(actor, "edit the agenda")
+    with transaction.atomic():
+        meeting = lock_meeting(meeting_id)
+        _editable(meeting)
+        item = AgendaItem.objects.select_for_update().get(pk=item_id)
+        if item.votes.exists():
+            raise Conflict("Members have already voted on this item; it stays on the agenda (defer it instead).")
+        ledger.append(actor=actor, action="cab.agenda_item_removed", subject=meeting,
+                      payload={"item_id": item.pk, "title": item.title})
+        item.delete()
+
+
+def reorder(*, meeting_id: int, actor, item_ids) -> None:
+    """Put the items in the given order (every item of the meeting, each once)."""
+    refuse_if_published(meeting_id=meeting_id, actor=actor, attempted="reorder agenda")
+    require_chair(actor, "edit the agenda")
+    with transaction.atomic():
+        meeting = lock_meeting(meeting_id)
+        _editable(meeting)
+        items = {item.pk: item for item in meeting.items.select_for_update()}
+        try:
+            order = [int(pk) for pk in item_ids]
+        except (TypeError, ValueError) as exc:
+            raise ValidationError({"items": "A list of agenda item ids."}) from exc
+        if sorted(order) != sorted(items):
+            raise ValidationError({"items": "List every item of this agenda exactly once."})
+        for position, pk in enumerate(order, start=1):
+            items[pk].position = position
+        AgendaItem.objects.bulk_update(list(items.values()), ["position"])
+        ledger.append(actor=actor, action="cab.agenda_reordered", subject=meeting, payload={"order": order})
+
+
+def move(*, item_id: int, actor, offset: int) -> None:
+    """Move one item up (offset -1) or down (+1): the page's buttons."""
+    item = AgendaItem.objects.filter(pk=item_id).first()
+    if item is None:
+        raise AgendaItem.DoesNotExist(f"No agenda item {item_id}")
+    order = list(AgendaItem.objects.filter(meeting_id=item.meeting_id).order_by("position", "id")
+                 .values_list("pk", flat=True))
+    index = order.index(item.pk)
+    target = min(max(index + offset, 0), len(order) - 1)
+    order.insert(target, order.pop(index))
+    reorder(meeting_id=item.meeting_id, actor=actor, item_ids=order)
