@@ -273,30 +273,3 @@ DEFAULTS.update({
         "present; the chair breaks ties.",
     ),
 })
-
-# The Change Advisory Board (issue 4).
-DEFAULTS.update({
-    "cab": (
-        {
-            "weekday": "wed",
-            "time": "10:00",
-            "duration_minutes": 60,
-            "schedule_weeks_ahead": 2,
-            "agenda_lead_hours": 24,
-            "quorum": {"chair_required": True, "roles_fraction": 0.5},
-            "emergency_within_hours": 4,
-            "freeze_review_days_before": 2,
-            "freeze_lookahead_days": 30,
-            "calendar_days_ahead": 14,
-            "action_reminder_days_before": 1,
-        },
-        "POLICY §5 [002 §7]",
-        "CAB: the regular meeting's weekday (mon..sun) and local start time and length; how many weeks ahead "
-        "the beat job creates meetings; how many hours before a meeting its agenda is generated; quorum (the "
-        "chair or a chair deputy present, plus at least this fraction of the board's seats represented); an "
-        "emergency CAB must meet within this many hours; a freeze review meets this many days before a freeze "
-        "found this many days ahead; the agenda's calendar covers this many days; action-item owners are "
-        "reminded this many days before the due date. Decisions follow the majority of the voting members "
-        "present; the chair breaks ties.",
-    ),
-})
