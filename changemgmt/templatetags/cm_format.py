@@ -1,0 +1,120 @@
+"""Formatting for pages: badges, local times, people, form widgets. Templates stay dumb; every
+value goes through format_html/conditional_escape, so user text is always escaped."""
+from django import forms, template
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from approvals.choices import STATUS_COLOURS, SlotStatus
+from changes.choices import PIPELINE, RISK_COLOURS, STATE_COLOURS, RiskLevel, State
+
+register = template.Library()
+
+EMPTY = "—"
+
+
+def _badge(label, colour, title=""):
+    return format_html('<span class="badge badge-{}" title="{}">{}</span>', colour or "grey", title or label, label)
+
+
+@register.filter
+def state_badge(value):
+    """A change's state (or a state code) as a coloured badge."""
+    code = getattr(value, "state", value)
+    if not code:
+        return EMPTY
+    state = State(code)
+    return _badge(state.label, STATE_COLOURS.get(state, "grey"), f"State: {state.label}")
+
+
+@register.filter
+def risk_badge(value):
+    """A risk level code as a coloured badge; an unscored change says so."""
+    if not value:
+        return mark_safe('<span class="badge badge-outline" title="Risk not scored yet">not scored</span>')
+    level = RiskLevel(value)
+    return _badge(level.label, RISK_COLOURS.get(level, "grey"), f"Risk: {level.label}")
+
+
+@register.filter
+def slot_badge(value):
+    status = SlotStatus(value)
+    return _badge(status.label, STATUS_COLOURS.get(status, "grey"))
+
+
+@register.filter
+def local(value, style="datetime"):
+    """An aware datetime in the organisation's time zone: `Tue 1 Dec 2026, 06:00 EST`."""
+    if not value:
+        return EMPTY
+    moment = timezone.localtime(value)
+    if style == "date":
+        return moment.strftime("%-d %b %Y")
+    if style == "short":
+        return moment.strftime("%-d %b %H:%M")
+    return moment.strftime("%a %-d %b %Y, %H:%M %Z")
+
+
+@register.filter
+def iso(value):
+    return timezone.localtime(value).isoformat() if value else ""
+
+
+@register.filter
+def person(user):
+    """A user by full name, falling back to the username."""
+    if user is None:
+        return EMPTY
+    return user.get_full_name() or user.username
+
+
+@register.filter
+def or_dash(value):
+    return value if value not in (None, "", [], {}) else EMPTY
+
+
+@register.simple_tag
+def pipeline_steps(change):
+    """The conveyor belt for the progress bar: (label, status) with status done/current/todo.
+
+    A change that left the belt (rejected, cancelled, rolled back) shows the steps it reached, from
+    the timestamps the services stamp on each transition."""
+    state = change.state
+    if state in PIPELINE:
+        current = PIPELINE.index(state)
+        return [(step.label if step != State.CLOSED else "Closed",
+                 "done" if i < current or state == State.CLOSED else "current" if i == current else "todo")
+                for i, step in enumerate(PIPELINE)]
+    reached = 0
+    for index, stamp in ((1, change.submitted_at), (3, change.approved_at), (5, change.deployed_at),
+                         (6, change.verified_at)):
+        if stamp:
+            reached = index
+    return [(step.label, "done" if i <= reached else "exited") for i, step in enumerate(PIPELINE)]
+
+
+@register.simple_tag
+def widget(field):
+    """Render a bound field's widget with aria-invalid and aria-describedby pointing at its errors
+    and help text, so screen readers announce them (and Pico styles invalid inputs)."""
+    attrs = {}
+    described = []
+    if field.help_text:
+        described.append(f"{field.auto_id}_help")
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+        described.append(f"{field.auto_id}_errors")
+    if described and not isinstance(field.field.widget, (forms.CheckboxSelectMultiple, forms.RadioSelect)):
+        attrs["aria-describedby"] = " ".join(described)
+    return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def is_choice_group(field):
+    """Checkbox lists and radio groups are rendered as a fieldset with a legend."""
+    return isinstance(field.field.widget, (forms.CheckboxSelectMultiple, forms.RadioSelect))
+
+
+@register.filter
+def is_checkbox(field):
+    return isinstance(field.field.widget, forms.CheckboxInput)

@@ -1,0 +1,86 @@
+"""A record's timeline: its django-simple-history rows (as field diffs) merged with its audit ledger
+entries, newest first. Generic over the model so any page with history can show one.
+
+The caller passes the ledger entries it already fetched; this module runs two queries (history rows,
+and the users named by foreign keys in the diffs) whatever the number of entries.
+"""
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+from django.db import models
+from django.utils import timezone
+
+MAX_VALUE = 240
+
+
+@dataclass
+class Event:
+    when: datetime
+    source: str  # "history" or "ledger"
+    actor: str
+    title: str
+    changes: list[tuple[str, str, str]] = field(default_factory=list)  # (label, before, after)
+    details: list[tuple[str, str]] = field(default_factory=list)  # (key, value)
+    seq: int | None = None
+
+
+def _short(text: str) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= MAX_VALUE else text[: MAX_VALUE - 1] + "…"
+
+
+def _display(model_field, value, users: dict) -> str:
+    if value in (None, "", [], {}):
+        return "—"
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(model_field, models.ForeignKey):
+        return str(users.get(value, f"#{value}")) if model_field.related_model is get_user_model() else f"#{value}"
+    if isinstance(value, datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M %Z")
+    if isinstance(value, (dict, list)):
+        return _short(json.dumps(value, sort_keys=True, default=str))
+    return _short(value)
+
+
+def _history_events(instance) -> list[Event]:
+    records = list(instance.history.select_related("history_user").order_by("history_date", "history_id"))
+    diffs = [(record, record.diff_against(previous) if previous is not None else None)
+             for previous, record in zip([None, *records[:-1]], records, strict=True)]
+    user_ids = {value for _record, delta in diffs if delta for change in delta.changes
+                for value in (change.old, change.new)
+                if isinstance(instance._meta.get_field(change.field), models.ForeignKey) and isinstance(value, int)}
+    users = {user.pk: user for user in get_user_model().objects.filter(pk__in=user_ids)} if user_ids else {}
+    events = []
+    for record, delta in diffs:
+        actor = record.history_user.username if record.history_user_id else "system"
+        if delta is None:
+            events.append(Event(record.history_date, "history", actor, "Record created"))
+            continue
+        rows = []
+        for change in delta.changes:
+            model_field = instance._meta.get_field(change.field)
+            rows.append((str(model_field.verbose_name).capitalize(), _display(model_field, change.old, users),
+                         _display(model_field, change.new, users)))
+        if rows:
+            events.append(Event(record.history_date, "history", actor, "Fields changed", changes=rows))
+    return events
+
+
+def _ledger_events(entries) -> list[Event]:
+    events = []
+    for entry in entries:
+        details = [(key.replace("_", " "), _short(value if isinstance(value, str)
+                                                  else json.dumps(value, sort_keys=True, default=str)))
+                   for key, value in entry.payload.items() if value not in (None, "", [], {})]
+        events.append(Event(entry.recorded_at, "ledger", entry.actor_name, entry.action, details=details,
+                            seq=entry.seq))
+    return events
+
+
+def build(instance, ledger_entries) -> list[Event]:
+    """History diffs and ledger entries, newest first (ledger before history at the same instant)."""
+    events = _history_events(instance) + _ledger_events(ledger_entries)
+    return sorted(events, key=lambda e: (e.when, e.source == "ledger", e.seq or 0), reverse=True)

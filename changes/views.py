@@ -1,0 +1,363 @@
+"""Change request pages. Views are thin: read through changes.selectors, write through
+changes.services, decide what to show with changes.rules — never a rule of their own."""
+from dataclasses import dataclass, field
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from approvals.choices import SlotStatus
+from approvals.rules import may_decide
+from changemgmt import policy
+from changemgmt.errors import Conflict, GateRefused, Missing
+from changemgmt.models import User
+from changemgmt.templatetags.cm_format import local
+from changemgmt.web import timeline
+from changemgmt.web.access import member_required
+from changemgmt.web.forms import bind_errors, post_data
+from changemgmt.web.htmx import is_htmx, redirect_page, render_page
+from changes import gates, rules, selectors, services
+from changes.choices import ChangeType, State
+from changes.filters import ChangeFilter
+from changes.forms import ChangeForm, RiskForm, TestEvidenceForm
+from changes.models import ChangeRequest, StandardTemplate
+from changes.risk import FACTORS
+from changes.transitions import TRANSITIONS
+
+PAGE_SIZE = 50
+# Side exits, offered apart from the next step of the belt; they need no checklist up front.
+SIDE_ACTIONS = ("hold", "reject", "cancel", "roll_back")
+FIELD_GROUPS = [
+    ("What and why", ["title", "change_type", "category", "emergency_criterion", "description",
+                      "business_justification"]),
+    ("Impact", ["services", "configuration_items", "impact_systems", "impact_users", "security_triggers"]),
+    ("Plans", ["implementation_plan", "test_plan", "rollback_plan"]),
+    ("Schedule", ["planned_start", "planned_end", "freeze_justification"]),
+    ("Owner and links", ["owner", "ticket_url", "pr_url"]),
+]
+HELP = {
+    "planned_start": "Organisation time ({tz}). Must fall inside a deployment window for the change's risk.",
+    "planned_end": "Organisation time ({tz}).",
+    "owner": "Defaults to you.",
+    "freeze_justification": "Only needed to deploy during a soft freeze.",
+    "emergency_criterion": "Emergency changes only.",
+    "services": "Hold Ctrl (⌘ on a Mac) to pick several.",
+}
+
+
+def _get_change(user, pk) -> ChangeRequest:
+    change = selectors.change_detail_queryset().filter(pk=pk).first()
+    if change is None:
+        raise Http404("No such change.")
+    if not rules.can_view(user, change):
+        raise PermissionDenied
+    return change
+
+
+def _detail_url(pk) -> str:
+    return reverse("changes:detail", args=[pk])
+
+
+def _grouped(form, exclude=()) -> list[tuple[str, list]]:
+    tz = timezone.get_current_timezone_name()
+    for name, text in HELP.items():
+        if name in form.fields:
+            form.fields[name].help_text = text.format(tz=tz)
+    return [(title, [form[name] for name in names if name in form.fields and name not in exclude])
+            for title, names in FIELD_GROUPS]
+
+
+# ----- list -----------------------------------------------------------------------------------------
+
+@member_required
+def change_list(request):
+    """Filters, search and pagination over the shared ChangeFilter; htmx refreshes only the table."""
+    filterset = ChangeFilter(request.GET, queryset=selectors.change_list())
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "filter": filterset, "page": page, "rows": list(page.object_list), "query": query.urlencode(),
+        "owners": User.objects.filter(is_active=True, groups__isnull=False).distinct().order_by("username"),
+        "selected": {name: request.GET.getlist(name) for name in ("state", "change_type", "risk_level", "category")},
+        "can_create": rules.can_create(request.user),
+    }
+    return render_page(request, "changes/list.html", context, fragment="changes/_table.html")
+
+
+# ----- create and edit -----------------------------------------------------------------------------
+
+@member_required
+def change_create(request):
+    if not rules.can_create(request.user):
+        raise PermissionDenied("Your roles do not allow filing changes.")
+    form, status = ChangeForm(), 200
+    if request.method == "POST":
+        data = post_data(request.POST, ChangeForm)
+        try:
+            change = services.create_change(actor=request.user, data=data)
+        except ValidationError as error:
+            form, status = bind_errors(ChangeForm(data=data), error), 400
+        else:
+            messages.success(request, f"{change.reference} filed as a draft. Complete the checklist below, "
+                                      "then submit it for assessment.")
+            return redirect_page(request, _detail_url(change.pk))
+    return render(request, "changes/form.html", {"form": form, "groups": _grouped(form), "title": "File a change"},
+                  status=status)
+
+
+@member_required
+def change_edit(request, pk: int):
+    change = _get_change(request.user, pk)
+    if not rules.can_edit(request.user, change):
+        raise PermissionDenied("Only the author or owner may edit a change, and only before approval.")
+    form, status = ChangeForm(instance=change), 200
+    if request.method == "POST":
+        data = post_data(request.POST, ChangeForm)
+        try:
+            saved = services.update_change(change_id=change.pk, actor=request.user, data=data)
+        except ValidationError as error:
+            form, status = bind_errors(ChangeForm(data=data, instance=change), error), 400
+        else:
+            for notice in saved.notices:
+                messages.warning(request, notice)
+            messages.success(request, f"{change.reference} saved.")
+            return redirect_page(request, _detail_url(change.pk))
+    context = {"form": form, "groups": _grouped(form), "change": change, "title": f"Edit {change.reference}"}
+    return render(request, "changes/form.html", context, status=status)
+
+
+@member_required
+def catalog(request):
+    """The standard-change catalog: pre-approved templates a change can be filed from."""
+    templates = list(StandardTemplate.objects.filter(active=True).order_by("name"))
+    return render(request, "changes/catalog.html", {"templates": templates,
+                                                    "can_create": rules.can_create(request.user)})
+
+
+@member_required
+def create_from_template(request, template_id: int):
+    if not rules.can_create(request.user):
+        raise PermissionDenied("Your roles do not allow filing changes.")
+    template = StandardTemplate.objects.filter(pk=template_id, active=True).first()
+    if template is None:
+        raise Http404("No active standard template with this id.")
+    exclude = {*StandardTemplate.CONTROLLED_FIELDS, "change_type", "emergency_criterion"}
+    form, status = ChangeForm(initial={"title": template.name, "description": template.description}), 200
+    if request.method == "POST":
+        data = {key: value for key, value in post_data(request.POST, ChangeForm).items() if key not in exclude}
+        try:
+            change = services.create_from_template(actor=request.user, template_id=template.pk, data=data)
+        except ValidationError as error:
+            form, status = bind_errors(ChangeForm(data={**data, "change_type": ChangeType.NORMAL,
+                                                        "category": template.category}), error), 400
+        else:
+            messages.success(request, f"{change.reference} filed from the standard template “{template.name}”: "
+                                      "it is pre-approved and skips approvals.")
+            return redirect_page(request, _detail_url(change.pk))
+    context = {"form": form, "groups": _grouped(form, exclude), "template": template,
+               "title": f"Standard change: {template.name}"}
+    return render(request, "changes/form.html", context, status=status)
+
+
+# ----- detail --------------------------------------------------------------------------------------
+
+@dataclass
+class Step:
+    """One transition as the page shows it: its gate checklist and, if the user may act, its form."""
+
+    name: str
+    label: str
+    danger: bool
+    allowed: bool
+    missing: list[Missing] = field(default_factory=list)
+    form: forms.Form | None = None
+    refused: bool = False
+    error: str = ""
+
+    @property
+    def has_input(self) -> bool:
+        return bool(self.form is not None and self.form.fields)
+
+
+def _offered(change, name) -> bool:
+    """Deploying before approval and testing is the emergency path; other changes don't see it early."""
+    return not (name == "deploy" and change.state != State.READY and change.change_type != ChangeType.EMERGENCY)
+
+
+def _steps(user, change, posted: Step | None) -> tuple[list[Step], list[Step]]:
+    forward, side = [], []
+    for name in services.available_transitions(change):
+        if not _offered(change, name):
+            continue
+        if posted is not None and posted.name == name:
+            step = posted
+        else:
+            spec = TRANSITIONS[name]
+            allowed = rules.can_transition(user, change, name)
+            step = Step(name, spec.label, spec.danger or name in SIDE_ACTIONS, allowed,
+                        [] if name in SIDE_ACTIONS else services.transition_missing(change, name),
+                        spec.form(auto_id=f"id_{name}_%s") if allowed else None)
+        if name not in SIDE_ACTIONS:
+            forward.append(step)
+        elif step.allowed:
+            side.append(step)
+    return forward, side
+
+
+def _risk_form(user, change, bound=None):
+    if not rules.can_score_risk(user, change):
+        return None
+    form = bound or RiskForm(initial={**{key: getattr(change, f) for key, (f, _l, _v) in FACTORS.items()},
+                                      "override": change.risk_override,
+                                      "override_reason": change.risk_override_reason}, auto_id="id_risk_%s")
+    if not rules.can_override_risk(user, change):
+        form.fields.pop("override")
+        form.fields.pop("override_reason")
+    return form
+
+
+def _slots(user, change):
+    slots = list(change.approval_slots.all())
+    live = [s for s in slots if s.status != SlotStatus.SUPERSEDED]
+    may = rules.can_write(user)
+    return [(slot, may and slot.status == SlotStatus.PENDING and may_decide(user, slot, siblings=live))
+            for slot in slots]
+
+
+def _tests(change):
+    latest = gates.latest_evidence(change)
+    return [(test_type, latest.get(test_type)) for test_type in gates.required_tests(change)]
+
+
+def _records(change) -> list[tuple[str, list[tuple[str, str]]]]:
+    """What deployment, verification, close and roll-back recorded, with policy labels."""
+    records = []
+    if change.deployed_at:
+        checklist = policy.labels("predeploy_checklist")
+        records.append(("Deployment", [
+            ("Deployed", local(change.deployed_at)),
+            ("Method", policy.labels("deployment_methods").get(change.deployment_method, change.deployment_method)),
+            ("Pre-deployment checklist", "\n".join(f"✓ {checklist.get(code, code)}"
+                                                    for code, done in change.predeploy_checklist.items() if done)),
+        ]))
+    if change.verified_at:
+        checks = policy.labels("verification_checks")
+        records.append(("Verification", [
+            ("Verified", local(change.verified_at)),
+            ("Production validation", "\n".join(f"✓ {checks.get(code, code)}"
+                                                 for code, done in change.verification_checks.items() if done)),
+        ]))
+    for rollback in change.rollbacks.all():
+        records.append(("Rollback", [
+            ("Severity", rollback.get_severity_display()), ("Kind", rollback.get_kind_display()),
+            ("Trigger", policy.labels("rollback_triggers").get(rollback.trigger, rollback.trigger)),
+            ("Decided", local(rollback.decided_at)), ("Completed", local(rollback.completed_at)),
+            ("Time to complete", f"{rollback.minutes_to_complete} min"), ("Reason", rollback.reason),
+            ("Steps executed", rollback.steps_executed), ("Impact", rollback.impact),
+            ("Root cause", rollback.root_cause), ("Preventive measures", rollback.preventive_measures),
+        ]))
+    if change.outcome:
+        items = policy.labels("review_items")
+        records.append(("Outcome and review", [
+            ("Outcome", change.get_outcome_display()),
+            *[(items.get(code, code), "Yes" if answer else "No") for code, answer in change.review_answers.items()],
+            ("Lessons learned", change.lessons_learned),
+        ]))
+    return records
+
+
+def _detail(request, pk, *, status=200, posted: Step | None = None, risk_form=None, evidence_form=None):
+    user = request.user
+    change = _get_change(user, pk)
+    if posted is not None and is_htmx(request):
+        return render(request, "changes/_step.html", {"change": change, "step": posted}, status=status)
+    forward, side = _steps(user, change, posted)
+    can_evidence = rules.can_record_evidence(user, change)
+    context = {
+        "change": change, "forward": forward, "side": side, "posted": posted,
+        "can_edit": rules.can_edit(user, change),
+        "risk_form": _risk_form(user, change, risk_form),
+        "factors": [(label, getattr(change, f), levels) for _k, (f, label, levels) in FACTORS.items()],
+        "slots": _slots(user, change),
+        "tests": _tests(change),
+        "evidence_form": (evidence_form or TestEvidenceForm(auto_id="id_evidence_%s")) if can_evidence else None,
+        "timeline": timeline.build(change, selectors.ledger_for(change)),
+        "records": _records(change),
+        "security_triggers": [policy.labels("security_triggers").get(code, code) for code in change.security_triggers],
+        "emergency_criterion": policy.labels("emergency_criteria").get(change.emergency_criterion,
+                                                                        change.emergency_criterion),
+    }
+    return render(request, "changes/detail.html", context, status=status)
+
+
+@member_required
+def change_detail(request, pk: int):
+    return _detail(request, pk)
+
+
+# ----- writes from the detail page ------------------------------------------------------------------
+
+@member_required
+@require_POST
+def change_transition(request, pk: int, name: str):
+    """Run one transition. Refused: the page again, with every missing item (409). Bad input: the
+    form with its errors (400). Not allowed: 403. Moved on meanwhile: a message."""
+    spec = TRANSITIONS.get(name)
+    if spec is None:
+        raise Http404("No such transition.")
+    try:
+        change = services.run_transition(change_id=pk, name=name, actor=request.user, data=request.POST)
+    except ChangeRequest.DoesNotExist as exc:
+        raise Http404("No such change.") from exc
+    except GateRefused as refusal:
+        form = spec.form(data=request.POST, auto_id=f"id_{name}_%s")
+        form.is_valid()
+        step = Step(name, spec.label, spec.danger or name in SIDE_ACTIONS, True, refusal.missing, form, refused=True)
+        return _detail(request, pk, status=409, posted=step)
+    except ValidationError as error:
+        form = bind_errors(spec.form(data=request.POST, auto_id=f"id_{name}_%s"), error)
+        step = Step(name, spec.label, spec.danger or name in SIDE_ACTIONS, True, [], form,
+                    error="Please correct the fields marked below.")
+        return _detail(request, pk, status=400, posted=step)
+    except Conflict as conflict:
+        messages.error(request, conflict.message)
+        return redirect_page(request, _detail_url(pk))
+    messages.success(request, f"{spec.label}: {change.reference} is now “{change.get_state_display()}”.")
+    return redirect_page(request, _detail_url(pk))
+
+
+@member_required
+@require_POST
+def change_risk(request, pk: int):
+    try:
+        change = services.score_risk(change_id=pk, actor=request.user, data=post_data(request.POST, RiskForm))
+    except ChangeRequest.DoesNotExist as exc:
+        raise Http404("No such change.") from exc
+    except ValidationError as error:
+        form = bind_errors(RiskForm(data=post_data(request.POST, RiskForm), auto_id="id_risk_%s"), error)
+        return _detail(request, pk, status=400, risk_form=form)
+    messages.success(request, f"Risk scored: {change.reference} is {change.get_risk_level_display().lower()} risk.")
+    return redirect_page(request, _detail_url(pk) + "#risk")
+
+
+@member_required
+@require_POST
+def change_evidence(request, pk: int):
+    data = post_data(request.POST, TestEvidenceForm)
+    try:
+        evidence = services.record_test_evidence(change_id=pk, actor=request.user, data=data)
+    except ChangeRequest.DoesNotExist as exc:
+        raise Http404("No such change.") from exc
+    except ValidationError as error:
+        form = bind_errors(TestEvidenceForm(data=data, auto_id="id_evidence_%s"), error)
+        return _detail(request, pk, status=400, evidence_form=form)
+    messages.success(request, f"Recorded {evidence.get_test_type_display().lower()} test evidence "
+                              f"({evidence.get_result_display().lower()}).")
+    return redirect_page(request, _detail_url(pk) + "#tests")
