@@ -1,2 +1,21 @@
-"""API routes."""
-urlpatterns = []
+"""API routes for change requests."""
+from django.urls import path
+
+from changes.api import views
+from changes.api.transitions import TransitionListView, transition_view
+from changes.transitions import TRANSITIONS
+
+urlpatterns = [
+    path("changes/", views.ChangeViewSet.as_view({"get": "list", "post": "create"}), name="api-change-list"),
+    path("changes/<int:pk>/", views.ChangeViewSet.as_view({"get": "retrieve", "patch": "partial_update"}),
+         name="api-change-detail"),
+    path("changes/<int:pk>/risk/", views.RiskView.as_view({"put": "score", "post": "score"}), name="api-change-risk"),
+    path("changes/<int:pk>/test-evidence/", views.TestEvidenceView.as_view({"post": "create"}),
+         name="api-change-test-evidence"),
+    path("changes/<int:pk>/approvals/", views.ApprovalSlotsView.as_view({"get": "slots"}),
+         name="api-change-approvals"),
+    path("changes/<int:pk>/history/", views.HistoryView.as_view({"get": "entries"}), name="api-change-history"),
+    path("changes/<int:pk>/transitions/", TransitionListView.as_view(), name="api-change-transitions"),
+    *[path(f"changes/<int:pk>/transitions/{name}/", transition_view(name).as_view(),
+           name=f"api-change-transition-{name}") for name in TRANSITIONS],
+]

@@ -1,0 +1,93 @@
+"""OpenAPI documentation helpers: the error bodies every endpoint answers with, and request schemas
+derived from the Django forms the services validate with (so the documented fields cannot drift
+from the accepted ones, and no validation rule is written twice).
+
+Nothing here validates input: these serializers only describe bodies for drf-spectacular.
+"""
+from django import forms
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
+
+
+class BearerTokenScheme(OpenApiAuthenticationExtension):
+    """Documents `Authorization: Bearer cm_<prefix>_<secret>` (changemgmt.api.authentication)."""
+
+    target_class = "changemgmt.api.authentication.ApiTokenAuthentication"
+    name = "bearerToken"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "http", "scheme": "bearer", "bearerFormat": "cm_<prefix>_<secret>",
+                "description": "A revocable API token; only its SHA-256 is stored."}
+
+
+class DetailSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="Why the request was refused.")
+
+
+class MissingItemSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Stable identifier of the unmet condition.")
+    message = serializers.CharField(help_text="The condition, in a sentence for people.")
+    policy = serializers.CharField(help_text="The policy section that requires it.")
+
+
+class GateRefusedSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    transition = serializers.CharField(required=False, help_text="The refused transition (gate refusals only).")
+    missing = MissingItemSerializer(many=True, required=False,
+                                    help_text="Every item the gate still misses (gate refusals only).")
+
+
+FIELD_ERRORS = OpenApiResponse(
+    {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}},
+     "example": {"title": ["This field is required."], "colour": ["Unknown field."]}},
+    description="Invalid input: an object whose keys name the offending fields (unknown fields included), "
+                "each with its messages; `non_field_errors` or `detail` when no single field is at fault.",
+)
+FORBIDDEN = OpenApiResponse(DetailSerializer, description="Your roles do not allow this (the reason is in `detail`).")
+NOT_FOUND = OpenApiResponse(DetailSerializer, description="No such object.")
+CONFLICT = OpenApiResponse(
+    GateRefusedSerializer,
+    description="Refused: the transition's gate does not hold (`missing` lists every item with its policy), "
+                "or the object moved on (already decided, wrong state; only `detail`).",
+)
+WRITE_ERRORS = {400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND}
+
+
+def _schema_field(field: forms.Field) -> serializers.Field:
+    common = {"required": False, "help_text": str(field.label or "") or None}
+    if isinstance(field, forms.ModelMultipleChoiceField):
+        return serializers.ListField(child=serializers.IntegerField(), **common)
+    if isinstance(field, forms.MultipleChoiceField):
+        choices = [(value, str(label)) for value, label in field.choices]
+        child = serializers.ChoiceField(choices=choices) if choices else serializers.CharField()
+        return serializers.ListField(child=child, **common)
+    if isinstance(field, forms.ModelChoiceField):
+        return serializers.IntegerField(allow_null=True, **common)
+    if isinstance(field, forms.ChoiceField):
+        # (value, label) pairs as the models declare them, so equal choice sets share one enum.
+        choices = [(value, str(label)) for value, label in field.choices if value != ""]
+        if choices:
+            return serializers.ChoiceField(choices=choices, allow_blank=not field.required, **common)
+        return serializers.CharField(allow_blank=True, **common)
+    if isinstance(field, forms.DateTimeField):
+        return serializers.DateTimeField(allow_null=True, **common)
+    if isinstance(field, forms.URLField):
+        return serializers.URLField(allow_blank=True, max_length=field.max_length, **common)
+    if isinstance(field, forms.BooleanField):
+        return serializers.BooleanField(**common)
+    if isinstance(field, forms.IntegerField):
+        return serializers.IntegerField(**common)
+    return serializers.CharField(allow_blank=True, max_length=field.max_length, **common)
+
+
+def request_schema(form_class, name: str, *, required=(), doc: str = "", **extra: serializers.Field):
+    """A serializer class describing the JSON body `form_class` accepts. Fields whose choices come
+    from editable policy are documented as free codes; the service reports any that is not allowed."""
+    attrs = {key: _schema_field(field) for key, field in form_class.base_fields.items()}
+    for key in required:
+        attrs[key].required = True
+    attrs.update(extra)
+    attrs["__doc__"] = doc or form_class.__doc__ or f"Input of {name}."
+    attrs["__module__"] = __name__
+    return type(name, (serializers.Serializer,), attrs)
