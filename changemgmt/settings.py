@@ -172,8 +172,15 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Create and move change requests, ask whether a change may deploy, decide approvals.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SERVE_PERMISSIONS": ["changemgmt.api.permissions.HasAnyRole"],
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets that share values or field names get one clear name each (see changes.api).
+    "ENUM_NAME_OVERRIDES": {
+        "ChangeTypeEnum": "changes.choices.ChangeType",
+        "FilingTypeEnum": [("normal", "Normal"), ("emergency", "Emergency")],
+        "LevelEnum": "changes.choices.RiskLevel",
+        "RiskScoreEnum": [(1, "1"), (2, "2"), (3, "3")],
+    },
 }
 
 # Celery: an embedded file-system broker by default (no server to install), Redis in production.
