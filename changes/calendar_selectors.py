@@ -59,7 +59,7 @@ def calendar_data(start, end, *, service=None, team=None, risk=None) -> Calendar
             by_change[second].add(first)
     for change in changes:
         change.conflict_ids = by_change[change.pk]
-    service_ids = [service.pk] if service else None
+    service_ids = [int(getattr(service, "pk", service))] if service else None
     return CalendarData(start=start, end=end, changes=changes,
                         freezes=schedule.freezes_between(start, end, service_ids),
                         windows=window_occurrences(start, end, schedule.load_windows()))

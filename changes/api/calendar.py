@@ -1,0 +1,192 @@
+"""The change calendar over the API: deployment windows, freezes (with a preview), conflicts of a
+change, next available slots and calendar events in a time range. Views parse input, call one
+service or selector, and render plain JSON; rules live in changes.calendar_services and schedule."""
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from rest_framework import status
+from rest_framework.parsers import JSONParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from changemgmt.api.input import SCALAR, checked_body, shapes_of_form
+from changemgmt.api.permissions import ReadOnlyForAuditors
+from changes import calendar_services, conflicts, schedule, selectors, slots
+from changes.calendar_forms import FreezeForm, WindowForm
+from changes.calendar_selectors import calendar_data
+from changes.choices import RiskLevel
+from changes.models import DeploymentWindow, Freeze
+
+MAX_RANGE = timedelta(days=92)
+MAX_SLOTS = 50
+
+
+class CalendarAPIView(APIView):
+    permission_classes = [ReadOnlyForAuditors]
+    parser_classes = [JSONParser]
+
+
+def window_json(w: DeploymentWindow) -> dict:
+    return {"id": w.pk, "weekday": w.weekday, "weekday_name": schedule.WEEKDAY_NAMES[w.weekday],
+            "starts": w.starts.strftime("%H:%M"), "ends": w.ends.strftime("%H:%M"), "risks": w.risks}
+
+
+def period_json(p: schedule.FreezePeriod) -> dict:
+    return {"id": p.pk, "name": p.name, "reason": p.reason, "kind": p.kind, "source": p.source,
+            "starts_at": p.starts_at, "ends_at": p.ends_at,
+            "services": None if p.service_ids is None else sorted(p.service_ids)}
+
+
+def change_ref(change) -> dict:
+    return {"id": change.pk, "reference": change.reference, "title": change.title, "state": change.state,
+            "risk_level": change.risk_level, "planned_start": change.planned_start, "planned_end": change.planned_end,
+            "owner": change.owner_id, "url": f"/changes/{change.pk}/"}
+
+
+def _range(request) -> tuple[datetime, datetime]:
+    """`start` and `end` query parameters (ISO 8601); default: the coming 31 days."""
+    start = parse_datetime(request.query_params.get("start", "")) if request.query_params.get("start") else None
+    end = parse_datetime(request.query_params.get("end", "")) if request.query_params.get("end") else None
+    errors = {}
+    for name, value in (("start", start), ("end", end)):
+        if request.query_params.get(name) and value is None:
+            errors[name] = ["Give an ISO 8601 date-time, e.g. 2026-12-01T00:00:00Z."]
+    if errors:
+        raise ValidationError(errors)
+    start = start or timezone.now()
+    start = start if timezone.is_aware(start) else timezone.make_aware(start)
+    end = end or start + timedelta(days=31)
+    end = end if timezone.is_aware(end) else timezone.make_aware(end)
+    if end <= start:
+        raise ValidationError({"end": ["The end must be after the start."]})
+    if end - start > MAX_RANGE:
+        raise ValidationError({"end": [f"At most {MAX_RANGE.days} days per request."]})
+    return start, end
+
+
+class WindowListView(CalendarAPIView):
+    """GET: the weekly deployment windows. POST: add one (administrator or CAB chair)."""
+
+    def get(self, request):
+        return Response([window_json(w) for w in DeploymentWindow.objects.all()])
+
+    def post(self, request):
+        body = checked_body(request.data, shapes_of_form(WindowForm))
+        window = calendar_services.save_window(actor=request.user, data=body)
+        return Response(window_json(window), status=status.HTTP_201_CREATED)
+
+
+class WindowDetailView(CalendarAPIView):
+    def get(self, request, pk):
+        return Response(window_json(get_object_or_404(DeploymentWindow, pk=pk)))
+
+    def patch(self, request, pk):
+        get_object_or_404(DeploymentWindow, pk=pk)
+        body = checked_body(request.data, shapes_of_form(WindowForm))
+        return Response(window_json(calendar_services.save_window(actor=request.user, window_id=pk, data=body)))
+
+    def delete(self, request, pk):
+        get_object_or_404(DeploymentWindow, pk=pk)
+        calendar_services.delete_window(actor=request.user, window_id=pk)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _preview_json(preview) -> dict:
+    freeze = preview.freeze
+    return {"freeze": {"id": freeze.pk, "name": freeze.name, "reason": freeze.reason, "kind": freeze.kind,
+                       "starts_at": freeze.starts_at, "ends_at": freeze.ends_at, "services": preview.service_ids},
+            "caught": [change_ref(c) for c in preview.caught]}
+
+
+class FreezeListView(CalendarAPIView):
+    """GET: every freeze (announced and recurring) in [start, end). POST: announce a freeze, which puts
+    the changes it catches on hold and tells their owners."""
+
+    def get(self, request):
+        start, end = _range(request)
+        return Response([period_json(p) for p in schedule.freezes_between(start, end)])
+
+    def post(self, request):
+        body = checked_body(request.data, shapes_of_form(FreezeForm))
+        preview = calendar_services.announce_freeze(actor=request.user, data=body)
+        return Response(_preview_json(preview), status=status.HTTP_201_CREATED)
+
+
+class FreezePreviewView(CalendarAPIView):
+    """POST the freeze you mean to announce: the scheduled changes it would catch. Nothing is saved."""
+
+    def post(self, request):
+        body = checked_body(request.data, shapes_of_form(FreezeForm))
+        return Response(_preview_json(calendar_services.preview_freeze(actor=request.user, data=body)))
+
+
+class FreezeDetailView(CalendarAPIView):
+    def get(self, request, pk):
+        freeze = get_object_or_404(Freeze.objects.prefetch_related("services"), pk=pk)
+        [period] = [p for p in schedule.announced_freezes(freeze.starts_at, freeze.ends_at) if p.pk == freeze.pk]
+        return Response(period_json(period))
+
+
+class ChangeConflictsView(CalendarAPIView):
+    """The stored conflicts of one change, each naming the other change and what they share."""
+
+    def get(self, request, pk):
+        change = get_object_or_404(selectors.change_list(), pk=pk)
+        result = []
+        for row in conflicts.conflicts_of(change.pk):
+            other = row.other if row.change_id == change.pk else row.change
+            result.append({"id": row.pk, "other": change_ref(other), "shared": row.shared,
+                           "overlap_start": row.overlap_start, "overlap_end": row.overlap_end,
+                           "detected_at": row.detected_at})
+        return Response(result)
+
+
+class NextSlotsView(CalendarAPIView):
+    """The next start times that satisfy windows, freezes, lead time and conflicts for this change
+    (`count`, default from policy; `duration_minutes`, default the change's planned duration)."""
+
+    def get(self, request, pk):
+        change = get_object_or_404(selectors.change_list().prefetch_related("configuration_items"), pk=pk)
+        errors, values = {}, {}
+        for name, high in (("count", MAX_SLOTS), ("duration_minutes", 24 * 60)):
+            raw = request.query_params.get(name)
+            if raw:
+                try:
+                    values[name] = int(raw)
+                    if not 1 <= values[name] <= high:
+                        raise ValueError
+                except ValueError:
+                    errors[name] = [f"A whole number from 1 to {high}."]
+        if errors:
+            raise ValidationError(errors)
+        duration = timedelta(minutes=values["duration_minutes"]) if "duration_minutes" in values else None
+        found = slots.next_slots(change=change, count=values.get("count"), duration=duration)
+        return Response({"change": change_ref(change), "risk_level": change.risk_level or RiskLevel.LOW,
+                         "slots": [{"start": s.start, "end": s.end} for s in found]})
+
+
+class EventsView(CalendarAPIView):
+    """Calendar events in [start, end): changes (planned and actual times, conflicts), freezes and
+    deployment window occurrences; filters `service`, `team`, `risk`."""
+
+    def get(self, request):
+        start, end = _range(request)
+        params = checked_body({k: request.query_params.get(k) for k in ("service", "team", "risk")
+                               if request.query_params.get(k)}, {"service": SCALAR, "team": SCALAR, "risk": SCALAR})
+        for name in ("service", "team"):
+            if name in params and not str(params[name]).isdigit():
+                raise ValidationError({name: ["Give an id."]})
+        if "risk" in params and params["risk"] not in RiskLevel.values:
+            raise ValidationError({"risk": [f"One of {', '.join(RiskLevel.values)}."]})
+        data = calendar_data(start, end, service=params.get("service"), team=params.get("team"),
+                             risk=params.get("risk"))
+        return Response({
+            "start": start, "end": end,
+            "changes": [{**change_ref(c), "deployed_at": c.deployed_at, "services": [s.pk for s in c.services.all()],
+                         "conflicts_with": sorted(c.conflict_ids)} for c in data.changes],
+            "freezes": [period_json(p) for p in data.freezes],
+            "windows": [{"start": a, "end": b, "risks": list(r)} for a, b, r in data.windows],
+        })

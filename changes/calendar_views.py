@@ -1,0 +1,164 @@
+"""Calendar pages (server-rendered month, week and list views), the feed-subscription page, and the
+iCalendar feeds. Views parse input, read through changes.calendar_selectors, call one service."""
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from changemgmt.models import Team
+from changes import calendar_rules, calendar_services, feeds
+from changes.calendar_selectors import calendar_data
+from changes.choices import RISK_COLOURS, RiskLevel
+from changes.models import Service
+
+VIEWS = ("month", "week", "list")
+
+
+@dataclass
+class Day:
+    day: date
+    in_period: bool
+    entries: list[dict] = field(default_factory=list)
+    freezes: list[str] = field(default_factory=list)
+    freeze_kind: str = ""
+    window_risks: list[str] = field(default_factory=list)
+
+
+def _local(day: date) -> datetime:
+    return datetime.combine(day, time(0)).replace(tzinfo=timezone.get_current_timezone())
+
+
+def _period(view: str, anchor: date) -> tuple[date, date, date, date]:
+    """(grid start, grid end exclusive, period start, period end exclusive) for the view."""
+    if view == "month":
+        first = anchor.replace(day=1)
+        after = (first + timedelta(days=32)).replace(day=1)
+        grid_start = first - timedelta(days=first.weekday())
+        grid_end = after + timedelta(days=(7 - after.weekday()) % 7)
+        return grid_start, grid_end, first, after
+    if view == "week":
+        monday = anchor - timedelta(days=anchor.weekday())
+        return monday, monday + timedelta(days=7), monday, monday + timedelta(days=7)
+    return anchor, anchor + timedelta(days=30), anchor, anchor + timedelta(days=30)
+
+
+def _entries(data) -> list[dict]:
+    entries = []
+    for change in data.changes:
+        base = {"change": change, "url": f"/changes/{change.pk}/", "conflict": bool(change.conflict_ids),
+                "risk_colour": RISK_COLOURS.get(change.risk_level, "grey")}
+        if change.planned_start:
+            entries.append({**base, "kind": "planned", "start": timezone.localtime(change.planned_start),
+                            "end": timezone.localtime(change.planned_end)})
+        if change.deployed_at:
+            actual_end = change.verified_at or change.closed_at or change.deployed_at
+            entries.append({**base, "kind": "actual", "start": timezone.localtime(change.deployed_at),
+                            "end": timezone.localtime(actual_end)})
+    return sorted(entries, key=lambda e: (e["start"], e["change"].pk))
+
+
+def _days(grid_start: date, grid_end: date, period_start: date, period_end: date, data) -> list[Day]:
+    days = {}
+    day = grid_start
+    while day < grid_end:
+        days[day] = Day(day, period_start <= day < period_end)
+        day += timedelta(days=1)
+    for entry in _entries(data):
+        if entry["start"].date() in days:
+            days[entry["start"].date()].entries.append(entry)
+    for period in data.freezes:
+        day = max(timezone.localtime(period.starts_at).date(), grid_start)
+        while day < grid_end and _local(day) < period.ends_at:
+            days[day].freezes.append(period.name)
+            if period.kind == "hard" or not days[day].freeze_kind:
+                days[day].freeze_kind = period.kind
+            day += timedelta(days=1)
+    for start, _end, risks in data.windows:
+        if start.date() in days:
+            days[start.date()].window_risks = sorted(set(days[start.date()].window_risks) | set(risks))
+    return list(days.values())
+
+
+def _int_or_none(value):
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+@login_required
+@require_GET
+def calendar_page(request):
+    if not calendar_rules.can_view_calendar(request.user):
+        raise PermissionDenied("You need a changemgmt role to see the calendar.")
+    view = request.GET.get("view") if request.GET.get("view") in VIEWS else "month"
+    try:
+        anchor = date.fromisoformat(request.GET.get("date", ""))
+    except ValueError:
+        anchor = timezone.localdate()
+    service = Service.objects.filter(pk=_int_or_none(request.GET.get("service"))).first()
+    team = Team.objects.filter(pk=_int_or_none(request.GET.get("team"))).first()
+    risk = request.GET.get("risk") if request.GET.get("risk") in RiskLevel.values else ""
+    grid_start, grid_end, period_start, period_end = _period(view, anchor)
+    data = calendar_data(_local(grid_start), _local(grid_end), service=service, team=team, risk=risk)
+    days = _days(grid_start, grid_end, period_start, period_end, data)
+    step = {"month": 31, "week": 7, "list": 30}[view]
+    return render(request, "calendar/calendar.html", {
+        "view": view, "views": VIEWS, "anchor": anchor, "days": days,
+        "weeks": [days[i:i + 7] for i in range(0, len(days), 7)],
+        "entries": _entries(data), "freezes": data.freezes,
+        "previous": (period_start - timedelta(days=1)).replace(day=1) if view == "month"
+        else period_start - timedelta(days=step),
+        "next": period_end, "services": Service.objects.only("pk", "name"), "teams": Team.objects.only("pk", "name"),
+        "risks": RiskLevel.choices, "selected": {"service": service, "team": team, "risk": risk},
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def feed_settings(request):
+    """Where a user gets (once), replaces or revokes their secret calendar URL."""
+    if not calendar_rules.can_view_calendar(request.user):
+        raise PermissionDenied("You need a changemgmt role to subscribe to the calendar.")
+    secret = None
+    if request.method == "POST":
+        if request.POST.get("action") == "revoke":
+            calendar_services.revoke_feed_token(actor=request.user)
+        else:
+            _token, secret = calendar_services.issue_feed_token(actor=request.user)
+    active = request.user.calendar_feed_tokens.filter(revoked_at__isnull=True).first()
+    return render(request, "calendar/feed.html", {
+        "secret": secret, "active": active,
+        "feed_url": request.build_absolute_uri(f"/calendar/feeds/{secret}.ics") if secret else "",
+        "services": Service.objects.only("pk", "name"),
+    })
+
+
+def _ics(body: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@require_GET
+def user_feed(request, secret: str):
+    """The whole calendar for the owner of `secret`. Any bad secret is a plain 404."""
+    if feeds.user_for_secret(secret) is None:
+        raise Http404()
+    return _ics(feeds.feed(), "changes.ics")
+
+
+@require_GET
+def service_feed(request, secret: str, service_id: int):
+    if feeds.user_for_secret(secret) is None:
+        raise Http404()
+    service = Service.objects.filter(pk=service_id).first()
+    if service is None:
+        raise Http404()
+    return _ics(feeds.feed(service=service), f"service-{service.pk}.ics")
