@@ -22,6 +22,11 @@ class ApprovalSlot(models.Model):
     reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     due_at = models.DateTimeField(null=True, blank=True, help_text="SLA deadline")
+    # The SLA timer: the next reminder/escalation step and when it is due (approvals.sla).
+    next_step = models.CharField(max_length=30, blank=True)
+    next_step_at = models.DateTimeField(null=True, blank=True)
+    on_behalf_of = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+", help_text="Whose role the decider used, by delegation")
     history = HistoricalRecords()
 
     class Meta:
@@ -41,7 +46,59 @@ class ApprovalSlot(models.Model):
         indexes = [
             # "My approvals": pending slots by role, soonest due first.
             models.Index(fields=["status", "role", "due_at"], name="slot_queue"),
+            # The SLA sweep: pending slots whose next reminder/escalation is due, soonest first.
+            models.Index(fields=["next_step_at"], name="slot_sla_due",
+                         condition=Q(status="pending", next_step_at__isnull=False)),
         ]
 
     def __str__(self):
         return f"{self.get_role_display()} #{self.ordinal} on change {self.change_id}"
+
+
+class SlaStep(models.Model):
+    """A reminder or escalation that was sent for a slot. The unique (slot, step) pair is what makes
+    each one go out exactly once, however many sweeps run and whenever they run."""
+
+    slot = models.ForeignKey(ApprovalSlot, on_delete=models.CASCADE, related_name="sla_steps")
+    step = models.CharField(max_length=30)
+    scheduled_at = models.DateTimeField(help_text="When the step was due")
+    sent_at = models.DateTimeField()
+    recipients = models.JSONField(default=list, help_text="Usernames notified")
+
+    class Meta:
+        ordering = ["slot", "scheduled_at"]
+        constraints = [models.UniqueConstraint(fields=["slot", "step"], name="sla_step_once")]
+
+    def __str__(self):
+        return f"{self.step} for slot {self.slot_id}"
+
+
+class Delegation(models.Model):
+    """While `delegator` is away (from `starts_on` to `ends_on`, inclusive, organisation dates),
+    `delegate` may decide approvals in the delegator's roles; each such decision records on whose
+    behalf it was made."""
+
+    delegator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="delegations_given")
+    delegate = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                 related_name="delegations_received")
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-starts_on", "-id"]
+        constraints = [
+            models.CheckConstraint(name="delegation_ends_after_start", condition=Q(ends_on__gte=models.F("starts_on"))),
+            models.CheckConstraint(name="delegation_not_to_self", condition=~Q(delegate=models.F("delegator"))),
+        ]
+        indexes = [
+            # "Whose roles may I use today": active delegations by delegate and date.
+            models.Index(fields=["delegate", "ends_on"], name="delegation_active",
+                         condition=Q(revoked_at__isnull=True)),
+        ]
+
+    def __str__(self):
+        return f"{self.delegator_id} -> {self.delegate_id} {self.starts_on}..{self.ends_on}"

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from approvals import sla
 from approvals.choices import SlotStatus, Verdict
 from approvals.matrix import required_slots
 from approvals.models import ApprovalSlot
@@ -26,10 +27,11 @@ def sync_slots(*, change, actor) -> list[ApprovalSlot]:
     live = {(s.role, s.ordinal): s for s in change.approval_slots.exclude(status=SlotStatus.SUPERSEDED)}
     wanted = {(spec.role, spec.ordinal): spec for spec in specs}
     created, superseded = [], []
+    timers = sla.timer_fields(start=timezone.now(), risk_level=change.risk_level)
     for key, spec in wanted.items():
         if key not in live:
             created.append(ApprovalSlot.objects.create(change=change, role=spec.role, ordinal=spec.ordinal,
-                                                       rule=spec.rule, policy=spec.policy))
+                                                       rule=spec.rule, policy=spec.policy, **timers))
     for key, slot in live.items():
         if key not in wanted and slot.status == SlotStatus.PENDING:
             slot.status = SlotStatus.SUPERSEDED

@@ -1,0 +1,57 @@
+"""In-app notifications and each person's email preferences."""
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class NotificationKind(models.TextChoices):
+    """What a notification is about; each kind has templates/email/<kind>.txt."""
+
+    APPROVAL_REQUESTED = "approval_requested", "Approval requested"
+    SLA_REMINDER = "sla_reminder", "Approval reminder"
+    SLA_ESCALATION = "sla_escalation", "Approval overdue (escalation)"
+    EMERGENCY_REMINDER = "emergency_reminder", "Emergency paperwork reminder"
+    EMERGENCY_ESCALATION = "emergency_escalation", "Emergency paperwork overdue"
+    DELEGATION = "delegation", "Approvals delegated to you"
+
+
+class Notification(models.Model):
+    """One message to one person: what is asked, by when, and where to do it. Shown in the inbox;
+    also emailed (after commit, by Celery) unless the person turned email off for its kind."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=30, choices=NotificationKind.choices)
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=500, blank=True, help_text="Site path of the page to act on")
+    due_at = models.DateTimeField(null=True, blank=True, help_text="When the asked action is due")
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The inbox list, newest first.
+            models.Index(fields=["user", "-created_at"], name="notification_inbox"),
+            # The unread count shown on every page.
+            models.Index(fields=["user"], name="notification_unread", condition=Q(read_at__isnull=True)),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} for {self.user_id}: {self.title}"
+
+
+class NotificationPreference(models.Model):
+    """A person's choice to receive (or not) email for one kind; no row means email is on."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_prefs")
+    kind = models.CharField(max_length=30, choices=NotificationKind.choices)
+    email = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["user", "kind"]
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="notification_pref_unique")]
+
+    def __str__(self):
+        return f"{self.user_id} {self.kind} email={'on' if self.email else 'off'}"
