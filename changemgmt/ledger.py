@@ -25,7 +25,8 @@ def _serialize_append():
 
 
 def format_time(moment) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """The hashed text of a time: UTC, always six fractional digits, "Z" (2026-11-23T17:00:00.000000Z)."""
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def actor_label(actor) -> str:

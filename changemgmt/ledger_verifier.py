@@ -26,6 +26,7 @@ import argparse
 import hashlib
 import hmac
 import json
+import re
 import sys
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple
@@ -34,7 +35,7 @@ GENESIS_HASH = "0" * 64
 HASHED_FIELDS = ("seq", "recorded_at", "actor", "action", "subject", "payload", "prev_hash")
 EXPORTED_FIELDS = (*HASHED_FIELDS, "entry_hash")
 TEXT_FIELDS = ("recorded_at", "actor", "action", "subject")
-HEX_DIGITS = frozenset("0123456789abcdef")
+HASH_FORMAT = re.compile(r"[0-9a-f]{64}")
 
 EXIT_INTACT, EXIT_BROKEN, EXIT_USAGE = 0, 1, 2
 
@@ -95,7 +96,7 @@ class Outcome(NamedTuple):
 
 
 def _is_hash(value) -> bool:
-    return isinstance(value, str) and len(value) == 64 and set(value) <= HEX_DIGITS
+    return isinstance(value, str) and HASH_FORMAT.fullmatch(value) is not None
 
 
 def _shape_problem(entry) -> str | None:
@@ -125,7 +126,7 @@ def _link_problem(entry: dict, expected_seq: int, prev_hash: str) -> str | None:
     seq = entry["seq"]
     if seq > expected_seq:
         missing = f"seq {expected_seq}" if seq == expected_seq + 1 else f"seq {expected_seq}..{seq - 1}"
-        return f"expected seq {expected_seq}, found {seq}: {missing} missing (deleted)"
+        return f"expected seq {expected_seq}, found {seq}: {missing} missing here (deleted or moved)"
     if seq < expected_seq:
         return f"expected seq {expected_seq}, found {seq}: out of order, repeated or inserted"
     if entry["prev_hash"] != prev_hash:
