@@ -1,6 +1,14 @@
-"""Template context every page needs: the user's roles (to show only their menu entries)."""
+"""Template context every page needs: the user's roles (to show only their menu entries) and the
+unread notification count (a callable, so it costs its one query only on pages that show it)."""
 from changemgmt.roles import roles_of
 
 
 def navigation(request):
-    return {"user_roles": roles_of(getattr(request, "user", None))}
+    user = getattr(request, "user", None)
+
+    def unread_count():
+        from changemgmt.notifications import unread_count as count
+
+        return count(user)
+
+    return {"user_roles": roles_of(user), "unread_count": unread_count}

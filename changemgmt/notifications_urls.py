@@ -1,3 +1,12 @@
-"""Page URLs."""
+"""Inbox pages (included at /inbox/)."""
+from django.urls import path
+
+from changemgmt import notifications_views as views
+
 app_name = "inbox"
-urlpatterns = []
+urlpatterns = [
+    path("", views.inbox, name="list"),
+    path("<int:notification_id>/open/", views.open_notification, name="open"),
+    path("read-all/", views.mark_all_read, name="read-all"),
+    path("preferences/", views.preferences, name="preferences"),
+]
