@@ -15,7 +15,8 @@ def login(client, user):
 
 
 def note(user, **extra):
-    fields = {"kind": NotificationKind.SLA_REMINDER, "title": "CHG-000001: peer review approval due in 5 business hours",
+    fields = {"kind": NotificationKind.SLA_REMINDER,
+              "title": "CHG-000001: peer review approval due in 5 business hours",
               "body": "Upgrade payments API", "url": "/changes/1/", "due_at": f.NOW}
     fields.update(extra)
     return notifications.notify(user=user, **fields)
