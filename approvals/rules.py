@@ -13,17 +13,22 @@ def holds_slot_role(user, slot) -> bool:
     return bool(roles_of(user) & set(SLOT_HOLDERS[slot.role]))
 
 
-def decision_refusals(user, slot, *, siblings, verdict: str = Verdict.GRANT) -> list[str]:
-    """`siblings` are all live slots of the same change (including `slot`), already fetched."""
+def decision_refusals(user, slot, *, siblings, verdict: str = Verdict.GRANT, on_behalf_of=None) -> list[str]:
+    """`siblings` are all live slots of the same change (including `slot`), already fetched.
+    `on_behalf_of`: the away colleague whose role `user` uses by delegation; the separation-of-duties
+    rules then hold for both people."""
     change = slot.change
+    people = {user.pk} | ({on_behalf_of.pk} if on_behalf_of is not None else set())
     reasons = []
     if slot.status != SlotStatus.PENDING:
         reasons.append("This approval has already been decided.")
-    if not holds_slot_role(user, slot):
+    role_holder = on_behalf_of if on_behalf_of is not None else user
+    if not holds_slot_role(role_holder, slot):
         reasons.append(f"Only a holder of the {SlotRole(slot.role).label} role may decide this approval.")
-    if user.pk in (change.requester_id, change.owner_id):
+    if people & {change.requester_id, change.owner_id}:
         reasons.append("The author or owner of a change may not approve it.")
-    if any(s.decided_by_id == user.pk and s.pk != slot.pk and s.status != SlotStatus.SUPERSEDED for s in siblings):
+    if any(people & {s.decided_by_id, s.on_behalf_of_id} and s.pk != slot.pk and s.status != SlotStatus.SUPERSEDED
+           for s in siblings):
         reasons.append("One person may not fill two approval slots on the same change.")
     if verdict == Verdict.GRANT and not reasons:
         still_pending = [s for s in siblings if s.status == SlotStatus.PENDING and s.pk != slot.pk]

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from approvals import sla
+from approvals import delegation, sla
 from approvals.choices import SlotStatus, Verdict
 from approvals.matrix import required_slots
 from approvals.models import ApprovalSlot
@@ -73,16 +73,19 @@ def decide(*, slot_id: int, actor, verdict: str, reason: str = "") -> ApprovalSl
             who = slot.decided_by.username if slot.decided_by_id else "policy"
             raise Conflict(f"This approval is already {slot.get_status_display().lower()} (by {who}).")
         siblings = list(change.approval_slots.exclude(status=SlotStatus.SUPERSEDED).select_related("decided_by"))
-        refusals = decision_refusals(actor, slot, siblings=siblings, verdict=verdict)
+        on_behalf_of = delegation.acting_for(actor, slot)
+        refusals = decision_refusals(actor, slot, siblings=siblings, verdict=verdict, on_behalf_of=on_behalf_of)
         if refusals:
             raise PermissionDenied(" ".join(refusals))
         slot.status = SlotStatus.GRANTED if verdict == Verdict.GRANT else SlotStatus.REJECTED
         slot.decided_by = actor
         slot.decided_at = timezone.now()
         slot.reason = reason
-        slot.save(update_fields=["status", "decided_by", "decided_at", "reason"])
+        slot.on_behalf_of = on_behalf_of
+        slot.save(update_fields=["status", "decided_by", "decided_at", "reason", "on_behalf_of"])
         ledger.append(actor=actor, action=f"approval.{slot.status}", subject=change, payload={
             "slot": f"{slot.role}#{slot.ordinal}", "slot_id": slot.pk, "reason": reason,
+            **({"on_behalf_of": on_behalf_of.username} if on_behalf_of else {}),
         })
         if slot.status == SlotStatus.REJECTED:
             events.publish("approval.rejected", actor=actor, change_id=change.pk, slot_id=slot.pk, reason=reason)

@@ -1,0 +1,66 @@
+"""API: my approval slots (filterable by status and role) with their SLA clocks, and delegations."""
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from approvals import delegation, selectors
+from approvals.choices import SlotRole, SlotStatus
+from approvals.rules import decision_refusals
+from changemgmt import clock
+from changemgmt.api.permissions import HasAnyRole, ReadOnlyForAuditors
+from changemgmt.models import User
+
+
+def slot_row(slot, user, delegators, now, cal) -> dict:
+    text, colour = selectors.sla_badge(slot, now, cal)
+    on_behalf = delegation.acting_for(user, slot, delegators)
+    refusals = decision_refusals(user, slot, siblings=slot.change.live_slots, on_behalf_of=on_behalf) \
+        if slot.status == SlotStatus.PENDING else []
+    return {
+        "id": slot.pk, "change": slot.change_id, "change_reference": slot.change.reference,
+        "change_title": slot.change.title, "role": slot.role, "ordinal": slot.ordinal, "rule": slot.rule,
+        "policy": slot.policy, "status": slot.status, "due_at": slot.due_at, "sla": text, "sla_colour": colour,
+        "decided_by": slot.decided_by.username if slot.decided_by_id else None,
+        "on_behalf_of": slot.on_behalf_of.username if slot.on_behalf_of_id else None,
+        "may_decide": not refusals, "refusals": refusals,
+        "acting_for": on_behalf.username if on_behalf else None,
+    }
+
+
+class MySlotsView(APIView):
+    """GET ?status=pending|granted|rejected&role=<slot role>: my approvals, soonest due first."""
+
+    permission_classes = [HasAnyRole]
+
+    def get(self, request):
+        status = request.query_params.get("status", SlotStatus.PENDING)
+        role = request.query_params.get("role") or None
+        if status not in (SlotStatus.PENDING, SlotStatus.GRANTED, SlotStatus.REJECTED):
+            raise ValidationError({"status": "Must be pending, granted or rejected."})
+        if role and role not in SlotRole.values:
+            raise ValidationError({"role": f"Must be one of {', '.join(SlotRole.values)}."})
+        rows, delegators = selectors.my_slots(request.user, status=status, role=role)
+        now, cal = timezone.now(), clock.current()
+        return Response([slot_row(slot, request.user, delegators, now, cal) for slot in rows[:500]])
+
+
+class DelegationView(APIView):
+    """POST {"delegate": username, "starts_on": YYYY-MM-DD, "ends_on": YYYY-MM-DD, "reason": text}."""
+
+    permission_classes = [ReadOnlyForAuditors]
+
+    def post(self, request):
+        delegate = get_object_or_404(User, username=str(request.data.get("delegate", "")), is_active=True)
+        try:
+            starts_on = date.fromisoformat(str(request.data.get("starts_on", "")))
+            ends_on = date.fromisoformat(str(request.data.get("ends_on", "")))
+        except ValueError as error:
+            raise ValidationError({"starts_on": "Dates must be YYYY-MM-DD."}) from error
+        row = delegation.create_delegation(actor=request.user, delegate=delegate, starts_on=starts_on,
+                                           ends_on=ends_on, reason=str(request.data.get("reason", "")))
+        return Response({"id": row.pk, "delegate": delegate.username, "starts_on": row.starts_on,
+                         "ends_on": row.ends_on}, status=201)
