@@ -23,6 +23,10 @@ def seat(user, seat_code, deputy=False):
 
 @pytest.fixture
 def board(cab_chair, cab_member):
+    return seat_board(cab_chair, cab_member)
+
+
+def seat_board(cab_chair, cab_member):
     """The six seats: carol chairs, cameron is operations lead; deputies for the chair and QA."""
     members = {
         "chair": cab_chair,
