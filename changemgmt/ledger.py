@@ -7,6 +7,7 @@ past the lock fail loudly instead of branching the chain.
 """
 import json
 from datetime import UTC, datetime
+from decimal import Decimal
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
@@ -22,6 +23,18 @@ def _serialize_append():
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
+
+
+def _portable_float(text: str):
+    """Parse a float the way it will come back from PostgreSQL's jsonb (which stores JSON numbers as
+    exact decimals), so the hash is the same before and after storage on either database: -0.0 comes
+    back as 0.0, and a float written in exponent form from 1e16 up comes back as an integer."""
+    value = float(text)
+    if value == 0:
+        return 0.0
+    if abs(value) >= 1e16:
+        return int(Decimal(text))
+    return value
 
 
 def format_time(moment) -> str:
@@ -44,7 +57,8 @@ def append(*, actor, action: str, subject, payload: dict | None = None) -> Ledge
     subject_text = subject if isinstance(subject, str) else subject_of(subject)
     # Round-trip through JSON so what is stored is exactly what was hashed (dates become text).
     # NaN and Infinity are not JSON: refused here rather than hashed in a form no verifier parses.
-    clean_payload = json.loads(json.dumps(payload or {}, cls=DjangoJSONEncoder, allow_nan=False))
+    clean_payload = json.loads(json.dumps(payload or {}, cls=DjangoJSONEncoder, allow_nan=False),
+                               parse_float=_portable_float)
     with transaction.atomic():
         _serialize_append()
         last = LedgerEntry.objects.order_by("-seq").values("seq", "entry_hash").first()

@@ -49,6 +49,17 @@ def test_payload_that_is_not_json_is_refused(db):
     assert not LedgerEntry.objects.exists()
 
 
+def test_numbers_hash_the_same_after_a_round_trip_through_the_database(db):
+    """PostgreSQL's jsonb rewrites 1e+16 as 10000000000000000 and -0.0 as 0.0: append hashes the
+    form the database gives back, so verification does not cry wolf over a number."""
+    ledger.append(actor=None, action="test.event", subject="thing:1",
+                  payload={"big": 1e16, "huge": -2.5e20, "zero": -0.0, "small": 1e-7, "plain": 1.25, "n": 3})
+
+    assert LedgerEntry.objects.get().payload == {"big": 10**16, "huge": -25 * 10**19, "zero": 0.0,
+                                                 "small": 1e-7, "plain": 1.25, "n": 3}
+    assert ledger_audit.verify_database().intact
+
+
 def test_two_writers_reading_the_same_head_cannot_fork_the_chain(db):
     """What the advisory lock prevents, the unique constraints still refuse: a second entry that
     claims the same predecessor (or the same seq) is an IntegrityError, never a branch."""
