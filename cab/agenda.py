@@ -3,8 +3,9 @@
 
 Generation costs a fixed number of queries however many changes exist: each section is one query
 (plus fixed prefetches), change details are fetched once for every change the agenda shows in
-detail, and calendar conflicts are computed in memory from the calendar's one query (two changes
-sharing a service in overlapping time, as POLICY §6 defines a conflict).
+detail, and calendar conflicts are computed in memory from the calendar's query (two changes
+sharing a service in overlapping time, as POLICY §6 defines a conflict) and merged with the
+ChangeConflict rows changes.conflicts keeps (which also cover configuration items).
 """
 from collections import defaultdict
 from datetime import timedelta
@@ -20,7 +21,7 @@ from cab.models import ActionItem, AgendaItem, Decision, Meeting
 from changemgmt import ledger, policy
 from changes.choices import ChangeType, RiskLevel, State
 from changes.choices import Outcome as ChangeOutcome
-from changes.models import ChangeRequest, Freeze, TestEvidence
+from changes.models import ChangeConflict, ChangeRequest, Freeze, TestEvidence
 
 # States of a change that is on the calendar (submitted, not finished).
 CALENDAR_STATES = [State.ASSESSMENT, State.APPROVAL, State.TESTING, State.READY, State.DEPLOYED]
@@ -78,6 +79,18 @@ def _calendar(lo, hi):
                 conflicts_of[row["id"]].append({"with": other["id"], "ref": pair["a_ref"], "service": pair["service"],
                                                 "url": change_url(other["id"])})
             active.append(row)
+    # Conflicts changes.conflicts stored (they also cover configuration items): one more query.
+    found = {frozenset((pair["a"], pair["b"])) for pair in conflicts}
+    for first, second, shared in (ChangeConflict.objects.filter(
+            change__state__in=CALENDAR_STATES, change__planned_start__lt=hi, change__planned_end__gt=lo)
+            .values_list("change_id", "other_id", "shared")):
+        if first not in by_id or second not in by_id or frozenset((first, second)) in found:
+            continue
+        what = ", ".join((shared or {}).get("services", []) + (shared or {}).get("items", [])) or "shared item"
+        pair = {"service": what, "a": first, "b": second, "a_ref": f"CHG-{first:06d}", "b_ref": f"CHG-{second:06d}"}
+        conflicts.append(pair)
+        conflicts_of[first].append({"with": second, "ref": pair["b_ref"], "service": what, "url": change_url(second)})
+        conflicts_of[second].append({"with": first, "ref": pair["a_ref"], "service": what, "url": change_url(first)})
     entries = [{
         "id": row["id"], "reference": f"CHG-{row['id']:06d}", "title": row["title"], "url": change_url(row["id"]),
         "state": row["state"], "risk": row["risk_level"], "type": row["change_type"],

@@ -1,3 +1,20 @@
-"""Page URLs."""
+"""CAB pages."""
+from django.urls import path
+
+from cab import views
+
 app_name = "cab"
-urlpatterns = []
+urlpatterns = [
+    path("", views.meeting_list, name="meetings"),
+    path("emergency/", views.emergency, name="emergency"),
+    path("actions/", views.action_list, name="actions"),
+    path("actions/<int:pk>/status/", views.action_status, name="action-status"),
+    path("meetings/<int:pk>/", views.meeting_detail, name="meeting"),
+    path("meetings/<int:pk>/minutes/", views.minutes_page, name="minutes"),
+    path("meetings/<int:pk>/minutes.md", views.minutes_markdown_export, name="minutes-md"),
+    path("meetings/<int:pk>/<str:action>/", views.meeting_action, name="meeting-action"),
+    path("items/<int:pk>/tally/", views.item_tally, name="tally"),
+    path("items/<int:pk>/vote/", views.vote, name="vote"),
+    path("items/<int:pk>/decide/", views.decide, name="decide"),
+    path("items/<int:pk>/<str:action>/", views.item_action, name="item-action"),
+]

@@ -1,0 +1,89 @@
+"""Admin for the CAB. Meetings, votes, decisions and minutes are read-only here: every write goes
+through cab.services, which checks the rules and records the ledger; published minutes are never
+editable by anyone. Board seats are appointed through cab.services.board."""
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from cab.models import ActionItem, AgendaItem, Attendance, BoardMember, Decision, Meeting, Minutes, Vote
+from cab.services import board
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(BoardMember)
+class BoardMemberAdmin(admin.ModelAdmin):
+    list_display = ("user", "seat", "deputy", "active", "appointed_at")
+    list_filter = ("seat", "deputy", "active")
+    list_select_related = ("user",)
+    fields = ("user", "seat", "deputy")
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # retire instead: votes and minutes keep referring to the member
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        try:
+            saved = board.appoint(actor=request.user, user=obj.user, seat=obj.seat, deputy=obj.deputy)
+            obj.pk = saved.pk
+        except (PermissionDenied, ValidationError) as exc:
+            messages.error(request, "; ".join(getattr(exc, "messages", [str(exc)])))
+
+
+class ItemInline(admin.TabularInline):
+    model = AgendaItem
+    fields = ("position", "section", "title", "needs_decision")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Meeting)
+class MeetingAdmin(ReadOnlyAdmin):
+    list_display = ("title", "kind", "starts_at", "status", "agenda_generated_at")
+    list_filter = ("kind", "status")
+    inlines = [ItemInline]
+
+
+@admin.register(Minutes)
+class MinutesAdmin(ReadOnlyAdmin):
+    list_display = ("meeting", "published_at", "published_by", "retain_until")
+    list_select_related = ("meeting", "published_by")
+
+
+@admin.register(Vote)
+class VoteAdmin(ReadOnlyAdmin):
+    list_display = ("item", "voter", "choice", "cast_at", "changed_at")
+    list_select_related = ("item", "voter")
+
+
+@admin.register(Decision)
+class DecisionAdmin(ReadOnlyAdmin):
+    list_display = ("item", "outcome", "decided_by", "decided_at")
+    list_select_related = ("item", "decided_by")
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(ReadOnlyAdmin):
+    list_display = ("meeting", "user", "seat", "deputy", "present")
+    list_select_related = ("meeting", "user")
+
+
+@admin.register(ActionItem)
+class ActionItemAdmin(ReadOnlyAdmin):
+    list_display = ("title", "kind", "owner", "due_on", "status")
+    list_filter = ("status", "kind")
+    list_select_related = ("owner",)

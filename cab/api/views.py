@@ -1,0 +1,175 @@
+"""The CAB API: reads through cab.selectors, every write through one cab service. Refusals come
+back as the services raise them (403 with the reason, 409 with the reason or the missing quorum
+items, 400 field errors) via changemgmt.api.errors."""
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.decorators import api_view
+from rest_framework.response import Response
+
+from cab import selectors
+from cab.api import serializers as s
+from cab.models import ActionItem, AgendaItem
+from cab.services import actions, minutes, voting
+from cab.services import agenda as agenda_services
+from cab.services import meetings as meeting_services
+from changemgmt.models import User
+
+
+def _valid(serializer_class, data) -> dict:
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _meeting(pk):
+    meeting = selectors.meeting_detail_queryset().filter(pk=pk).first()
+    if meeting is None:
+        raise Http404
+    return meeting
+
+
+def _detail(pk, code=status.HTTP_200_OK):
+    return Response(s.MeetingDetailSerializer(_meeting(pk)).data, status=code)
+
+
+@extend_schema(responses=s.MeetingSerializer(many=True))
+@api_view(["GET"])
+def meetings(request):
+    rows = selectors.meeting_list().order_by("-starts_at")[:100]
+    return Response(s.MeetingSerializer(rows, many=True).data)
+
+
+@extend_schema(responses=s.MeetingDetailSerializer)
+@api_view(["GET"])
+def meeting(request, pk):
+    return _detail(pk)
+
+
+@extend_schema(request=s.EmergencyInput, responses=s.MeetingDetailSerializer)
+@api_view(["POST"])
+def emergency(request):
+    data = _valid(s.EmergencyInput, request.data)
+    created = meeting_services.convene_emergency(actor=request.user, reason=data["reason"],
+                                                 change_id=data["change"], starts_at=data["starts_at"])
+    return _detail(created.pk, status.HTTP_201_CREATED)
+
+
+@extend_schema(request=None, responses=s.MeetingDetailSerializer)
+@api_view(["POST"])
+def meeting_transition(request, pk, action):
+    services = {"start": meeting_services.start_meeting, "end": meeting_services.end_meeting,
+                "publish": minutes.publish}
+    if action not in services:
+        raise Http404
+    services[action](meeting_id=pk, actor=request.user)
+    return _detail(pk)
+
+
+@extend_schema(request=s.AttendanceInput, responses=s.MeetingDetailSerializer)
+@api_view(["POST"])
+def attendance(request, pk):
+    data = _valid(s.AttendanceInput, request.data)
+    meeting_services.record_attendance(meeting_id=pk, actor=request.user, present_user_ids=data["present"])
+    return _detail(pk)
+
+
+@api_view(["GET", "PUT"])
+def meeting_minutes(request, pk):
+    """GET: the minutes (the published Markdown record, or a live draft). PUT {notes}: the chair's
+    notes before publication."""
+    if request.method == "PUT":
+        minutes.update_notes(meeting_id=pk, actor=request.user, notes=str(request.data.get("notes", "")))
+    from cab.markdown import minutes_markdown
+
+    found = _meeting(pk)
+    record = getattr(found, "minutes", None)
+    published = bool(record and record.published_at)
+    return Response({
+        "meeting": pk, "published": published, "published_at": record.published_at if record else None,
+        "retain_until": record.retain_until if record else None, "sha256": record.body_sha256 if published else None,
+        "notes": record.notes if record else "",
+        "markdown": record.body if published else minutes_markdown(found, notes=record.notes if record else ""),
+    })
+
+
+@extend_schema(request=s.ItemInput, responses=s.ItemSerializer)
+@api_view(["POST"])
+def add_item(request, pk):
+    data = _valid(s.ItemInput, request.data)
+    item = agenda_services.add_item(meeting_id=pk, actor=request.user, change_id=data["change"], title=data["title"],
+                                    note=data["note"])
+    return Response(s.ItemSerializer(item).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(request=s.ReorderInput, responses=s.MeetingDetailSerializer)
+@api_view(["POST"])
+def reorder(request, pk):
+    data = _valid(s.ReorderInput, request.data)
+    agenda_services.reorder(meeting_id=pk, actor=request.user, item_ids=data["items"])
+    return _detail(pk)
+
+
+def _item(pk):
+    item = (AgendaItem.objects.select_related("decision", "decision__decided_by")
+            .prefetch_related("votes__voter").filter(pk=pk).first())
+    if item is None:
+        raise Http404
+    return item
+
+
+@extend_schema(responses=s.ItemSerializer)
+@api_view(["GET", "DELETE"])
+def item(request, pk):
+    if request.method == "DELETE":
+        agenda_services.remove_item(item_id=pk, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+    return Response(s.ItemSerializer(_item(pk)).data)
+
+
+@extend_schema(request=s.VoteInput, responses=s.VoteSerializer)
+@api_view(["POST"])
+def cast_vote(request, pk):
+    """Cast your one vote on an item; a second POST is refused (409): PUT votes/mine/ changes it."""
+    data = _valid(s.VoteInput, request.data)
+    vote = voting.cast_vote(item_id=pk, actor=request.user, choice=data["choice"], comment=data["comment"])
+    return Response(s.VoteSerializer(vote).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(request=s.VoteInput, responses=s.VoteSerializer)
+@api_view(["PUT"])
+def change_vote(request, pk):
+    data = _valid(s.VoteInput, request.data)
+    vote = voting.change_vote(item_id=pk, actor=request.user, choice=data["choice"], comment=data["comment"])
+    return Response(s.VoteSerializer(vote).data)
+
+
+@extend_schema(request=s.DecisionInput, responses=s.DecisionSerializer)
+@api_view(["POST"])
+def decide(request, pk):
+    data = _valid(s.DecisionInput, request.data)
+    decision = voting.record_decision(item_id=pk, actor=request.user, **data)
+    return Response(s.DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(request=s.ActionInput, responses=s.ActionItemSerializer)
+@api_view(["GET", "POST"])
+def action_items(request):
+    if request.method == "POST":
+        data = _valid(s.ActionInput, request.data)
+        owner = User.objects.filter(pk=data["owner"]).first() if data["owner"] else None
+        created = actions.create(actor=request.user, title=data["title"], kind=data["kind"], owner=owner,
+                                 due_on=data["due_on"], details=data["details"], meeting_id=data["meeting"],
+                                 change_id=data["change"])
+        return Response(s.ActionItemSerializer(created).data, status=status.HTTP_201_CREATED)
+    rows = ActionItem.objects.select_related("owner").order_by("status", "due_on", "id")
+    if request.query_params.get("status"):
+        rows = rows.filter(status=request.query_params["status"])
+    return Response(s.ActionItemSerializer(rows[:500], many=True).data)
+
+
+@extend_schema(responses=s.ActionItemSerializer)
+@api_view(["PATCH"])
+def action_item(request, pk):
+    updated = actions.set_status(action_id=pk, actor=request.user, status=str(request.data.get("status", "")))
+    return Response(s.ActionItemSerializer(updated).data)

@@ -1,0 +1,117 @@
+"""The chair runs a CAB meeting in a real browser (Debian's Chromium via Playwright): two members
+vote from their own browser sessions and each sees the other's vote appear through the polled
+tally; the chair's decision grants the change's CAB approval; the published minutes are read-only."""
+import os
+
+import pytest
+import time_machine
+
+from cab.agenda import generate_agenda
+from changemgmt.models import LedgerEntry
+from tests import factories as f
+from tests import test_cab_support as support
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop in this thread.
+playwright_sync = pytest.importorskip("playwright.sync_api")
+expect = playwright_sync.expect
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu", "--no-first-run"]
+
+pytestmark = [pytest.mark.browser, pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian's chromium")]
+
+
+@pytest.fixture
+def browser():
+    with playwright_sync.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def clock():
+    with time_machine.travel(f.NOW, tick=True) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def plain_http_cookies(settings):
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+
+
+def log_in(browser, live_server, username):
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(f.PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(lambda url: "/login/" not in url)
+    return page
+
+
+def vote(page, item_id, choice, comment):
+    form = page.locator(f"#item-{item_id} form.vote-form")
+    form.locator(f"input[name=choice][value={choice}]").check()
+    form.locator("input[name=comment]").fill(comment)
+    form.get_by_role("button").click()
+
+
+def test_chair_runs_a_meeting_members_vote_live_and_minutes_are_published(
+        browser, live_server, clock, plain_http_cookies, requester, peer, peer2, manager, security, cab_chair,
+        cab_member):
+    members = support.seat_board(cab_chair, cab_member)
+    change = support.high_risk_in_approval(requester)
+    slot = support.grant_all_but_cab(change, peer, peer2, manager, security)
+    meeting = support.make_meeting()
+    generate_agenda(meeting_id=meeting.pk)
+    item = meeting.items.get(slot=slot)
+    url = f"{live_server.url}/cab/meetings/{meeting.pk}/"
+
+    chair = log_in(browser, live_server, "carol")
+    chair.goto(url)
+    chair.locator("#start-meeting").click()
+    chair.locator("summary", has_text="Attendance").click()
+    for username in ("carol", "quinn", "cameron", "erin"):
+        chair.locator("#attendance label", has_text=f"({username})").locator("input").check()
+    chair.locator("#attendance button").click()
+    expect(chair.locator(".quorum .badge")).to_have_text("met")
+
+    quinn = log_in(browser, live_server, "quinn")
+    cameron = log_in(browser, live_server, "cameron")
+    quinn.goto(url)
+    cameron.goto(url)
+    vote(quinn, item.pk, "approve", "Evidence is solid")
+    # Cameron's page was loaded before Quinn voted: the polled tally brings the vote in.
+    expect(cameron.locator(f"#tally-{item.pk} [data-voter=quinn]")).to_contain_text("Evidence is solid")
+    vote(cameron, item.pk, "approve", "Rollback rehearsed")
+    expect(quinn.locator(f"#tally-{item.pk} [data-voter=cameron]")).to_contain_text("Rollback rehearsed")
+    expect(chair.locator(f"#tally-{item.pk} .approve-count")).to_have_text("2")
+
+    decide = chair.locator(f"#item-{item.pk} form.decide-form")
+    decide.locator("select[name=outcome]").select_option("approve")
+    decide.locator("input[name=conditions]").fill("Canary at 1% first")
+    decide.get_by_role("button").click()
+    expect(chair.locator(f"#tally-{item.pk} .decision")).to_contain_text("Canary at 1% first")
+    slot.refresh_from_db()
+    assert slot.status == "granted" and slot.decided_by == members["chair"]
+    expect(quinn.locator(f"#tally-{item.pk} .decision")).to_contain_text("Approved")
+
+    chair.locator("#end-meeting").click()
+    chair.locator("#publish-minutes").click()
+    chair.goto(f"{live_server.url}/cab/meetings/{meeting.pk}/minutes/")
+    expect(chair.locator(".published")).to_contain_text("read-only")
+    expect(chair.locator("pre.minutes")).to_contain_text("quinn: approve — Evidence is solid")
+    chair.goto(url)
+    expect(chair.locator("textarea[name=notes]")).to_have_count(0)
+    # A hand-made edit is refused and logged.
+    status = chair.evaluate(f"""async () => {{
+        const token = document.querySelector('input[name=csrfmiddlewaretoken]')?.value
+            || document.cookie.split('; ').find(c => c.startsWith('csrftoken='))?.split('=')[1];
+        const body = new URLSearchParams({{notes: 'rewritten', csrfmiddlewaretoken: token}});
+        const r = await fetch('/cab/meetings/{meeting.pk}/notes/', {{method: 'POST', body}});
+        return r.status; }}""")
+    assert status in (200, 303)
+    assert LedgerEntry.objects.filter(action="cab.published_edit_refused").exists()
