@@ -1,0 +1,170 @@
+"""A new user files a change in a real browser (Debian's Chromium via Playwright), meets the refusal
+checklist, completes the fields and carries the change through every state to close, while two
+reviewers approve it from their own browser sessions."""
+import os
+from datetime import timedelta
+
+import pytest
+import time_machine
+
+from changemgmt.roles import Role
+from changes.choices import State
+from changes.models import ChangeRequest
+from tests import factories as f
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop in this thread.
+playwright_sync = pytest.importorskip("playwright.sync_api")
+expect = playwright_sync.expect
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-component-update", "--disable-sync"]
+SCREENSHOT = "/tmp/changemgmt-change-detail.png"
+
+pytestmark = [pytest.mark.browser, pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian's chromium")]
+
+
+@pytest.fixture
+def browser():
+    with playwright_sync.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def clock():
+    """Fake time that keeps ticking, shared by the test and the live server thread."""
+    with time_machine.travel(f.NOW, tick=True) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def plain_http_cookies(settings):
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+
+
+def log_in(browser, live_server, username):
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(f.PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="My work")).to_be_visible()
+    return page
+
+
+def expect_state(page, label):
+    expect(page.locator(".ref-line .badge").first).to_have_text(label)
+
+
+def grant_one(browser, live_server, username, change_id):
+    page = log_in(browser, live_server, username)
+    awaiting = page.locator("section", has=page.get_by_role("heading", name="Awaiting my decision"))
+    awaiting.get_by_role("link", name=f"CHG-{change_id:06d}").click()
+    approvals = page.locator("#approvals")
+    approvals.get_by_label("Reason").first.fill("Plan and rollback look sound.")
+    approvals.get_by_role("button", name="Grant").first.click()
+    expect(page.locator(".flash-success")).to_contain_text("approval granted")
+    page.context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_new_user_files_a_change_and_carries_it_to_close(live_server, browser, clock, plain_http_cookies):
+    f.make_user("alice", Role.REQUESTER, team="Payments")
+    f.make_user("bob", Role.PEER_REVIEWER, team="Platform")
+    f.make_user("pat", Role.PEER_REVIEWER, team="Platform")
+    f.make_service("payments-api")
+
+    page = log_in(browser, live_server, "alice")
+    page.get_by_role("button", name="File a change").first.click()
+    page.get_by_label("Title").fill("Upgrade payments API to v2.3")
+    page.get_by_role("button", name="File as draft").click()
+    expect(page.locator(".flash-success")).to_contain_text("filed as a draft")
+    change = ChangeRequest.objects.get()
+
+    # Submitting the bare draft is refused with every missing item and its policy reference.
+    page.get_by_role("button", name="Submit for assessment").click()
+    refusal = page.locator("#step-submit")
+    expect(refusal.get_by_role("alert")).to_contain_text("Refused — nothing was changed")
+    for text in ["Description is required.", "Business justification is required.", "Rollback plan is required.",
+                 "Proposed schedule (planned start and end) is required.", "name at least one affected service"]:
+        expect(refusal.locator(".checklist")).to_contain_text(text)
+    expect(refusal.locator(".checklist .policy").first).to_contain_text("POLICY §4")
+    expect_state(page, "Request")
+
+    # Complete the fields and submit again.
+    page.get_by_role("button", name="Edit").click()
+    fields = f.complete_fields()
+    for label, key in [("Description", "description"), ("Business justification", "business_justification"),
+                       ("Systems affected", "impact_systems"), ("Users affected", "impact_users"),
+                       ("Implementation plan", "implementation_plan"), ("Test plan", "test_plan"),
+                       ("Rollback plan", "rollback_plan"), ("Ticket link", "ticket_url")]:
+        page.get_by_label(label, exact=True).fill(fields[key])
+    page.get_by_label("Affected services").select_option(label="payments-api")
+    page.get_by_label("Planned start").fill("2026-12-01T06:00")
+    page.get_by_label("Planned end").fill("2026-12-01T07:00")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.locator(".flash-success")).to_contain_text("saved")
+    expect(page.locator("#step-submit .badge")).to_have_text("Gate holds")
+    page.get_by_role("button", name="Submit for assessment").click()
+    expect_state(page, "Assess")
+
+    # Score the risk (low on every factor), then complete the assessment: two peer slots appear.
+    risk = page.locator("#risk")
+    for factor in ["Systems affected", "User impact", "Data risk", "Reversibility", "Security impact"]:
+        risk.get_by_label(factor).select_option(value="1")
+    risk.get_by_role("button", name="Save scorecard").click()
+    expect(page.locator(".flash-success")).to_contain_text("low risk")
+    page.get_by_role("button", name="Complete assessment").click()
+    expect_state(page, "Approve")
+    expect(page.locator("#approvals tbody tr")).to_have_count(2)
+    expect(page.locator("#approvals").get_by_role("button", name="Grant")).to_have_count(0)  # never the author
+
+    # Two reviewers, each in their own browser session, grant; the last grant moves it to test.
+    grant_one(browser, live_server, "bob", change.pk)
+    grant_one(browser, live_server, "pat", change.pk)
+    page.reload()
+    expect_state(page, "Test")
+
+    page.locator("#tests summary").click()
+    page.get_by_label("Test type").select_option("unit")
+    page.get_by_label("Result").select_option("passed")
+    page.get_by_role("textbox", name="Summary", exact=True).fill("412 unit tests passed")
+    page.get_by_role("button", name="Record evidence").click()
+    expect(page.locator(".flash-success")).to_contain_text("unit test evidence")
+    page.get_by_role("button", name="Testing complete").click()
+    expect_state(page, "Deploy")
+
+    # Deploy inside the Tuesday window with the whole checklist.
+    clock.move_to(f.DEPLOY_TIME)
+    step = page.locator("#step-deploy")
+    for checkbox in step.locator("input[type=checkbox]").all():
+        checkbox.check()
+    step.get_by_label("Deployment method").select_option(label="Canary")
+    step.get_by_role("button", name="Record deployment").click()
+    expect_state(page, "Verify")
+
+    # Verify once the 30-minute monitoring period has passed.
+    clock.move_to(f.DEPLOY_TIME + timedelta(minutes=31))
+    step = page.locator("#step-verify")
+    for checkbox in step.locator("input[type=checkbox]").all():
+        checkbox.check()
+    step.get_by_role("button", name="Verified in production").click()
+    expect_state(page, "Close")
+
+    step = page.locator("#step-close")
+    step.get_by_label("Outcome").select_option("successful")
+    for radio in step.locator("input[type=radio][value=yes]").all():
+        radio.check()
+    step.get_by_label("Lessons learned").fill("Canary caught nothing; smooth.")
+    step.get_by_role("button", name="Close").click()
+    expect_state(page, "Closed")
+    expect(page.locator(".pipeline li.pipeline-done")).to_have_count(8)
+    expect(page.locator("#timeline")).to_contain_text("change.close")
+
+    page.screenshot(path=SCREENSHOT, full_page=True)
+    change = f.reload(change)
+    assert change.state == State.CLOSED and change.outcome == "successful"
