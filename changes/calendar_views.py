@@ -17,6 +17,10 @@ from changes.choices import RISK_COLOURS, RiskLevel
 from changes.models import Service
 
 VIEWS = ("month", "week", "list")
+# A day cell shows this many changes and links the rest to the list view of that day; the list view
+# shows at most LIST_LIMIT rows. A busy month stays readable and renders in bounded time.
+PER_DAY = {"month": 6, "week": 40}
+LIST_LIMIT = 500
 
 
 @dataclass
@@ -27,6 +31,7 @@ class Day:
     freezes: list[str] = field(default_factory=list)
     freeze_kind: str = ""
     window_risks: list[str] = field(default_factory=list)
+    hidden: int = 0
 
 
 def _local(day: date) -> datetime:
@@ -62,7 +67,7 @@ def _entries(data) -> list[dict]:
     return sorted(entries, key=lambda e: (e["start"], e["change"].pk))
 
 
-def _days(grid_start: date, grid_end: date, period_start: date, period_end: date, data) -> list[Day]:
+def _days(grid_start: date, grid_end: date, period_start: date, period_end: date, data, per_day: int) -> list[Day]:
     days = {}
     day = grid_start
     while day < grid_end:
@@ -81,6 +86,9 @@ def _days(grid_start: date, grid_end: date, period_start: date, period_end: date
     for start, _end, risks in data.windows:
         if start.date() in days:
             days[start.date()].window_risks = sorted(set(days[start.date()].window_risks) | set(risks))
+    for cell in days.values():
+        cell.hidden = max(0, len(cell.entries) - per_day)
+        del cell.entries[per_day:]
     return list(days.values())
 
 
@@ -105,13 +113,16 @@ def calendar_page(request):
     team = Team.objects.filter(pk=_int_or_none(request.GET.get("team"))).first()
     risk = request.GET.get("risk") if request.GET.get("risk") in RiskLevel.values else ""
     grid_start, grid_end, period_start, period_end = _period(view, anchor)
-    data = calendar_data(_local(grid_start), _local(grid_end), service=service, team=team, risk=risk)
-    days = _days(grid_start, grid_end, period_start, period_end, data)
+    data = calendar_data(_local(grid_start), _local(grid_end), service=service, team=team, risk=risk,
+                         with_services=view == "list")
+    days = _days(grid_start, grid_end, period_start, period_end, data, PER_DAY.get(view, 0))
+    entries = _entries(data) if view == "list" else []
     step = {"month": 31, "week": 7, "list": 30}[view]
     return render(request, "calendar/calendar.html", {
         "view": view, "views": VIEWS, "anchor": anchor, "days": days,
         "weeks": [days[i:i + 7] for i in range(0, len(days), 7)],
-        "entries": _entries(data), "freezes": data.freezes,
+        "entries": entries[:LIST_LIMIT], "hidden_entries": max(0, len(entries) - LIST_LIMIT),
+        "freezes": data.freezes,
         "previous": (period_start - timedelta(days=1)).replace(day=1) if view == "month"
         else period_start - timedelta(days=step),
         "next": period_end, "services": Service.objects.only("pk", "name"), "teams": Team.objects.only("pk", "name"),

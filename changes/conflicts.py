@@ -89,7 +89,8 @@ def recompute(*, change_id: int, actor=None) -> list[ChangeConflict]:
         my_services, my_items = _touches(change)
         rows = overlapping(start=change.planned_start, end=change.planned_end, service_ids=my_services,
                            exclude_id=change.pk)
-        for other in _prefetched(ChangeRequest.objects.select_related("owner")).filter(pk__in=[r[0] for r in rows]):
+        others = _prefetched(ChangeRequest.objects.select_related("owner")).filter(pk__in=[r[0] for r in rows])
+        for other in (others if rows else []):
             services, items = _touches(other)
             pair = tuple(sorted((change.pk, other.pk)))
             wanted[pair] = (other, {

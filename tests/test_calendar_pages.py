@@ -83,3 +83,14 @@ def test_calendar_needs_a_role(client, outsider):
     assert client.get("/calendar/").status_code == 403
     client.logout()
     assert client.get("/calendar/").status_code == 302
+
+
+def test_a_busy_day_shows_six_changes_and_links_the_rest(frozen, client, requester):
+    start = datetime(2026, 12, 1, 6, 0, tzinfo=NY)
+    for index in range(8):
+        ChangeRequest.objects.create(title=f"Busy {index}", requester=requester, planned_start=start,
+                                     planned_end=start + timedelta(hours=1))
+    client.force_login(requester)
+    page = client.get("/calendar/?view=month&date=2026-12-01").content.decode()
+    assert page.count("class=\"cal-entry") == 6 and "+2 more" in page
+    assert 'href="?view=list&date=2026-12-01"' in page
