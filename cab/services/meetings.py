@@ -133,6 +133,7 @@ def convene_emergency(*, actor, reason: str, change_id: int | None = None,
 
             add_item(meeting_id=meeting.pk, actor=actor, change_id=change.pk, note=reason, allow_during_meeting=True)
         enqueue(tasks.send_invitations, meeting.pk)
+    meeting.refresh_from_db()
     return meeting
 
 

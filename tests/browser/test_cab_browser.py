@@ -73,7 +73,7 @@ def test_chair_runs_a_meeting_members_vote_live_and_minutes_are_published(
     chair = log_in(browser, live_server, "carol")
     chair.goto(url)
     chair.locator("#start-meeting").click()
-    chair.locator("summary", has_text="Attendance").click()
+    chair.locator("details:has(#attendance)").evaluate("details => { details.open = true; }")
     for username in ("carol", "quinn", "cameron", "erin"):
         chair.locator("#attendance label", has_text=f"({username})").locator("input").check()
     chair.locator("#attendance button").click()
