@@ -47,6 +47,9 @@ STATES = [State.DRAFT, State.ASSESSMENT, State.APPROVAL, State.TESTING, State.RE
 
 
 def seed(rng):
+    existing = list(ChangeRequest.objects.filter(title__startswith="bench-"))
+    if len(existing) == CHANGES and os.environ.get("BENCH_RESEED") != "1":
+        return User.objects.get(username="bench-user"), existing  # reuse last run's data (BENCH_RESEED=1 redoes it)
     ChangeRequest.objects.filter(title__startswith="bench-").delete()
     Service.objects.filter(name__startswith="bench-").delete()
     user, _ = User.objects.get_or_create(username="bench-user")
@@ -127,6 +130,7 @@ def main():
     reset_queries()  # each request resets the query log; start the capture from an empty one
     with CaptureQueriesContext(connection) as captured:
         month_page()
+    page_queries = len(captured)  # read now: the captured list is a view of a log each request resets
     month_start = timezone.make_aware(timezone.datetime.fromisoformat(month))
     on_page = ChangeRequest.objects.filter(planned_start__gte=month_start,
                                            planned_start__lt=month_start + timedelta(days=31)).count()
@@ -136,7 +140,7 @@ def main():
                             ("calendar month page", month_page, 20)]:
         p50, p95 = timed(fn, runs)
         print(f"{label:48s} p50 {p50:7.2f} ms   p95 {p95:7.2f} ms   ({runs} runs)")
-    print(f"calendar month page queries: {len(captured)} (changes in the month from {month}: {on_page})")
+    print(f"calendar month page queries: {page_queries} (changes in the month from {month}: {on_page})")
 
 
 if __name__ == "__main__":
