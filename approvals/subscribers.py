@@ -29,5 +29,23 @@ def _slots_created(*, actor, change_id, slot_ids, **_):
     notify_many(messages)
 
 
+def _deployed(*, actor, change_id, **_):
+    """An emergency change just deployed: start its 24-hour paperwork clock."""
+    from approvals import emergency_paperwork
+
+    change = emergency_paperwork.change_model().objects.get(pk=change_id)
+    emergency_paperwork.start_review(change=change, actor=actor)
+
+
+def _paperwork_may_be_done(*, actor, change_id, **_):
+    """A decision or an edit may complete an emergency change's paperwork."""
+    from approvals import emergency_paperwork
+
+    emergency_paperwork.refresh(change_id=change_id, actor=actor)
+
+
 def connect():
     events.subscribe("approval.slots_created", _slots_created)
+    events.subscribe("change.deploy", _deployed)
+    events.subscribe("approval.all_granted", _paperwork_may_be_done)
+    events.subscribe("change.updated", _paperwork_may_be_done)

@@ -105,9 +105,10 @@ def test_gate(change, data, now) -> list[Missing]:
 
 
 def emergency_authorized(change) -> bool:
-    """Whether a verbal emergency authorization is on record (see approvals' emergency support)."""
-    checker = getattr(change, "emergency_authorization_complete", None)
-    return bool(checker() if callable(checker) else checker)
+    """Whether the verbal emergency authorizations policy requires are on record (approvals.emergency)."""
+    from approvals.emergency import authorization_complete
+
+    return authorization_complete(change)
 
 
 def deploy_gate(change, data, now) -> list[Missing]:
