@@ -40,6 +40,7 @@ django.setup()
 from django.contrib.auth.models import Group  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
+from django.db.models import F  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -104,9 +105,17 @@ def seed(rng, now):
         ActionItem.objects.bulk_create([ActionItem(title=f"bench action {i}", owner=members[i % 6],
                                                    due_on=timezone.localdate() + timedelta(days=i),
                                                    created_by=members[0]) for i in range(10)])
+    backdate()
+    return members
+
+
+def backdate():
+    """bulk_create stamps created_at with the seeding time: give closed changes their real history
+    (filed and deployed days before they closed), so "since the last meeting" selects a week's worth."""
+    ChangeRequest.objects.filter(state="closed", created_at__gt=F("closed_at")).update(
+        created_at=F("closed_at") - timedelta(days=5), deployed_at=F("closed_at") - timedelta(days=1))
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    return members
 
 
 def percentile(samples, p):
@@ -126,6 +135,7 @@ def main():
         started = time.perf_counter()
         seed(rng, now)
         print(f"seeded {CLOSED:,} closed + {IN_FLIGHT:,} in-flight changes in {time.perf_counter() - started:.1f} s")
+    backdate()
     members = list(User.objects.filter(username__in=[f"bench-{s}" for s in SEATS]).order_by("pk"))
     counts = {"closed": ChangeRequest.objects.filter(state="closed").count(),
               "in flight": ChangeRequest.objects.exclude(state="closed").count()}
