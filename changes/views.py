@@ -44,7 +44,6 @@ FIELD_GROUPS = [
 HELP = {
     "planned_start": "Organisation time ({tz}). Must fall inside a deployment window for the change's risk.",
     "planned_end": "Organisation time ({tz}).",
-    "owner": "Defaults to you.",
     "freeze_justification": "Only needed to deploy during a soft freeze.",
     "emergency_criterion": "Emergency changes only.",
     "services": "Hold Ctrl (⌘ on a Mac) to pick several.",
@@ -64,11 +63,19 @@ def _detail_url(pk) -> str:
     return reverse("changes:detail", args=[pk])
 
 
-def _grouped(form, exclude=()) -> list[tuple[str, list]]:
+def _change_form(*args, **kwargs) -> ChangeForm:
+    """The service's ChangeForm with page help texts (set before any bound field is built)."""
+    form = ChangeForm(*args, **kwargs)
     tz = timezone.get_current_timezone_name()
     for name, text in HELP.items():
         if name in form.fields:
             form.fields[name].help_text = text.format(tz=tz)
+    if not form.instance.pk:
+        form.fields["owner"].empty_label = "Me (default)"
+    return form
+
+
+def _grouped(form, exclude=()) -> list[tuple[str, list]]:
     return [(title, [form[name] for name in names if name in form.fields and name not in exclude])
             for title, names in FIELD_GROUPS]
 
@@ -97,13 +104,13 @@ def change_list(request):
 def change_create(request):
     if not rules.can_create(request.user):
         raise PermissionDenied("Your roles do not allow filing changes.")
-    form, status = ChangeForm(), 200
+    form, status = _change_form(), 200
     if request.method == "POST":
         data = post_data(request.POST, ChangeForm)
         try:
             change = services.create_change(actor=request.user, data=data)
         except ValidationError as error:
-            form, status = bind_errors(ChangeForm(data=data), error), 400
+            form, status = bind_errors(_change_form(data=data), error), 400
         else:
             messages.success(request, f"{change.reference} filed as a draft. Complete the checklist below, "
                                       "then submit it for assessment.")
@@ -117,13 +124,13 @@ def change_edit(request, pk: int):
     change = _get_change(request.user, pk)
     if not rules.can_edit(request.user, change):
         raise PermissionDenied("Only the author or owner may edit a change, and only before approval.")
-    form, status = ChangeForm(instance=change), 200
+    form, status = _change_form(instance=change), 200
     if request.method == "POST":
         data = post_data(request.POST, ChangeForm)
         try:
             saved = services.update_change(change_id=change.pk, actor=request.user, data=data)
         except ValidationError as error:
-            form, status = bind_errors(ChangeForm(data=data, instance=change), error), 400
+            form, status = bind_errors(_change_form(data=data, instance=change), error), 400
         else:
             for notice in saved.notices:
                 messages.warning(request, notice)
@@ -149,13 +156,13 @@ def create_from_template(request, template_id: int):
     if template is None:
         raise Http404("No active standard template with this id.")
     exclude = {*StandardTemplate.CONTROLLED_FIELDS, "change_type", "emergency_criterion"}
-    form, status = ChangeForm(initial={"title": template.name, "description": template.description}), 200
+    form, status = _change_form(initial={"title": template.name, "description": template.description}), 200
     if request.method == "POST":
         data = {key: value for key, value in post_data(request.POST, ChangeForm).items() if key not in exclude}
         try:
             change = services.create_from_template(actor=request.user, template_id=template.pk, data=data)
         except ValidationError as error:
-            form, status = bind_errors(ChangeForm(data={**data, "change_type": ChangeType.NORMAL,
+            form, status = bind_errors(_change_form(data={**data, "change_type": ChangeType.NORMAL,
                                                         "category": template.category}), error), 400
         else:
             messages.success(request, f"{change.reference} filed from the standard template “{template.name}”: "

@@ -69,15 +69,24 @@ def _history_events(instance) -> list[Event]:
     return events
 
 
+def _payload_rows(payload: dict) -> list[tuple[str, str]]:
+    """Readable key/value rows: a state move on one line, the transition's input flattened, no noise."""
+    rows = []
+    if "from" in payload and "to" in payload:
+        rows.append(("state", f"{payload['from']} → {payload['to']}"))
+    for key, value in payload.items():
+        if key in ("from", "to") or value in (None, "", [], {}, False):
+            continue
+        items = value.items() if key == "input" and isinstance(value, dict) else [(key, value)]
+        for name, item in items:
+            text = item if isinstance(item, str) else json.dumps(item, sort_keys=True, default=str)
+            rows.append((name.replace("_", " "), _short(text)))
+    return rows
+
+
 def _ledger_events(entries) -> list[Event]:
-    events = []
-    for entry in entries:
-        details = [(key.replace("_", " "), _short(value if isinstance(value, str)
-                                                  else json.dumps(value, sort_keys=True, default=str)))
-                   for key, value in entry.payload.items() if value not in (None, "", [], {})]
-        events.append(Event(entry.recorded_at, "ledger", entry.actor_name, entry.action, details=details,
-                            seq=entry.seq))
-    return events
+    return [Event(entry.recorded_at, "ledger", entry.actor_name, entry.action, details=_payload_rows(entry.payload),
+                  seq=entry.seq) for entry in entries]
 
 
 def build(instance, ledger_entries) -> list[Event]:

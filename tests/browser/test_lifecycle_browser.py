@@ -71,7 +71,9 @@ def grant_one(browser, live_server, username, change_id):
     page.context.close()
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: the roles (groups) and policy rows created by migrations come back even when an earlier
+# transactional test flushed the database.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_new_user_files_a_change_and_carries_it_to_close(live_server, browser, clock, plain_http_cookies):
     f.make_user("alice", Role.REQUESTER, team="Payments")
     f.make_user("bob", Role.PEER_REVIEWER, team="Platform")
@@ -94,6 +96,7 @@ def test_new_user_files_a_change_and_carries_it_to_close(live_server, browser, c
         expect(refusal.locator(".checklist")).to_contain_text(text)
     expect(refusal.locator(".checklist .policy").first).to_contain_text("POLICY §4")
     expect_state(page, "Request")
+    page.screenshot(path="/tmp/changemgmt-refusal.png")
 
     # Complete the fields and submit again.
     page.get_by_role("button", name="Edit").click()
@@ -166,5 +169,8 @@ def test_new_user_files_a_change_and_carries_it_to_close(live_server, browser, c
     expect(page.locator("#timeline")).to_contain_text("change.close")
 
     page.screenshot(path=SCREENSHOT, full_page=True)
+    page.screenshot(path="/tmp/changemgmt-change-detail-top.png")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Changes").click()
+    page.screenshot(path="/tmp/changemgmt-change-list.png")
     change = f.reload(change)
     assert change.state == State.CLOSED and change.outcome == "successful"
