@@ -163,3 +163,19 @@ def test_timeline_merges_field_history_and_ledger_newest_first(client, frozen, r
     assert {e.source for e in events} == {"history", "ledger"}
     renamed = next(e for e in events if e.source == "history" and e.changes)
     assert ("Title", "Upgrade payments API to v2.3", "Renamed title") in renamed.changes
+
+
+def test_a_transition_from_the_wrong_state_is_a_message_not_an_error(client, frozen, requester):
+    change = services.create_change(actor=requester, data=f.complete_fields())
+    client.force_login(requester)
+    response = client.post(reverse("changes:transition", args=[change.pk, "verify"]), follow=True)
+    assert response.status_code == 200
+    assert "cannot verified in production" in response.content.decode()
+    assert f.reload(change).state == State.DRAFT
+
+
+def test_unknown_transition_or_change_is_404(client, frozen, requester):
+    change = services.create_change(actor=requester, data=f.complete_fields())
+    client.force_login(requester)
+    assert post_transition(client, change, "teleport").status_code == 404
+    assert client.post(reverse("changes:transition", args=[change.pk + 999, "submit"])).status_code == 404
