@@ -85,3 +85,5 @@ class RollbackRecordAdmin(SimpleHistoryAdmin):
 class FreezeAdmin(SimpleHistoryAdmin):
     list_display = ("name", "kind", "starts_at", "ends_at")
     list_filter = ("kind",)
+
+from changes import calendar_admin  # noqa: E402,F401  (the calendar's admin: windows, freezes, items)
