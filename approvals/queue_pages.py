@@ -1,0 +1,90 @@
+"""Pages of the approvals area: "My approvals" with decisions in place (htmx), and the emergency
+paperwork list. Views parse input, call one selector or service, and render."""
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from approvals import delegation, emergency_selectors, selectors, services
+from approvals.choices import SlotStatus
+from approvals.models import ApprovalSlot
+from approvals.rules import decision_refusals
+from changemgmt import clock, policy
+from changemgmt.errors import Conflict
+from changemgmt.web.access import member_required
+from changemgmt.web.htmx import is_htmx, redirect_page, render_page
+
+QUEUE_LIMIT = 500
+
+
+def queue_item(slot, user, delegators, now, cal, *, error: str = "") -> dict:
+    """What one row shows: the slot, its SLA badge, whose behalf the user acts on, may they decide."""
+    text, colour = selectors.sla_badge(slot, now, cal)
+    acting_for = delegation.acting_for(user, slot, delegators) if slot.status == SlotStatus.PENDING else None
+    refusals = decision_refusals(user, slot, siblings=slot.change.live_slots, on_behalf_of=acting_for) \
+        if slot.status == SlotStatus.PENDING else []
+    return {"slot": slot, "change": slot.change, "sla": text, "sla_colour": colour, "acting_for": acting_for,
+            "refusals": refusals, "error": error}
+
+
+@member_required
+def queue(request):
+    rows, delegators = selectors.my_slots(request.user)
+    now, cal = timezone.now(), clock.current()
+    items = [queue_item(slot, request.user, delegators, now, cal) for slot in rows[:QUEUE_LIMIT]]
+    return render_page(request, "approvals/queue.html", {"items": items, "delegators": delegators,
+                                                         "limit": QUEUE_LIMIT})
+
+
+def _row(request, slot_id: int, *, error: str = "", status: int = 200):
+    """The row of one slot after an htmx decision attempt, swapped in place."""
+    slot = (ApprovalSlot.objects.select_related("change", "decided_by", "on_behalf_of")
+            .prefetch_related(selectors.live_slots_prefetch()).get(pk=slot_id))
+    item = queue_item(slot, request.user, delegation.active_delegators(request.user), timezone.now(),
+                      clock.current(), error=error)
+    # htmx swaps 2xx, 400 and 409 (base.html's config); a 403 refusal is shown inline with 200.
+    return render(request, "approvals/_queue_row.html", {"item": item},
+                  status=status if status in (200, 400, 409) else 200)
+
+
+@member_required
+@require_POST
+def decide(request, slot_id: int):
+    get_object_or_404(ApprovalSlot, pk=slot_id)
+    try:
+        slot = services.decide(slot_id=slot_id, actor=request.user, verdict=request.POST.get("verdict", ""),
+                               reason=request.POST.get("reason", ""))
+    except ValidationError as error:
+        return _refused(request, slot_id, " ".join(error.messages), 400)
+    except PermissionDenied as error:
+        return _refused(request, slot_id, str(error), 403)
+    except Conflict as conflict:
+        return _refused(request, slot_id, conflict.message, 409)
+    text = f"{slot.get_role_display()} approval on {slot.change.reference} {slot.get_status_display().lower()}."
+    if is_htmx(request):
+        return _row(request, slot_id)
+    messages.success(request, text)
+    return redirect_page(request, reverse("approvals:queue"))
+
+
+def _refused(request, slot_id: int, message: str, status: int):
+    if is_htmx(request):
+        return _row(request, slot_id, error=message, status=status)
+    if status == 403:
+        raise PermissionDenied(message)
+    messages.error(request, f"Not recorded: {message}")
+    return redirect_page(request, reverse("approvals:queue"))
+
+
+@member_required
+def emergency_paperwork(request):
+    """Open (or only overdue) emergency paperwork, and the emergency change rate against its target."""
+    now = timezone.now()
+    overdue_only = request.GET.get("overdue") == "1"
+    rows = [emergency_selectors.status_row(review, now)
+            for review in emergency_selectors.reviews(overdue_only=overdue_only, now=now)[:QUEUE_LIMIT]]
+    return render_page(request, "approvals/emergency.html", {
+        "rows": rows, "overdue_only": overdue_only, "rate": emergency_selectors.emergency_rate(now),
+        "hours": policy.get("emergency_paperwork_hours")})
