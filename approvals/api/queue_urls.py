@@ -1,9 +1,14 @@
-"""API routes of the approval queue and delegation (included at /api/)."""
+"""API routes of the approval queue, delegation and emergency changes (included at /api/)."""
 from django.urls import path
 
+from approvals.api.emergency_views import AuthorizationView, PaperworkListView, RootCauseView
 from approvals.api.queue_views import DelegationView, MySlotsView
 
 urlpatterns = [
     path("approvals/mine/", MySlotsView.as_view(), name="api-approvals-mine"),
     path("approvals/delegations/", DelegationView.as_view(), name="api-approvals-delegate"),
+    path("approvals/emergency/", PaperworkListView.as_view(), name="api-emergency-paperwork"),
+    path("approvals/emergency/<int:change_id>/authorizations/", AuthorizationView.as_view(),
+         name="api-emergency-authorize"),
+    path("approvals/emergency/<int:change_id>/root-cause/", RootCauseView.as_view(), name="api-emergency-root-cause"),
 ]

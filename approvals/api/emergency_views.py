@@ -1,0 +1,64 @@
+"""API of emergency changes: record a verbal authorization, record the root cause, list the 24-hour
+paperwork (with the emergency change rate). Refusals as everywhere: 400 fields, 403, 409."""
+from django.utils import timezone
+from rest_framework.parsers import JSONParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from approvals import emergency, emergency_paperwork, emergency_selectors
+from changemgmt.api.input import TEXT, checked_body
+from changemgmt.api.permissions import HasAnyRole, ReadOnlyForAuditors
+from changemgmt.models import User
+
+FIELDS = ["id", "change_id", "reference", "title", "risk_level", "owner", "deployed_at", "due_at", "clock",
+          "overdue", "completed_at", "documentation_complete", "documentation_missing", "approvals_complete",
+          "root_cause_recorded", "cab_review"]
+
+
+def paperwork_json(row: dict) -> dict:
+    return {key: row[key] for key in FIELDS}
+
+
+class AuthorizationView(APIView):
+    """POST {"authorizer": username, "role": manager|security|cto|ciso, "how": phone|in_person|chat,
+    "authorized_at": ISO time (default now), "notes": text}."""
+
+    permission_classes = [ReadOnlyForAuditors]
+    parser_classes = [JSONParser]
+
+    def post(self, request, change_id: int):
+        body = checked_body(request.data, {"authorizer": TEXT, "role": TEXT, "how": TEXT, "authorized_at": TEXT,
+                                           "notes": TEXT}, reject_unknown=True)
+        authorizer_id = User.objects.filter(username=body.get("authorizer") or "").values_list("pk", flat=True).first()
+        row = emergency.record_verbal_authorization(
+            change_id=change_id, actor=request.user, authorizer_id=authorizer_id, role=body.get("role") or "",
+            how=body.get("how") or "", authorized_at=body.get("authorized_at") or None, notes=body.get("notes") or "")
+        return Response({"id": row.pk, "change": row.change_id, "authorizer": row.authorizer.username,
+                         "role": row.authorizer_role, "how": row.how, "authorized_at": row.authorized_at,
+                         "recorded_by": row.recorded_by.username,
+                         "deploy_authorized": emergency.authorization_complete(row.change)}, status=201)
+
+
+class RootCauseView(APIView):
+    """POST {"root_cause": text}: the root-cause analysis of a deployed emergency change."""
+
+    permission_classes = [ReadOnlyForAuditors]
+    parser_classes = [JSONParser]
+
+    def post(self, request, change_id: int):
+        body = checked_body(request.data, {"root_cause": TEXT}, reject_unknown=True)
+        review = emergency_paperwork.record_root_cause(change_id=change_id, actor=request.user,
+                                                       text=body.get("root_cause") or "")
+        return Response(paperwork_json(emergency_selectors.status_row(review, timezone.now())))
+
+
+class PaperworkListView(APIView):
+    """GET ?overdue=1: open emergency paperwork, soonest deadline first, and the emergency change rate."""
+
+    permission_classes = [HasAnyRole]
+
+    def get(self, request):
+        now = timezone.now()
+        rows = emergency_selectors.reviews(overdue_only=request.query_params.get("overdue") == "1", now=now)
+        return Response({"rate": emergency_selectors.emergency_rate(now),
+                         "results": [paperwork_json(emergency_selectors.status_row(r, now)) for r in rows[:500]]})
