@@ -200,6 +200,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Test/demo only: every approval SLA lasts this many real seconds (0 = business days by policy).
+SLA_SECONDS_OVERRIDE = env_int("SLA_SECONDS_OVERRIDE", 0)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # The audit ledger's checkpoint signing key (HMAC-SHA256). Auditors verify checkpoints with it.
