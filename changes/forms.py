@@ -5,8 +5,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from changemgmt import policy
-from changes.choices import ChangeType, RiskLevel, RollbackKind, Severity, TestResult, TestType
-from changes.models import ChangeRequest, Service, TestEvidence
+from changes.choices import Category, ChangeType, RiskLevel, RollbackKind, Severity, TestResult, TestType
+from changes.models import ChangeRequest, ConfigurationItem, Service, TestEvidence
 from changes.risk import FACTORS
 
 MAX_TEXT = 20_000
@@ -32,7 +32,9 @@ class DateTimeLocalInput(forms.DateTimeInput):
         from django.utils import timezone
 
         if hasattr(value, "isoformat"):
-            return timezone.localtime(value).strftime("%Y-%m-%dT%H:%M")
+            # Bound fields arrive already converted to naive local time (DateTimeField.prepare_value).
+            local = timezone.localtime(value) if timezone.is_aware(value) else value
+            return local.strftime("%Y-%m-%dT%H:%M")
         return value
 
 
@@ -40,12 +42,16 @@ class ChangeForm(forms.ModelForm):
     """Create and edit. Standard changes come only from the catalog, so type offers normal/emergency."""
 
     change_type = forms.ChoiceField(choices=[(ChangeType.NORMAL, "Normal"), (ChangeType.EMERGENCY, "Emergency")],
-                                    initial=ChangeType.NORMAL, label="Type")
+                                    initial=ChangeType.NORMAL, label="Type", required=False)
+    category = forms.ChoiceField(choices=Category.choices, initial=Category.APPLICATION, required=False)
     security_triggers = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple,
                                                   label="Security review triggers")
     emergency_criterion = forms.ChoiceField(required=False, label="Emergency criterion")
     services = forms.ModelMultipleChoiceField(queryset=Service.objects.all(), required=False,
                                               label="Affected services")
+    configuration_items = forms.ModelMultipleChoiceField(
+        queryset=ConfigurationItem.objects.select_related("service"), required=False,
+        label="Affected configuration items")
     ticket_url = forms.URLField(required=False, assume_scheme="https", max_length=500, label="Ticket link")
     pr_url = forms.URLField(required=False, assume_scheme="https", max_length=500, label="Pull request link")
     owner = forms.ModelChoiceField(queryset=get_user_model().objects.filter(is_active=True), required=False,
@@ -54,9 +60,9 @@ class ChangeForm(forms.ModelForm):
     class Meta:
         model = ChangeRequest
         fields = ["title", "change_type", "category", "description", "business_justification", "impact_systems",
-                  "impact_users", "services", "implementation_plan", "test_plan", "rollback_plan", "planned_start",
-                  "planned_end", "owner", "ticket_url", "pr_url", "security_triggers", "emergency_criterion",
-                  "freeze_justification"]
+                  "impact_users", "services", "configuration_items", "implementation_plan", "test_plan",
+                  "rollback_plan", "planned_start", "planned_end", "owner", "ticket_url", "pr_url", "security_triggers",
+                  "emergency_criterion", "freeze_justification"]
         widgets = {
             "planned_start": DateTimeLocalInput(), "planned_end": DateTimeLocalInput(),
             **{name: forms.Textarea(attrs={"rows": 3}) for name in [
@@ -75,6 +81,12 @@ class ChangeForm(forms.ModelForm):
         if self.instance.pk and self.instance.change_type == ChangeType.STANDARD:
             self.fields["change_type"].choices = [(ChangeType.STANDARD, "Standard")] + \
                 self.fields["change_type"].choices
+
+    def clean_change_type(self):
+        return self.cleaned_data["change_type"] or self.instance.change_type or ChangeType.NORMAL
+
+    def clean_category(self):
+        return self.cleaned_data["category"] or self.instance.category or Category.APPLICATION
 
     def clean(self):
         cleaned = super().clean()

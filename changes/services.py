@@ -203,7 +203,7 @@ def run_transition(*, change_id, name: str, actor, data=None, automatic: bool = 
         if not automatic and not rules.can_transition(actor, change, name):
             raise PermissionDenied(f"You may not {spec.label.lower()} this change.")
         if not can_proceed(getattr(change, name), check_conditions=False):
-            raise Conflict(f"A change in state “{change.get_state_display()}” cannot {spec.label.lower()}.")
+            raise Conflict(f"“{spec.label}” is not possible while the change is at “{change.get_state_display()}”.")
         cleaned = _validated(spec.form, data, extra_keys=spec.extra_keys()).cleaned_data
         now = timezone.now()
         missing = spec.gate(change, cleaned, now)

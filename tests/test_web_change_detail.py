@@ -170,7 +170,7 @@ def test_a_transition_from_the_wrong_state_is_a_message_not_an_error(client, fro
     client.force_login(requester)
     response = client.post(reverse("changes:transition", args=[change.pk, "verify"]), follow=True)
     assert response.status_code == 200
-    assert "cannot verified in production" in response.content.decode()
+    assert "“Verified in production” is not possible while the change is at “Request”" in response.content.decode()
     assert f.reload(change).state == State.DRAFT
 
 
