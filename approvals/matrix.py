@@ -19,7 +19,10 @@ class SlotSpec:
     policy: str
 
 
-def required_slots(*, risk_level: str, category: str, security_triggers: list[str]) -> list[SlotSpec]:
+def required_slots(*, risk_level: str, category: str, security_triggers: list[str],
+                   extra: list[tuple[str, str, str]] = ()) -> list[SlotSpec]:
+    """`extra`: (role, rule, policy) approvals required beyond the matrix, each one more slot of its role
+    (e.g. the extra approval a soft freeze asks for)."""
     matrix = policy.get("approval_matrix")
     category_rule = policy.get("category_reviewers").get(category, {"count": 1, "including": "peer"})
     specs: list[SlotSpec] = []
@@ -46,4 +49,7 @@ def required_slots(*, risk_level: str, category: str, security_triggers: list[st
         labels = policy.labels("security_triggers")
         ticked = ", ".join(labels.get(code, code) for code in security_triggers)
         need(SlotRole.SECURITY, f"Security review required by: {ticked}", policy.reference("security_triggers"))
+
+    for role, rule, ref in extra:
+        need(role, rule, ref, at_least=counts.get(role, 0) + 1)
     return specs

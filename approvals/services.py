@@ -22,8 +22,10 @@ def sync_slots(*, change, actor) -> list[ApprovalSlot]:
     """Make the change's live slots match what policy requires for its current risk, category and
     triggers: add missing ones, supersede pending ones no longer required. Decided slots are kept.
     Must run inside the caller's transaction, with the change locked."""
+    # The change may require approvals beyond the matrix (its schedule hits a soft freeze).
+    extra = change.extra_approvals() if hasattr(change, "extra_approvals") else []
     specs = required_slots(risk_level=change.risk_level, category=change.category,
-                           security_triggers=change.security_triggers)
+                           security_triggers=change.security_triggers, extra=extra)
     live = {(s.role, s.ordinal): s for s in change.approval_slots.exclude(status=SlotStatus.SUPERSEDED)}
     wanted = {(spec.role, spec.ordinal): spec for spec in specs}
     created, superseded = [], []

@@ -273,3 +273,11 @@ DEFAULTS.update({
         "present; the chair breaks ties.",
     ),
 })
+
+DEFAULTS.update({
+    "soft_freeze_extra_approval": (
+        {"role": "manager"},
+        "POLICY §6 [002 §9.2]",
+        "A change planned inside a soft freeze needs one extra approval slot of this role.",
+    ),
+})

@@ -179,6 +179,12 @@ class ChangeRequest(models.Model):
         scores = list(self.risk_scores.values())
         return None if None in scores else sum(scores)
 
+    def extra_approvals(self) -> list[tuple[str, str, str]]:
+        """Approvals this change needs beyond the matrix, asked for by approvals.services.sync_slots."""
+        from changes.schedule import extra_approvals
+
+        return extra_approvals(self)
+
     # State machine. Transitions are called only from changes.services, after its gate holds.
     @transition(field=state, source=State.DRAFT, target=State.ASSESSMENT)
     def submit(self):

@@ -193,3 +193,21 @@ def lead_time_violations(*, change_type: str, risk: str, planned_start: datetime
 def effective_service_ids(change) -> set[int]:
     """The services a change touches: those it names and those of the configuration items it names."""
     return {s.pk for s in change.services.all()} | {ci.service_id for ci in change.configuration_items.all()}
+
+
+def soft_freezes_hit(change) -> list[FreezePeriod]:
+    """The soft freezes a non-emergency change's planned period falls in."""
+    if change.change_type == ChangeType.EMERGENCY or not (change.planned_start and change.planned_end):
+        return []
+    return [period for period in freezes_between(change.planned_start, change.planned_end,
+                                                 effective_service_ids(change))
+            if period.kind == FreezeKind.SOFT]
+
+
+def extra_approvals(change) -> list[tuple[str, str, str]]:
+    """A change planned in a soft freeze needs one approval beyond the matrix [POLICY §6]."""
+    hit = soft_freezes_hit(change)
+    if not hit:
+        return []
+    role = policy.get("soft_freeze_extra_approval")["role"]
+    return [(role, f"Soft freeze “{hit[0].name}”: one extra approval", REF_FREEZES)]

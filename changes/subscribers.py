@@ -1,4 +1,4 @@
-"""How changes reacts to what happens below it (approvals publishes, changes moves)."""
+"""How changes reacts to events: approvals' verdicts move the change; schedule events tell owners."""
 from changemgmt import events
 
 
@@ -20,6 +20,40 @@ def _rejected(*, actor, change_id, reason, **_):
         run_transition(change_id=change_id, name="reject", actor=actor, data={"reason": reason}, automatic=True)
 
 
+def _conflict_detected(*, actor, change_id, other_id, owner_ids, shared, **_):
+    """Both owners hear of a new schedule conflict, each with a link to their own change."""
+    from changemgmt.models import NotificationKind
+    from changemgmt.notifications import Message, notify_many
+    from changes.models import ChangeRequest
+
+    changes = {c.pk: c for c in ChangeRequest.objects.filter(pk__in=[change_id, other_id])}
+    touched = ", ".join(shared.get("services", []) + shared.get("items", []))
+    messages = []
+    for mine, theirs in ((change_id, other_id), (other_id, change_id)):
+        change, other = changes[mine], changes[theirs]
+        owner_id = change.owner_id or change.requester_id
+        if owner_id in owner_ids:
+            messages.append(Message(owner_id, NotificationKind.CHANGE_CONFLICT,
+                                    f"{change.reference} conflicts with {other.reference}",
+                                    f"Both touch {touched} in overlapping time: “{other.title}”.",
+                                    f"/changes/{change.pk}/"))
+    notify_many(messages)
+
+
+def _freeze_caught(*, actor, change_id, owner_id, held, **_):
+    from changemgmt.models import NotificationKind
+    from changemgmt.notifications import Message, notify_many
+    from changes.models import ChangeRequest
+
+    change = ChangeRequest.objects.get(pk=change_id)
+    outcome = "was put on hold (back to testing)" if held else "is scheduled inside the freeze"
+    notify_many([Message(owner_id, NotificationKind.FREEZE_CAUGHT, f"{change.reference} caught by a freeze",
+                         f"“{change.title}” {outcome}. Reschedule it outside the freeze.",
+                         f"/changes/{change.pk}/")])
+
+
 def connect():
     events.subscribe("approval.all_granted", _all_granted)
     events.subscribe("approval.rejected", _rejected)
+    events.subscribe("change.conflict_detected", _conflict_detected)
+    events.subscribe("freeze.caught_change", _freeze_caught)

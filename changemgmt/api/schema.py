@@ -72,13 +72,17 @@ def _schema_field(field: forms.Field) -> serializers.Field:
         return serializers.CharField(allow_blank=True, **common)
     if isinstance(field, forms.DateTimeField):
         return serializers.DateTimeField(allow_null=True, **common)
+    if isinstance(field, forms.DateField):
+        return serializers.DateField(allow_null=True, **common)
+    if isinstance(field, forms.TimeField):
+        return serializers.TimeField(allow_null=True, **common)
     if isinstance(field, forms.URLField):
         return serializers.URLField(allow_blank=True, max_length=field.max_length, **common)
     if isinstance(field, forms.BooleanField):
         return serializers.BooleanField(**common)
     if isinstance(field, forms.IntegerField):
         return serializers.IntegerField(**common)
-    return serializers.CharField(allow_blank=True, max_length=field.max_length, **common)
+    return serializers.CharField(allow_blank=True, max_length=getattr(field, "max_length", None), **common)
 
 
 def request_schema(form_class, name: str, *, required=(), doc: str = "", **extra: serializers.Field):

@@ -13,6 +13,8 @@ class NotificationKind(models.TextChoices):
     EMERGENCY_REMINDER = "emergency_reminder", "Emergency paperwork reminder"
     EMERGENCY_ESCALATION = "emergency_escalation", "Emergency paperwork overdue"
     DELEGATION = "delegation", "Approvals delegated to you"
+    CHANGE_CONFLICT = "change_conflict", "Schedule conflict with another change"
+    FREEZE_CAUGHT = "freeze_caught", "Change caught by a freeze"
 
 
 class Notification(models.Model):
