@@ -150,8 +150,10 @@ def verify_gate(change, data, now) -> list[Missing]:
     minutes = policy.get("monitoring_minutes")[change.risk_level or "low"]
     if change.deployed_at and now < change.deployed_at + timedelta(minutes=minutes):
         remaining = change.deployed_at + timedelta(minutes=minutes) - now
-        missing.append(Missing("monitoring_period", f"Monitor for at least {minutes} minutes after deployment "
-                               f"({int(remaining.total_seconds() // 60) + 1} min left).", "POLICY §4 verify [004 §4.6]"))
+        missing.append(Missing("monitoring_period",
+                               f"Monitor for at least {minutes} minutes after deployment "
+                               f"({int(remaining.total_seconds() // 60) + 1} min left).",
+                               "POLICY §4 verify [004 §4.6]"))
     return missing
 
 
