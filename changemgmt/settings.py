@@ -180,6 +180,12 @@ SPECTACULAR_SETTINGS = {
         "FilingTypeEnum": [("normal", "Normal"), ("emergency", "Emergency")],
         "LevelEnum": "changes.choices.RiskLevel",
         "RiskScoreEnum": [(1, "1"), (2, "2"), (3, "3")],
+        "ChangeOutcomeEnum": "changes.choices.Outcome",
+        "RollbackKindEnum": "changes.choices.RollbackKind",
+        "FreezeKindEnum": "changes.choices.FreezeKind",
+        "MeetingKindEnum": "cab.choices.MeetingKind",
+        "MeetingStatusEnum": "cab.choices.MeetingStatus",
+        "DecisionOutcomeEnum": "cab.choices.Outcome",
     },
 }
 
@@ -191,6 +197,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_in": str(_broker_dir),
         "data_folder_out": str(_broker_dir),
         "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
 CELERY_TASK_IGNORE_RESULT = True

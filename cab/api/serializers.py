@@ -1,4 +1,5 @@
 """Output and input shapes of the CAB API. Serializers only shape data; rules live in services."""
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cab.models import ActionItem, AgendaItem, Attendance, Decision, Meeting, Vote
@@ -30,12 +31,14 @@ class ItemSerializer(serializers.ModelSerializer):
         fields = ["id", "meeting", "section", "position", "title", "note", "change", "change_url", "slot",
                   "needs_decision", "snapshot", "votes", "decision"]
 
+    @extend_schema_field(DecisionSerializer(allow_null=True))
     def get_decision(self, item):
         try:
             return DecisionSerializer(item.decision).data
         except Decision.DoesNotExist:
             return None
 
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_change_url(self, item):
         return f"/changes/{item.change_id}/" if item.change_id else None
 
@@ -111,3 +114,23 @@ class ActionInput(serializers.Serializer):
     due_on = serializers.DateField(required=False, allow_null=True, default=None)
     meeting = serializers.IntegerField(required=False, allow_null=True, default=None)
     change = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class NotesInput(serializers.Serializer):
+    notes = serializers.CharField(allow_blank=True, help_text="The chair's notes, before publication")
+
+
+class MinutesSerializer(serializers.Serializer):
+    """The minutes of a meeting: the published Markdown record, or a live draft before publication."""
+
+    meeting = serializers.IntegerField()
+    published = serializers.BooleanField()
+    published_at = serializers.DateTimeField(allow_null=True)
+    retain_until = serializers.DateField(allow_null=True, help_text="Kept until this day (POLICY §9)")
+    sha256 = serializers.CharField(allow_null=True, help_text="SHA-256 of the published Markdown")
+    notes = serializers.CharField(allow_blank=True)
+    markdown = serializers.CharField()
+
+
+class ActionStatusInput(serializers.Serializer):
+    status = serializers.CharField(help_text="open, done or cancelled")

@@ -2,7 +2,7 @@
 back as the services raise them (403 with the reason, 409 with the reason or the missing quorum
 items, 400 field errors) via changemgmt.api.errors."""
 from django.http import Http404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
@@ -13,7 +13,12 @@ from cab.models import ActionItem, AgendaItem
 from cab.services import actions, minutes, voting
 from cab.services import agenda as agenda_services
 from cab.services import meetings as meeting_services
+from changemgmt.api.schema import CONFLICT, FORBIDDEN, NOT_FOUND, WRITE_ERRORS
 from changemgmt.models import User
+
+READ_ERRORS = {403: FORBIDDEN, 404: NOT_FOUND}
+# Writes: 400 field errors, 403 not allowed, 404 unknown, 409 refused (published minutes, quorum, decided).
+ERRORS = {**WRITE_ERRORS, 409: CONFLICT}
 
 
 def _valid(serializer_class, data) -> dict:
@@ -33,20 +38,20 @@ def _detail(pk, code=status.HTTP_200_OK):
     return Response(s.MeetingDetailSerializer(_meeting(pk)).data, status=code)
 
 
-@extend_schema(responses=s.MeetingSerializer(many=True))
+@extend_schema(responses={200: s.MeetingSerializer(many=True), 403: FORBIDDEN})
 @api_view(["GET"])
 def meetings(request):
     rows = selectors.meeting_list().order_by("-starts_at")[:100]
     return Response(s.MeetingSerializer(rows, many=True).data)
 
 
-@extend_schema(responses=s.MeetingDetailSerializer)
+@extend_schema(responses={200: s.MeetingDetailSerializer, **READ_ERRORS})
 @api_view(["GET"])
 def meeting(request, pk):
     return _detail(pk)
 
 
-@extend_schema(request=s.EmergencyInput, responses=s.MeetingDetailSerializer)
+@extend_schema(request=s.EmergencyInput, responses={201: s.MeetingDetailSerializer, **ERRORS})
 @api_view(["POST"])
 def emergency(request):
     data = _valid(s.EmergencyInput, request.data)
@@ -55,7 +60,10 @@ def emergency(request):
     return _detail(created.pk, status.HTTP_201_CREATED)
 
 
-@extend_schema(request=None, responses=s.MeetingDetailSerializer)
+@extend_schema(operation_id="cab_meetings_transition", request=None,
+               parameters=[OpenApiParameter("action", str, OpenApiParameter.PATH, enum=["start", "end", "publish"],
+                                            description="start, end the meeting, or publish its minutes")],
+               responses={200: s.MeetingDetailSerializer, **ERRORS})
 @api_view(["POST"])
 def meeting_transition(request, pk, action):
     services = {"start": meeting_services.start_meeting, "end": meeting_services.end_meeting,
@@ -66,7 +74,7 @@ def meeting_transition(request, pk, action):
     return _detail(pk)
 
 
-@extend_schema(request=s.AttendanceInput, responses=s.MeetingDetailSerializer)
+@extend_schema(request=s.AttendanceInput, responses={200: s.MeetingDetailSerializer, **ERRORS})
 @api_view(["POST"])
 def attendance(request, pk):
     data = _valid(s.AttendanceInput, request.data)
@@ -74,6 +82,10 @@ def attendance(request, pk):
     return _detail(pk)
 
 
+@extend_schema(methods=["GET"], operation_id="cab_meetings_minutes_retrieve",
+               responses={200: s.MinutesSerializer, **READ_ERRORS})
+@extend_schema(methods=["PUT"], operation_id="cab_meetings_minutes_update", request=s.NotesInput,
+               responses={200: s.MinutesSerializer, **ERRORS})
 @api_view(["GET", "PUT"])
 def meeting_minutes(request, pk):
     """GET: the minutes (the published Markdown record, or a live draft). PUT {notes}: the chair's
@@ -93,7 +105,7 @@ def meeting_minutes(request, pk):
     })
 
 
-@extend_schema(request=s.ItemInput, responses=s.ItemSerializer)
+@extend_schema(request=s.ItemInput, responses={201: s.ItemSerializer, **ERRORS})
 @api_view(["POST"])
 def add_item(request, pk):
     data = _valid(s.ItemInput, request.data)
@@ -102,7 +114,7 @@ def add_item(request, pk):
     return Response(s.ItemSerializer(item).data, status=status.HTTP_201_CREATED)
 
 
-@extend_schema(request=s.ReorderInput, responses=s.MeetingDetailSerializer)
+@extend_schema(request=s.ReorderInput, responses={200: s.MeetingDetailSerializer, **ERRORS})
 @api_view(["POST"])
 def reorder(request, pk):
     data = _valid(s.ReorderInput, request.data)
@@ -118,7 +130,8 @@ def _item(pk):
     return item
 
 
-@extend_schema(responses=s.ItemSerializer)
+@extend_schema(methods=["GET"], responses={200: s.ItemSerializer, **READ_ERRORS})
+@extend_schema(methods=["DELETE"], responses={204: None, **ERRORS})
 @api_view(["GET", "DELETE"])
 def item(request, pk):
     if request.method == "DELETE":
@@ -127,7 +140,7 @@ def item(request, pk):
     return Response(s.ItemSerializer(_item(pk)).data)
 
 
-@extend_schema(request=s.VoteInput, responses=s.VoteSerializer)
+@extend_schema(request=s.VoteInput, responses={201: s.VoteSerializer, **ERRORS})
 @api_view(["POST"])
 def cast_vote(request, pk):
     """Cast your one vote on an item; a second POST is refused (409): PUT votes/mine/ changes it."""
@@ -136,7 +149,7 @@ def cast_vote(request, pk):
     return Response(s.VoteSerializer(vote).data, status=status.HTTP_201_CREATED)
 
 
-@extend_schema(request=s.VoteInput, responses=s.VoteSerializer)
+@extend_schema(request=s.VoteInput, responses={200: s.VoteSerializer, **ERRORS})
 @api_view(["PUT"])
 def change_vote(request, pk):
     data = _valid(s.VoteInput, request.data)
@@ -144,7 +157,7 @@ def change_vote(request, pk):
     return Response(s.VoteSerializer(vote).data)
 
 
-@extend_schema(request=s.DecisionInput, responses=s.DecisionSerializer)
+@extend_schema(request=s.DecisionInput, responses={201: s.DecisionSerializer, **ERRORS})
 @api_view(["POST"])
 def decide(request, pk):
     data = _valid(s.DecisionInput, request.data)
@@ -152,7 +165,11 @@ def decide(request, pk):
     return Response(s.DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
 
 
-@extend_schema(request=s.ActionInput, responses=s.ActionItemSerializer)
+@extend_schema(methods=["GET"], operation_id="cab_action_items_list", responses={
+    200: s.ActionItemSerializer(many=True), 403: FORBIDDEN},
+    parameters=[OpenApiParameter("status", str, enum=["open", "done", "cancelled"])])
+@extend_schema(methods=["POST"], operation_id="cab_action_items_create", request=s.ActionInput,
+               responses={201: s.ActionItemSerializer, **ERRORS})
 @api_view(["GET", "POST"])
 def action_items(request):
     if request.method == "POST":
@@ -168,7 +185,7 @@ def action_items(request):
     return Response(s.ActionItemSerializer(rows[:500], many=True).data)
 
 
-@extend_schema(responses=s.ActionItemSerializer)
+@extend_schema(request=s.ActionStatusInput, responses={200: s.ActionItemSerializer, **ERRORS})
 @api_view(["PATCH"])
 def action_item(request, pk):
     updated = actions.set_status(action_id=pk, actor=request.user, status=str(request.data.get("status", "")))

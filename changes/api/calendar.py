@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
@@ -14,7 +16,9 @@ from rest_framework.views import APIView
 
 from changemgmt.api.input import SCALAR, checked_body, shapes_of_form
 from changemgmt.api.permissions import ReadOnlyForAuditors
+from changemgmt.api.schema import FIELD_ERRORS, FORBIDDEN, NOT_FOUND, WRITE_ERRORS
 from changes import calendar_services, conflicts, schedule, selectors, slots
+from changes.api import calendar_schema as doc
 from changes.calendar_forms import FreezeForm, WindowForm
 from changes.calendar_selectors import calendar_data
 from changes.choices import RiskLevel
@@ -22,6 +26,10 @@ from changes.models import DeploymentWindow, Freeze
 
 MAX_RANGE = timedelta(days=92)
 MAX_SLOTS = 50
+READ_ERRORS = {403: FORBIDDEN, 404: NOT_FOUND}
+RANGE = [OpenApiParameter("start", OpenApiTypes.DATETIME, description="ISO 8601; default now"),
+         OpenApiParameter("end", OpenApiTypes.DATETIME, description="ISO 8601; default start + 31 days, at most "
+                                                                     "92 days after start")]
 
 
 class CalendarAPIView(APIView):
@@ -70,9 +78,13 @@ def _range(request) -> tuple[datetime, datetime]:
 class WindowListView(CalendarAPIView):
     """GET: the weekly deployment windows. POST: add one (administrator or CAB chair)."""
 
+    @extend_schema(operation_id="calendar_windows_list", responses={200: doc.WindowSerializer(many=True),
+                                                                     403: FORBIDDEN})
     def get(self, request):
         return Response([window_json(w) for w in DeploymentWindow.objects.all()])
 
+    @extend_schema(operation_id="calendar_windows_create", request=doc.WindowBody,
+                   responses={201: doc.WindowSerializer, **WRITE_ERRORS})
     def post(self, request):
         body = checked_body(request.data, shapes_of_form(WindowForm))
         window = calendar_services.save_window(actor=request.user, data=body)
@@ -80,14 +92,18 @@ class WindowListView(CalendarAPIView):
 
 
 class WindowDetailView(CalendarAPIView):
+    @extend_schema(operation_id="calendar_windows_retrieve", responses={200: doc.WindowSerializer, **READ_ERRORS})
     def get(self, request, pk):
         return Response(window_json(get_object_or_404(DeploymentWindow, pk=pk)))
 
+    @extend_schema(operation_id="calendar_windows_partial_update", request=doc.WindowBody,
+                   responses={200: doc.WindowSerializer, **WRITE_ERRORS})
     def patch(self, request, pk):
         get_object_or_404(DeploymentWindow, pk=pk)
         body = checked_body(request.data, shapes_of_form(WindowForm))
         return Response(window_json(calendar_services.save_window(actor=request.user, window_id=pk, data=body)))
 
+    @extend_schema(operation_id="calendar_windows_destroy", responses={204: None, **READ_ERRORS})
     def delete(self, request, pk):
         get_object_or_404(DeploymentWindow, pk=pk)
         calendar_services.delete_window(actor=request.user, window_id=pk)
@@ -105,10 +121,14 @@ class FreezeListView(CalendarAPIView):
     """GET: every freeze (announced and recurring) in [start, end). POST: announce a freeze, which puts
     the changes it catches on hold and tells their owners."""
 
+    @extend_schema(operation_id="calendar_freezes_list", parameters=RANGE,
+                   responses={200: doc.FreezePeriodSerializer(many=True), 400: FIELD_ERRORS, 403: FORBIDDEN})
     def get(self, request):
         start, end = _range(request)
         return Response([period_json(p) for p in schedule.freezes_between(start, end)])
 
+    @extend_schema(operation_id="calendar_freezes_create", request=doc.FreezeBody,
+                   responses={201: doc.FreezePreviewSerializer, **WRITE_ERRORS})
     def post(self, request):
         body = checked_body(request.data, shapes_of_form(FreezeForm))
         preview = calendar_services.announce_freeze(actor=request.user, data=body)
@@ -118,12 +138,16 @@ class FreezeListView(CalendarAPIView):
 class FreezePreviewView(CalendarAPIView):
     """POST the freeze you mean to announce: the scheduled changes it would catch. Nothing is saved."""
 
+    @extend_schema(operation_id="calendar_freezes_preview", request=doc.FreezeBody,
+                   responses={200: doc.FreezePreviewSerializer, **WRITE_ERRORS})
     def post(self, request):
         body = checked_body(request.data, shapes_of_form(FreezeForm))
         return Response(_preview_json(calendar_services.preview_freeze(actor=request.user, data=body)))
 
 
 class FreezeDetailView(CalendarAPIView):
+    @extend_schema(operation_id="calendar_freezes_retrieve",
+                   responses={200: doc.FreezePeriodSerializer, **READ_ERRORS})
     def get(self, request, pk):
         freeze = get_object_or_404(Freeze.objects.prefetch_related("services"), pk=pk)
         [period] = [p for p in schedule.announced_freezes(freeze.starts_at, freeze.ends_at) if p.pk == freeze.pk]
@@ -133,6 +157,8 @@ class FreezeDetailView(CalendarAPIView):
 class ChangeConflictsView(CalendarAPIView):
     """The stored conflicts of one change, each naming the other change and what they share."""
 
+    @extend_schema(operation_id="changes_conflicts_list", responses={200: doc.ConflictSerializer(many=True),
+                                                                      **READ_ERRORS})
     def get(self, request, pk):
         change = get_object_or_404(selectors.change_list(), pk=pk)
         result = []
@@ -148,6 +174,10 @@ class NextSlotsView(CalendarAPIView):
     """The next start times that satisfy windows, freezes, lead time and conflicts for this change
     (`count`, default from policy; `duration_minutes`, default the change's planned duration)."""
 
+    @extend_schema(operation_id="changes_next_slots_retrieve", parameters=[
+        OpenApiParameter("count", int, description=f"How many start times, 1 to {MAX_SLOTS}; default from policy"),
+        OpenApiParameter("duration_minutes", int, description="1 to 1440; default the change's planned duration")],
+        responses={200: doc.NextSlotsSerializer, 400: FIELD_ERRORS, **READ_ERRORS})
     def get(self, request, pk):
         change = get_object_or_404(selectors.change_list().prefetch_related("configuration_items"), pk=pk)
         errors, values = {}, {}
@@ -172,6 +202,11 @@ class EventsView(CalendarAPIView):
     """Calendar events in [start, end): changes (planned and actual times, conflicts), freezes and
     deployment window occurrences; filters `service`, `team`, `risk`."""
 
+    @extend_schema(operation_id="calendar_events_retrieve", parameters=[
+        *RANGE, OpenApiParameter("service", int, description="Only changes touching this service"),
+        OpenApiParameter("team", int, description="Only changes of this team"),
+        OpenApiParameter("risk", str, enum=RiskLevel.values, description="Only changes of this risk level")],
+        responses={200: doc.EventsSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN})
     def get(self, request):
         start, end = _range(request)
         params = checked_body({k: request.query_params.get(k) for k in ("service", "team", "risk")
