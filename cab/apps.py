@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class CabConfig(AppConfig):
     name = "cab"
     verbose_name = "Change Advisory Board"
+
+    def ready(self):
+        """Put CAB meetings into the change calendar's iCalendar feeds (changes cannot import cab)."""
+        from cab.feed import meeting_events
+        from changes.feeds import register_source
+
+        register_source(meeting_events)
