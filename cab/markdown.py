@@ -80,3 +80,18 @@ def _has_decision(item) -> bool:
         return item.decision is not None
     except Decision.DoesNotExist:
         return False
+
+
+def purged_markdown(meeting, record) -> str:
+    """What stands in for minutes the retention job purged (POLICY §9)."""
+    return (f"# Minutes: {_line(meeting.title)}\n\n"
+            f"Purged on {_when(record.purged_at)} under the retention policy (POLICY §9): published "
+            f"{_when(record.published_at)}, kept until {record.retain_until}. "
+            f"SHA-256 of the purged record: {record.body_sha256}\n")
+
+
+def record_markdown(meeting, record) -> str:
+    """The minutes to show: the published record, its purge notice, or a live draft before publication."""
+    if record is not None and record.published_at is not None:
+        return purged_markdown(meeting, record) if record.purged_at else record.body
+    return minutes_markdown(meeting, notes=record.notes if record else "")

@@ -197,7 +197,9 @@ class ActionItem(models.Model):
 
 class Minutes(models.Model):
     """A meeting's minutes. Before publication the chair edits `notes`; publication freezes the
-    Markdown record in `body`, after which the services refuse every change (and log the attempt)."""
+    Markdown record in `body`, after which the services refuse every change (and log the attempt).
+    Once `retain_until` has passed, the retention job blanks `body` and `notes` and stamps
+    `purged_at`; the row, its SHA-256 and the ledger entries stay as proof the record existed."""
 
     meeting = models.OneToOneField(Meeting, on_delete=models.PROTECT, related_name="minutes")
     notes = models.TextField(blank=True)
@@ -207,10 +209,17 @@ class Minutes(models.Model):
     published_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     retain_until = models.DateField(null=True, blank=True, help_text="Retention per policy (POLICY §9)")
     distributed_at = models.DateTimeField(null=True, blank=True)
+    purged_at = models.DateTimeField(null=True, blank=True,
+                                     help_text="When the retention job removed the text; the row stays as a tombstone")
 
     class Meta:
         ordering = ["-meeting__starts_at"]
         verbose_name_plural = "minutes"
+        indexes = [
+            # The retention sweep: published minutes not purged yet, by the day they may go.
+            models.Index(fields=["retain_until"], name="cab_minutes_retention_due",
+                         condition=Q(purged_at__isnull=True, published_at__isnull=False)),
+        ]
 
     def __str__(self):
         return f"Minutes of {self.meeting}"

@@ -126,3 +126,11 @@ def remind_action_items() -> int:
                          to=[action.owner.email]).send()
             sent += 1
     return sent
+
+
+@shared_task(name="cab.purge_expired_minutes")
+def purge_expired_minutes() -> int:
+    """Daily: purge published minutes past their retention date (POLICY §9); catches up after downtime."""
+    from cab.services.retention import purge_expired_minutes as purge
+
+    return purge()

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from cab import rules, selectors
 from cab.choices import MeetingStatus, Outcome, VoteChoice
-from cab.markdown import minutes_markdown
+from cab.markdown import record_markdown
 from cab.models import ActionItem, AgendaItem, Vote
 from cab.services import actions, minutes, voting
 from cab.services import agenda as agenda_services
@@ -177,7 +177,7 @@ def minutes_page(request, pk):
     meeting = _meeting(pk)
     record = getattr(meeting, "minutes", None)
     published = record is not None and record.published_at is not None
-    body = record.body if published else minutes_markdown(meeting, notes=record.notes if record else "")
+    body = record_markdown(meeting, record)
     return render(request, "cab/minutes.html", {"meeting": meeting, "record": record, "published": published,
                                                 "body": body})
 
@@ -185,9 +185,7 @@ def minutes_page(request, pk):
 @member_required
 def minutes_markdown_export(request, pk):
     meeting = _meeting(pk)
-    record = getattr(meeting, "minutes", None)
-    body = record.body if record and record.published_at else minutes_markdown(
-        meeting, notes=record.notes if record else "")
+    body = record_markdown(meeting, getattr(meeting, "minutes", None))
     response = HttpResponse(body, content_type="text/markdown; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="cab-minutes-{pk}.md"'
     return response

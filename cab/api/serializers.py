@@ -128,6 +128,7 @@ class MinutesSerializer(serializers.Serializer):
     published_at = serializers.DateTimeField(allow_null=True)
     retain_until = serializers.DateField(allow_null=True, help_text="Kept until this day (POLICY §9)")
     sha256 = serializers.CharField(allow_null=True, help_text="SHA-256 of the published Markdown")
+    purged_at = serializers.DateTimeField(allow_null=True, help_text="When retention purged the text (POLICY §9)")
     notes = serializers.CharField(allow_blank=True)
     markdown = serializers.CharField()
 

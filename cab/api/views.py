@@ -9,6 +9,7 @@ from rest_framework.response import Response
 
 from cab import selectors
 from cab.api import serializers as s
+from cab.markdown import record_markdown
 from cab.models import ActionItem, AgendaItem
 from cab.services import actions, minutes, voting
 from cab.services import agenda as agenda_services
@@ -88,20 +89,19 @@ def attendance(request, pk):
                responses={200: s.MinutesSerializer, **ERRORS})
 @api_view(["GET", "PUT"])
 def meeting_minutes(request, pk):
-    """GET: the minutes (the published Markdown record, or a live draft). PUT {notes}: the chair's
+    """GET: the minutes (the published Markdown record, its purge notice after retention, or a live
+    draft). PUT {notes}: the chair's
     notes before publication."""
     if request.method == "PUT":
         minutes.update_notes(meeting_id=pk, actor=request.user, notes=str(request.data.get("notes", "")))
-    from cab.markdown import minutes_markdown
-
     found = _meeting(pk)
     record = getattr(found, "minutes", None)
     published = bool(record and record.published_at)
     return Response({
         "meeting": pk, "published": published, "published_at": record.published_at if record else None,
         "retain_until": record.retain_until if record else None, "sha256": record.body_sha256 if published else None,
-        "notes": record.notes if record else "",
-        "markdown": record.body if published else minutes_markdown(found, notes=record.notes if record else ""),
+        "purged_at": record.purged_at if record else None, "notes": record.notes if record else "",
+        "markdown": record_markdown(found, record),
     })
 
 
