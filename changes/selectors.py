@@ -3,13 +3,27 @@ from django.db.models import Prefetch, Q
 
 from approvals.models import ApprovalSlot
 from changemgmt.models import LedgerEntry
-from changes.models import ChangeRequest, TestEvidence
+from changes.models import ChangeRequest, Service, TestEvidence
+
+# What a row of a change list shows (web list, dashboard, API list): loading only these columns halves
+# the time to build 50 rows (bench/README.md). A field missing here would cost a query per row, which
+# the query-count tests catch.
+ROW_FIELDS = ("id", "title", "state", "change_type", "category", "risk_level", "planned_start", "planned_end",
+              "created_at", "updated_at", "owner", "requester")
+PERSON_FIELDS = ("id", "username", "first_name", "last_name")
 
 
 def change_list():
-    """Rows for the change list (web and API): owner, requester and services in 2 extra queries."""
+    """Whole changes with owner, requester and services in 2 queries, for code that needs one change in full."""
     return (ChangeRequest.objects.select_related("owner", "requester", "team", "template")
             .prefetch_related("services"))
+
+
+def change_rows():
+    """Rows for the change lists (web, dashboard, API): only the columns a row shows, in 2 queries."""
+    return (ChangeRequest.objects.select_related("owner", "requester")
+            .only(*ROW_FIELDS, *(f"{who}__{name}" for who in ("owner", "requester") for name in PERSON_FIELDS))
+            .prefetch_related(Prefetch("services", queryset=Service.objects.only("id", "name", "criticality"))))
 
 
 def change_detail_queryset():
@@ -36,5 +50,5 @@ def awaiting_action(user):
 
     roles = roles_of(user)
     slot_roles = [slot_role for slot_role, holders in SLOT_HOLDERS.items() if roles & set(holders)]
-    return (change_list().filter(approval_slots__status=SlotStatus.PENDING, approval_slots__role__in=slot_roles)
+    return (change_rows().filter(approval_slots__status=SlotStatus.PENDING, approval_slots__role__in=slot_roles)
             .exclude(Q(requester=user) | Q(owner=user)).distinct())

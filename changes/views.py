@@ -26,7 +26,7 @@ from changes import gates, rules, selectors, services
 from changes.choices import ChangeType, State
 from changes.filters import ChangeFilter
 from changes.forms import ChangeForm, RiskForm, TestEvidenceForm
-from changes.models import ChangeRequest, StandardTemplate
+from changes.models import ChangeRequest, Service, StandardTemplate
 from changes.risk import FACTORS
 from changes.transitions import TRANSITIONS
 
@@ -85,13 +85,16 @@ def _grouped(form, exclude=()) -> list[tuple[str, list]]:
 @member_required
 def change_list(request):
     """Filters, search and pagination over the shared ChangeFilter; htmx refreshes only the table."""
-    filterset = ChangeFilter(request.GET, queryset=selectors.change_list())
+    filterset = ChangeFilter(request.GET, queryset=selectors.change_rows())
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "filter": filterset, "page": page, "rows": list(page.object_list), "query": query.urlencode(),
-        "owners": User.objects.filter(is_active=True, groups__isnull=False).distinct().order_by("username"),
+        "owners": User.objects.filter(is_active=True, groups__isnull=False).distinct().order_by("username")
+        .only(*selectors.PERSON_FIELDS),
+        # (pk, name) pairs in one query; the filter field's own choices cost a COUNT and a cursor.
+        "services": Service.objects.order_by("name").values_list("pk", "name"),
         "selected": {name: request.GET.getlist(name) for name in ("state", "change_type", "risk_level", "category")},
         "can_create": rules.can_create(request.user),
     }

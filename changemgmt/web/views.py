@@ -18,7 +18,7 @@ DASHBOARD_ROWS = 50
 def dashboard(request):
     """My open changes (as requester or owner) and the changes waiting for my decision."""
     user = request.user
-    mine = list(selectors.change_list().filter(Q(requester=user) | Q(owner=user), state__in=OPEN_STATES)
+    mine = list(selectors.change_rows().filter(Q(requester=user) | Q(owner=user), state__in=OPEN_STATES)
                 .order_by("planned_start", "-id")[:DASHBOARD_ROWS])
     awaiting = list(selectors.awaiting_action(user).order_by("planned_start", "-id")[:DASHBOARD_ROWS])
     return render(request, "web/dashboard.html", {"mine": mine, "awaiting": awaiting, "limit": DASHBOARD_ROWS,

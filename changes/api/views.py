@@ -44,7 +44,7 @@ class ChangeViewSet(ChangeAPIView, mixins.ListModelMixin, viewsets.GenericViewSe
     queryset = ChangeRequest.objects.none()  # for schema introspection; get_queryset serves requests
 
     def get_queryset(self):
-        return selectors.change_list()
+        return selectors.change_rows()
 
     def get_serializer_class(self):
         return out.ChangeListSerializer if self.action == "list" else out.ChangeDetailSerializer
