@@ -71,6 +71,8 @@ def seed(open_slots: int, due: int, queue: int):
                                   policy="POLICY §3", due_at=now + timedelta(days=2), next_step="remind_50",
                                   next_step_at=now + timedelta(days=1)))
     ApprovalSlot.objects.bulk_create(slots, batch_size=5000)
+    # The due slots were requested 13 hours ago (their 50 % reminder is due); created_at is auto_now_add.
+    ApprovalSlot.objects.filter(next_step_at__lte=now).update(created_at=now - timedelta(hours=13))
     return dba
 
 
