@@ -13,11 +13,12 @@ log = logging.getLogger(__name__)
 
 
 def _board_users():
+    """Every active person holding an active seat, once (with or without an email address)."""
     from cab.models import BoardMember
 
     seen, users = set(), []
     for member in BoardMember.objects.filter(active=True).select_related("user").order_by("user__username"):
-        if member.user_id not in seen and member.user.email and member.user.is_active:
+        if member.user_id not in seen and member.user.is_active:
             seen.add(member.user_id)
             users.append(member.user)
     return users
@@ -54,14 +55,17 @@ def _claim(model, pk, field) -> bool:
 def send_invitations(meeting_id: int) -> int:
     from cab.ics import invitation
     from cab.models import Meeting
+    from cab.notify import email_recipients, to_inbox
+    from changemgmt.models import NotificationKind
 
     if not _claim(Meeting, meeting_id, "invitations_sent_at"):
         return 0
     meeting = Meeting.objects.get(pk=meeting_id)
-    users = _board_users()
+    board = _board_users()
+    users = email_recipients(board, NotificationKind.CAB_INVITATION)
+    local = timezone.localtime(meeting.starts_at)
     try:
-        ics = invitation(meeting, users)
-        local = timezone.localtime(meeting.starts_at)
+        ics = invitation(meeting, [u for u in board if u.email])
         messages = []
         for user in users:
             message = EmailMessage(
@@ -75,18 +79,24 @@ def send_invitations(meeting_id: int) -> int:
     except Exception:
         Meeting.objects.filter(pk=meeting_id).update(invitations_sent_at=None)
         raise
+    to_inbox(board, kind=NotificationKind.CAB_INVITATION, title=f"{meeting.title}: {local:%a %Y-%m-%d %H:%M %Z}",
+             body=f"You are invited to the {meeting.get_kind_display()}. {meeting.reason}".strip(),
+             url=f"/cab/meetings/{meeting.pk}/", due_at=meeting.starts_at)
     return len(users)
 
 
 @shared_task(name="cab.send_minutes")
 def send_minutes(meeting_id: int) -> int:
     from cab.models import Minutes
+    from cab.notify import email_recipients, to_inbox
+    from changemgmt.models import NotificationKind
 
     minutes = Minutes.objects.select_related("meeting").filter(meeting_id=meeting_id,
                                                               published_at__isnull=False).first()
     if minutes is None or not _claim(Minutes, minutes.pk, "distributed_at"):
         return 0
-    users = _board_users()
+    board = _board_users()
+    users = email_recipients(board, NotificationKind.CAB_MINUTES)
     try:
         messages = []
         for user in users:
@@ -98,6 +108,8 @@ def send_minutes(meeting_id: int) -> int:
     except Exception:
         Minutes.objects.filter(pk=minutes.pk).update(distributed_at=None)
         raise
+    to_inbox(board, kind=NotificationKind.CAB_MINUTES, title=f"Minutes published: {minutes.meeting.title}",
+             body="The minutes are published and read-only.", url=f"/cab/meetings/{meeting_id}/minutes/")
     return len(users)
 
 
@@ -108,7 +120,9 @@ def remind_action_items() -> int:
     from django.db.models import Q
 
     from cab.models import ActionItem
+    from cab.notify import email_recipients, to_inbox
     from changemgmt import policy
+    from changemgmt.models import NotificationKind
 
     today = timezone.localdate()
     horizon = today + timedelta(days=policy.get("cab")["action_reminder_days_before"])
@@ -119,12 +133,14 @@ def remind_action_items() -> int:
         if not ActionItem.objects.filter(pk=action.pk).filter(
                 Q(reminded_on__isnull=True) | Q(reminded_on__lt=today)).update(reminded_on=today):
             continue
-        if action.owner.email:
-            overdue = "is overdue" if action.due_on < today else f"is due on {action.due_on:%a %Y-%m-%d}"
+        overdue = "is overdue" if action.due_on < today else f"is due on {action.due_on:%a %Y-%m-%d}"
+        if email_recipients([action.owner], NotificationKind.CAB_ACTION_REMINDER):
             EmailMessage(subject=f"[CAB] Action item {overdue}: {action.title}",
                          body=f"{action.title}\n\n{action.details}\n\n{settings.SITE_URL}/cab/actions/\n",
                          to=[action.owner.email]).send()
             sent += 1
+        to_inbox([action.owner], kind=NotificationKind.CAB_ACTION_REMINDER,
+                 title=f"Action item {overdue}: {action.title}", body=action.details, url="/cab/actions/")
     return sent
 
 

@@ -15,6 +15,9 @@ class NotificationKind(models.TextChoices):
     DELEGATION = "delegation", "Approvals delegated to you"
     CHANGE_CONFLICT = "change_conflict", "Schedule conflict with another change"
     FREEZE_CAUGHT = "freeze_caught", "Change caught by a freeze"
+    CAB_INVITATION = "cab_invitation", "CAB meeting invitation"
+    CAB_MINUTES = "cab_minutes", "CAB minutes published"
+    CAB_ACTION_REMINDER = "cab_action_reminder", "CAB action item due"
 
 
 class Notification(models.Model):
