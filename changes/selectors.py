@@ -20,10 +20,26 @@ def change_list():
 
 
 def change_rows():
-    """Rows for the change lists (web, dashboard, API): only the columns a row shows, in 2 queries."""
+    """Rows for the change lists (web, dashboard, API): only the columns a row shows, owner and
+    requester joined. Cut the page, then pass it to `with_services`."""
     return (ChangeRequest.objects.select_related("owner", "requester")
-            .only(*ROW_FIELDS, *(f"{who}__{name}" for who in ("owner", "requester") for name in PERSON_FIELDS))
-            .prefetch_related(Prefetch("services", queryset=Service.objects.only("id", "name", "criticality"))))
+            .only(*ROW_FIELDS, *(f"{who}__{name}" for who in ("owner", "requester") for name in PERSON_FIELDS)))
+
+
+def with_services(changes):
+    """Set `service_list` (by name) on each change, in one query. prefetch_related("services") does
+    the same but builds a manager and a queryset per row: 2-3x the time for a 50-row page."""
+    changes = list(changes)
+    found = {change.pk: [] for change in changes}
+    if found:
+        through = ChangeRequest.services.through
+        pairs = (through.objects.filter(changerequest_id__in=list(found)).order_by("service__name", "service_id")
+                 .values_list("changerequest_id", "service_id", "service__name", "service__criticality"))
+        for change_id, service_id, name, criticality in pairs:
+            found[change_id].append(Service(id=service_id, name=name, criticality=criticality))
+    for change in changes:
+        change.service_list = found[change.pk]
+    return changes
 
 
 def change_detail_queryset():

@@ -90,7 +90,8 @@ def change_list(request):
     query = request.GET.copy()
     query.pop("page", None)
     context = {
-        "filter": filterset, "page": page, "rows": list(page.object_list), "query": query.urlencode(),
+        "filter": filterset, "page": page, "rows": selectors.with_services(page.object_list),
+        "query": query.urlencode(),
         "owners": User.objects.filter(is_active=True, groups__isnull=False).distinct().order_by("username")
         .only(*selectors.PERSON_FIELDS),
         # (pk, name) pairs in one query; the filter field's own choices cost a COUNT and a cursor.

@@ -191,3 +191,24 @@ def test_script_tags_are_stored_as_text_and_returned_verbatim(requester):
     assert response["Content-Type"].startswith("application/json")
     fetched = client_for(requester).get(detail_url(ChangeRequest.objects.get(pk=response.json()["id"]))).json()
     assert (fetched["title"], fetched["description"]) == (title, "<b>bold</b> & co")
+
+
+def test_list_rows_equal_drf_generic_rendering(frozen, requester, peer):
+    """The hand-built list row (the fast path) must say exactly what the declared fields say."""
+    from changes import selectors
+    from changes.api.serializers import ChangeListSerializer, ChangeSummarySerializer
+
+    full = bare_change(requester, title="<b>Tag</b> & co", risk_level="high", planned_start=f.PLANNED_START,
+                       planned_end=f.PLANNED_END)
+    full.services.add(f.make_service("zeta"), f.make_service("alpha"))
+    peer.first_name, peer.last_name = "Pia", "Peer"
+    peer.save()
+    ChangeRequest.objects.filter(pk=full.pk).update(owner=peer)
+    ChangeRequest.objects.create(title="No owner", requester=requester, owner=None)
+    rows_ = selectors.with_services(selectors.change_rows().order_by("id"))
+    generic = ChangeSummarySerializer(selectors.change_list().order_by("id"), many=True).data
+    fast = ChangeListSerializer(rows_, many=True).data
+    assert [list(row) for row in fast] == [list(row) for row in generic]
+    assert fast == generic
+    assert [s["name"] for s in fast[0]["services"]] == ["alpha", "zeta"] and fast[1]["owner"] is None
+    assert fast[0]["owner"]["name"] == "Pia Peer" and fast[0]["planned_start"].endswith("-05:00")

@@ -116,3 +116,16 @@ def test_detail_query_count_does_not_grow_with_slots_evidence_or_history(client,
     assert big.state == small.state == "testing"
     assert count_queries(client, reverse("changes:detail", args=[big.pk])) == \
         count_queries(client, reverse("changes:detail", args=[small.pk]))
+
+
+def test_rows_escape_titles_and_show_services_owner_and_local_start(client, frozen, requester):
+    change = services.create_change(actor=requester, data=f.complete_fields(title='<script>alert("x")</script> & co'))
+    change.services.add(f.make_service("zeta-api"), f.make_service("alpha-db"))
+    client.force_login(requester)
+    for url in (reverse("changes:list"), reverse("dashboard")):
+        page = client.get(url).content.decode()
+        assert "<script>alert" not in page and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co" in page
+        assert page.index("alpha-db") < page.index("zeta-api")
+        assert f'href="{reverse("changes:detail", args=[change.pk])}"' in page and change.reference in page
+        assert '<time datetime="2026-12-01T06:00:00-05:00">1 Dec 06:00</time>' in page
+        assert (requester.get_full_name() or requester.username) in page

@@ -1,9 +1,8 @@
 """Formatting for pages: badges, local times, people, form widgets. Templates stay dumb; every
 value goes through format_html/conditional_escape, so user text is always escaped."""
 from django import forms, template
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from approvals.choices import STATUS_COLOURS, SlotStatus
@@ -67,25 +66,6 @@ def person(user):
     if user is None:
         return EMPTY
     return user.get_full_name() or user.username
-
-
-NO_SERVICE = mark_safe('<span class="muted">—</span>')
-ROW = ('<tr><td class="ref"><a href="{url}">{reference}</a></td>'
-       '<td class="title-cell"><a href="{url}">{title}</a></td><td>{state}</td><td>{change_type}</td>'
-       '<td>{risk}</td><td>{owner}</td><td class="services">{services}</td>'
-       '<td class="nowrap"><time datetime="{iso}">{start}</time></td></tr>')
-
-
-@register.simple_tag
-def change_row(change):
-    """One row of a change table (list page, dashboard), built in Python: per-cell template nodes,
-    filters and {% url %} tags made the 50-row list several times slower (bench/README.md).
-    `change` comes from changes.selectors.change_rows (services prefetched)."""
-    chips = format_html_join("", '<span class="chip">{}</span>', ((s.name,) for s in change.services.all()))
-    return format_html(ROW, url=reverse("changes:detail", args=[change.pk]), reference=change.reference,
-                       title=change.title, state=state_badge(change), change_type=change.get_change_type_display(),
-                       risk=risk_badge(change.risk_level), owner=person(change.owner), services=chips or NO_SERVICE,
-                       iso=iso(change.planned_start), start=local(change.planned_start, "short"))
 
 
 @register.filter

@@ -21,6 +21,7 @@ def dashboard(request):
     mine = list(selectors.change_rows().filter(Q(requester=user) | Q(owner=user), state__in=OPEN_STATES)
                 .order_by("planned_start", "-id")[:DASHBOARD_ROWS])
     awaiting = list(selectors.awaiting_action(user).order_by("planned_start", "-id")[:DASHBOARD_ROWS])
+    selectors.with_services(mine + awaiting)
     return render(request, "web/dashboard.html", {"mine": mine, "awaiting": awaiting, "limit": DASHBOARD_ROWS,
                                                    "can_create": rules.can_create(user)})
 

@@ -51,8 +51,8 @@ class RiskSerializer(serializers.Serializer):
     final = serializers.CharField(source="risk_level")
 
 
-class ChangeListSerializer(serializers.ModelSerializer):
-    """A row of the change list: what the web list shows."""
+class ChangeSummarySerializer(serializers.ModelSerializer):
+    """The fields of a change list row, through DRF's generic field-by-field rendering."""
 
     reference = serializers.CharField(read_only=True)
     state_label = serializers.CharField(source="get_state_display", read_only=True)
@@ -65,6 +65,38 @@ class ChangeListSerializer(serializers.ModelSerializer):
         fields = ["id", "reference", "title", "state", "state_label", "change_type", "category", "risk_level",
                   "owner", "requester", "services", "planned_start", "planned_end", "created_at", "updated_at"]
         read_only_fields = fields
+
+
+STAMP = serializers.DateTimeField(read_only=True)
+
+
+def _stamp(value):
+    return None if value is None else STAMP.to_representation(value)
+
+
+def _person(user):
+    return None if user is None else {"id": user.pk, "username": user.username, "name": str(user)}
+
+
+class ChangeListSerializer(ChangeSummarySerializer):
+    """A row of the change list: what the web list shows."""
+
+    def to_representation(self, change):
+        """Built by hand from the declared fields (which document it): DRF's generic path spent about
+        half the API list's time here (bench/README.md); tests/test_api_changes.py checks both paths
+        give the same JSON. Rows come from changes.selectors.change_rows and with_services."""
+        listed = getattr(change, "service_list", None)
+        services = change.services.all() if listed is None else listed
+        return {
+            "id": change.pk, "reference": change.reference, "title": change.title, "state": change.state,
+            "state_label": change.get_state_display(), "change_type": change.change_type,
+            "category": change.category, "risk_level": change.risk_level,
+            "owner": _person(change.owner), "requester": _person(change.requester),
+            "services": [{"id": service.pk, "name": service.name, "criticality": service.criticality}
+                         for service in services],
+            "planned_start": _stamp(change.planned_start), "planned_end": _stamp(change.planned_end),
+            "created_at": _stamp(change.created_at), "updated_at": _stamp(change.updated_at),
+        }
 
 
 class TestEvidenceSerializer(serializers.ModelSerializer):
@@ -84,7 +116,7 @@ class RollbackSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ChangeDetailSerializer(ChangeListSerializer):
+class ChangeDetailSerializer(ChangeSummarySerializer):
     """One change with its scorecard, approvals, test evidence and rollbacks. Fetch it through
     changes.selectors.change_detail_queryset so nothing here queries per row."""
 
@@ -95,8 +127,8 @@ class ChangeDetailSerializer(ChangeListSerializer):
     test_evidence = TestEvidenceSerializer(many=True, read_only=True)
     rollbacks = RollbackSerializer(many=True, read_only=True)
 
-    class Meta(ChangeListSerializer.Meta):
-        fields = ChangeListSerializer.Meta.fields + [
+    class Meta(ChangeSummarySerializer.Meta):
+        fields = ChangeSummarySerializer.Meta.fields + [
             "description", "business_justification", "impact_systems", "impact_users", "implementation_plan",
             "test_plan", "rollback_plan", "ticket_url", "pr_url", "security_triggers", "emergency_criterion",
             "freeze_justification", "team", "template", "risk", "approvals", "test_evidence",

@@ -46,6 +46,11 @@ class ChangeViewSet(ChangeAPIView, mixins.ListModelMixin, viewsets.GenericViewSe
     def get_queryset(self):
         return selectors.change_rows()
 
+    def paginate_queryset(self, queryset):
+        """The page's rows with their services attached in one query (see selectors.with_services)."""
+        page = super().paginate_queryset(queryset)
+        return None if page is None else selectors.with_services(page)
+
     def get_serializer_class(self):
         return out.ChangeListSerializer if self.action == "list" else out.ChangeDetailSerializer
 
