@@ -52,6 +52,19 @@ def _meeting_url(pk):
     return reverse("cab:meeting", args=[pk])
 
 
+PLACEHOLDER = "2147483647"
+ITEM_LINKS = {"up": ("cab:item-action", "up"), "down": ("cab:item-action", "down"),
+              "remove": ("cab:item-action", "remove"), "vote": ("cab:vote",), "decide": ("cab:decide",),
+              "tally": ("cab:tally",)}
+
+
+def _item_links(item_ids) -> dict[int, dict[str, str]]:
+    """Every per-item link of the meeting page. Each is reversed once with a placeholder id that is
+    then filled per item: reverse() per link per row was the page's largest cost after rendering."""
+    patterns = {key: reverse(name, args=[PLACEHOLDER, *extra]) for key, (name, *extra) in ITEM_LINKS.items()}
+    return {pk: {key: pattern.replace(PLACEHOLDER, str(pk)) for key, pattern in patterns.items()} for pk in item_ids}
+
+
 @member_required
 def meeting_list(request):
     upcoming = selectors.meeting_list().exclude(status=MeetingStatus.PUBLISHED).order_by("starts_at")[:20]
@@ -67,7 +80,8 @@ def meeting_detail(request, pk):
     user = request.user
     tallies = selectors.item_tallies(meeting)
     mine = {vote.item_id: vote for item in meeting.items.all() for vote in item.votes.all() if vote.voter_id == user.pk}
-    rows = [{"item": item, "tally": tallies[item.pk], "my_vote": mine.get(item.pk),
+    links = _item_links(item.pk for item in meeting.items.all())
+    rows = [{"item": item, "tally": tallies[item.pk], "my_vote": mine.get(item.pk), "links": links[item.pk],
              "vote_refusal": rules.vote_refusal(user, item), "decided": rules.hasattr_decision(item)}
             for item in meeting.items.all()]
     present = {row.user_id for row in meeting.attendance.all() if row.present}
@@ -92,6 +106,7 @@ def item_tally(request, pk):
     votes = [v for v in item.votes.all() if not rules.is_recused_id(v.voter_id, item.change)]
     return render(request, "cab/_tally.html", {
         "item": item, "tally": tally(votes, present, attendance_taken=bool(attendance)), "votes": item.votes.all(),
+        "tally_url": reverse("cab:tally", args=[item.pk]),
         "decision": item.decision if rules.hasattr_decision(item) else None})
 
 

@@ -85,3 +85,18 @@ def test_list_page_shows_meetings(meeting_with_item, board, client):
     start_meeting(meeting_id=meeting.pk, actor=board["chair"])
     client.force_login(board["qa"])
     assert meeting.title in client.get("/cab/").content.decode()
+
+
+def test_every_item_links_to_its_own_actions(meeting_with_item, board, client):
+    """The per-item links are built once per page with a placeholder id: each item gets its own."""
+    meeting, _item, _slot = meeting_with_item
+    client.force_login(board["chair"])
+    page = client.get(f"/cab/meetings/{meeting.pk}/").content.decode()
+    for item in meeting.items.all():
+        for action in ("up", "down", "remove"):
+            assert f'action="/cab/items/{item.pk}/{action}/"' in page
+    decision = meeting.items.get(needs_decision=True)
+    assert f'action="/cab/items/{decision.pk}/vote/"' in page and f'hx-get="/cab/items/{decision.pk}/tally/"' in page
+    assert "2147483647" not in page
+    start_meeting(meeting_id=meeting.pk, actor=board["chair"])
+    assert f'action="/cab/items/{decision.pk}/decide/"' in client.get(f"/cab/meetings/{meeting.pk}/").content.decode()

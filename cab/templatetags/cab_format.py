@@ -1,5 +1,10 @@
-"""Formatting for CAB pages: snapshot times (ISO text) in org time, and badges from choices."""
+"""Formatting for CAB pages: snapshot times (ISO text) in org time, and badges from choices.
+
+Both are memoised: a meeting page shows a few hundred of them drawn from a handful of values
+(badges) or repeated snapshot times, and each call otherwise parses, converts and builds HTML anew.
+"""
 from datetime import datetime
+from functools import lru_cache
 
 from django import template
 from django.utils import timezone
@@ -26,37 +31,47 @@ def snap_time(value):
     """An ISO timestamp stored in an agenda snapshot, shown in the organisation's time zone."""
     if not value:
         return "—"
+    return _snap_time(value, timezone.get_current_timezone_name())
+
+
+@lru_cache(maxsize=4096)
+def _snap_time(value: str, zone: str) -> str:
     return f"{timezone.localtime(datetime.fromisoformat(value)):%a %-d %b %H:%M}"
 
 
-def _badge(choices, colours, value):
+COLOURS = {VoteChoice: VOTE_COLOURS, Outcome: OUTCOME_COLOURS, MeetingStatus: STATUS_COLOURS,
+           MeetingKind: KIND_COLOURS, ActionStatus: ACTION_COLOURS}
+
+
+@lru_cache(maxsize=256)
+def _badge(choices, value):
     try:
         choice = choices(value)
     except ValueError:
         return value
-    return format_html('<span class="badge badge-{}">{}</span>', colours.get(choice, "grey"), choice.label)
+    return format_html('<span class="badge badge-{}">{}</span>', COLOURS[choices].get(choice, "grey"), choice.label)
 
 
 @register.filter
 def vote_badge(value):
-    return _badge(VoteChoice, VOTE_COLOURS, value)
+    return _badge(VoteChoice, value)
 
 
 @register.filter
 def outcome_badge(value):
-    return _badge(Outcome, OUTCOME_COLOURS, value)
+    return _badge(Outcome, value)
 
 
 @register.filter
 def meeting_badge(value):
-    return _badge(MeetingStatus, STATUS_COLOURS, value)
+    return _badge(MeetingStatus, value)
 
 
 @register.filter
 def kind_badge(value):
-    return _badge(MeetingKind, KIND_COLOURS, value)
+    return _badge(MeetingKind, value)
 
 
 @register.filter
 def action_badge(value):
-    return _badge(ActionStatus, ACTION_COLOURS, value)
+    return _badge(ActionStatus, value)
