@@ -13,15 +13,14 @@ CLOSED_PORT = "redis://127.0.0.1:1/0"
 
 
 @pytest.fixture
-def broker_down(settings):
-    settings.CELERY_BROKER_URL = CLOSED_PORT
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    saved = (app.conf.broker_url, app.conf.task_always_eager, app.conf.broker_connection_retry)
-    app.conf.broker_url, app.conf.task_always_eager, app.conf.broker_connection_retry = CLOSED_PORT, False, False
-    app._pool = None
+def broker_down():
+    """The Celery app publishes to a closed port, not eagerly (restored afterwards, pools included)."""
+    saved = (app.conf.broker_url, app.conf.task_always_eager)
+    app.conf.broker_url, app.conf.task_always_eager = CLOSED_PORT, False
+    app._pool = app.amqp._producer_pool = None
     yield
-    app.conf.broker_url, app.conf.task_always_eager, app.conf.broker_connection_retry = saved
-    app._pool = None
+    app.conf.broker_url, app.conf.task_always_eager = saved
+    app._pool = app.amqp._producer_pool = None
 
 
 def test_filing_and_deciding_work_while_the_broker_is_down(frozen, broker_down, requester, peer, caplog,
