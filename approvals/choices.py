@@ -40,3 +40,12 @@ STATUS_COLOURS = {SlotStatus.PENDING: "amber", SlotStatus.GRANTED: "green", Slot
 class Verdict(models.TextChoices):
     GRANT = "grant", "Grant"
     REJECT = "reject", "Reject"
+
+
+class EmergencyRole(models.TextChoices):
+    """The capacity in which someone gives an emergency change its verbal go-ahead [POLICY §7]."""
+
+    MANAGER = "manager", "Manager"
+    SECURITY = "security", "Security"
+    CTO = "cto", "CTO"
+    CISO = "ciso", "CISO"

@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from approvals.choices import SlotRole, SlotStatus
+from approvals.choices import EmergencyRole, SlotRole, SlotStatus
 
 
 class ApprovalSlot(models.Model):
@@ -132,7 +132,7 @@ class EmergencyAuthorization(models.Model):
     """A verbal authorization of an emergency change: who authorized it, in which capacity, when and
     how, and who wrote it down [POLICY §7, 002 §6.3]."""
 
-    ROLE_CHOICES = [("manager", "Manager"), ("security", "Security"), ("cto", "CTO"), ("ciso", "CISO")]
+    ROLE_CHOICES = EmergencyRole.choices
     HOW_CHOICES = [("phone", "By phone"), ("in_person", "In person"), ("chat", "By chat")]
 
     change = models.ForeignKey("changes.ChangeRequest", on_delete=models.CASCADE,

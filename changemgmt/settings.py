@@ -186,6 +186,9 @@ SPECTACULAR_SETTINGS = {
         "MeetingKindEnum": "cab.choices.MeetingKind",
         "MeetingStatusEnum": "cab.choices.MeetingStatus",
         "DecisionOutcomeEnum": "cab.choices.Outcome",
+        "SlotRoleEnum": "approvals.choices.SlotRole",
+        "SlotStatusEnum": "approvals.choices.SlotStatus",
+        "EmergencyRoleEnum": "approvals.choices.EmergencyRole",
     },
 }
 

@@ -1,13 +1,22 @@
 """API of emergency changes: record a verbal authorization, record the root cause, list the 24-hour
 paperwork (with the emergency change rate). Refusals as everywhere: 400 fields, 403, 409."""
 from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from approvals import emergency, emergency_paperwork, emergency_selectors
+from approvals.api.serializers import (
+    AuthorizationRequestSerializer,
+    AuthorizationSerializer,
+    PaperworkListSerializer,
+    PaperworkSerializer,
+    RootCauseRequestSerializer,
+)
 from changemgmt.api.input import TEXT, checked_body
 from changemgmt.api.permissions import HasAnyRole, ReadOnlyForAuditors
+from changemgmt.api.schema import CONFLICT, FORBIDDEN, WRITE_ERRORS
 from changemgmt.models import User
 
 FIELDS = ["id", "change_id", "reference", "title", "risk_level", "owner", "deployed_at", "due_at", "clock",
@@ -26,6 +35,14 @@ class AuthorizationView(APIView):
     permission_classes = [ReadOnlyForAuditors]
     parser_classes = [JSONParser]
 
+    @extend_schema(
+        operation_id="approvals_emergency_authorize",
+        request=AuthorizationRequestSerializer,
+        responses={201: AuthorizationSerializer, **WRITE_ERRORS, 409: CONFLICT},
+        description="403 when you may not record it or the authorizer may not authorize (wrong role, the author, "
+                    "not on call after hours); 409 when the change is not an emergency waiting for its go-ahead "
+                    "or this role already authorized it.",
+    )
     def post(self, request, change_id: int):
         body = checked_body(request.data, {"authorizer": TEXT, "role": TEXT, "how": TEXT, "authorized_at": TEXT,
                                            "notes": TEXT}, reject_unknown=True)
@@ -45,6 +62,12 @@ class RootCauseView(APIView):
     permission_classes = [ReadOnlyForAuditors]
     parser_classes = [JSONParser]
 
+    @extend_schema(
+        operation_id="approvals_emergency_root_cause",
+        request=RootCauseRequestSerializer,
+        responses={200: PaperworkSerializer, **WRITE_ERRORS, 409: CONFLICT},
+        description="409 when the change has no open emergency paperwork (not deployed, or already complete).",
+    )
     def post(self, request, change_id: int):
         body = checked_body(request.data, {"root_cause": TEXT}, reject_unknown=True)
         review = emergency_paperwork.record_root_cause(change_id=change_id, actor=request.user,
@@ -57,6 +80,11 @@ class PaperworkListView(APIView):
 
     permission_classes = [HasAnyRole]
 
+    @extend_schema(
+        operation_id="approvals_emergency_list",
+        parameters=[OpenApiParameter("overdue", enum=["1"], description="1: only paperwork past its deadline.")],
+        responses={200: PaperworkListSerializer, 403: FORBIDDEN},
+    )
     def get(self, request):
         now = timezone.now()
         rows = emergency_selectors.reviews(overdue_only=request.query_params.get("overdue") == "1", now=now)

@@ -4,14 +4,17 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from approvals import delegation, selectors
+from approvals.api.serializers import DelegationRequestSerializer, DelegationSerializer, QueueSlotSerializer
 from approvals.choices import SlotRole, SlotStatus
 from approvals.rules import decision_refusals
 from changemgmt import clock
 from changemgmt.api.permissions import HasAnyRole, ReadOnlyForAuditors
+from changemgmt.api.schema import FIELD_ERRORS, FORBIDDEN, WRITE_ERRORS
 from changemgmt.models import User
 
 
@@ -36,6 +39,15 @@ class MySlotsView(APIView):
 
     permission_classes = [HasAnyRole]
 
+    @extend_schema(
+        operation_id="approvals_mine_list",
+        parameters=[
+            OpenApiParameter("status", enum=[SlotStatus.PENDING, SlotStatus.GRANTED, SlotStatus.REJECTED],
+                             description="pending (default): waiting for my roles; granted/rejected: decided by me."),
+            OpenApiParameter("role", enum=SlotRole.values, description="Only slots of this role."),
+        ],
+        responses={200: QueueSlotSerializer(many=True), 400: FIELD_ERRORS, 403: FORBIDDEN},
+    )
     def get(self, request):
         status = request.query_params.get("status", SlotStatus.PENDING)
         role = request.query_params.get("role") or None
@@ -53,6 +65,12 @@ class DelegationView(APIView):
 
     permission_classes = [ReadOnlyForAuditors]
 
+    @extend_schema(
+        operation_id="approvals_delegations_create",
+        request=DelegationRequestSerializer,
+        responses={201: DelegationSerializer, **WRITE_ERRORS},
+        description="403 when you hold no approval role to delegate; 404 when the delegate is unknown.",
+    )
     def post(self, request):
         delegate = get_object_or_404(User, username=str(request.data.get("delegate", "")), is_active=True)
         try:

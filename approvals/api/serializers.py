@@ -1,8 +1,8 @@
 """Output of approval slots, and the documented body of a decision (the service validates it)."""
 from rest_framework import serializers
 
-from approvals.choices import SlotStatus, Verdict
-from approvals.models import ApprovalSlot
+from approvals.choices import SlotRole, SlotStatus, Verdict
+from approvals.models import ApprovalSlot, EmergencyAuthorization
 
 
 class SlotSerializer(serializers.ModelSerializer):
@@ -41,3 +41,107 @@ class DecisionRequestSerializer(serializers.Serializer):
     verdict = serializers.ChoiceField(choices=Verdict.choices)
     reason = serializers.CharField(required=False, allow_blank=True,
                                    help_text="Why; required when rejecting.")
+
+
+# Documentation of the queue, delegation and emergency endpoints. The views build their answers as
+# plain dicts (approvals.api.queue_views.slot_row, emergency_views.paperwork_json); these describe
+# them for drf-spectacular and tests pin that the answers carry exactly these fields.
+class QueueSlotSerializer(serializers.Serializer):
+    """A slot in "My approvals": its SLA clock, and whether (and on whose behalf) I may decide it."""
+
+    id = serializers.IntegerField()
+    change = serializers.IntegerField()
+    change_reference = serializers.CharField()
+    change_title = serializers.CharField()
+    role = serializers.ChoiceField(choices=SlotRole.choices)
+    ordinal = serializers.IntegerField()
+    rule = serializers.CharField(help_text="Why this slot is required.")
+    policy = serializers.CharField(help_text="Policy reference of the rule.")
+    status = serializers.ChoiceField(choices=SlotStatus.choices)
+    due_at = serializers.DateTimeField(allow_null=True)
+    sla = serializers.CharField(help_text='"due in 5 business hours", "overdue by 1 day"; empty once decided.')
+    sla_colour = serializers.ChoiceField(choices=["green", "amber", "red", "grey"])
+    decided_by = serializers.CharField(allow_null=True)
+    on_behalf_of = serializers.CharField(allow_null=True, help_text="Whose role the decider used, by delegation.")
+    may_decide = serializers.BooleanField()
+    refusals = serializers.ListField(child=serializers.CharField(), help_text="Why I may not decide it.")
+    acting_for = serializers.CharField(allow_null=True, help_text="The away colleague whose role I would use.")
+
+
+class DelegationRequestSerializer(serializers.Serializer):
+    """Hand my approval roles to a colleague while I am away (dates inclusive, organisation time zone)."""
+
+    delegate = serializers.CharField(help_text="Username of the colleague.")
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField()
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+
+class DelegationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    delegate = serializers.CharField()
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField()
+
+
+class AuthorizationRequestSerializer(serializers.Serializer):
+    """A verbal go-ahead for an emergency change [POLICY §7]."""
+
+    authorizer = serializers.CharField(help_text="Username of the person who gave the go-ahead.")
+    role = serializers.ChoiceField(choices=EmergencyAuthorization.ROLE_CHOICES,
+                                   help_text="The capacity they authorized in.")
+    how = serializers.ChoiceField(choices=EmergencyAuthorization.HOW_CHOICES)
+    authorized_at = serializers.DateTimeField(required=False, help_text="When (default now; at most 24 h back).")
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+
+class AuthorizationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    change = serializers.IntegerField()
+    authorizer = serializers.CharField()
+    role = serializers.ChoiceField(choices=EmergencyAuthorization.ROLE_CHOICES)
+    how = serializers.ChoiceField(choices=EmergencyAuthorization.HOW_CHOICES)
+    authorized_at = serializers.DateTimeField()
+    recorded_by = serializers.CharField()
+    deploy_authorized = serializers.BooleanField(help_text="Whether the authorizations so far let it deploy.")
+
+
+class RootCauseRequestSerializer(serializers.Serializer):
+    root_cause = serializers.CharField(help_text="The root-cause analysis (replaces an earlier draft).")
+
+
+class PaperworkSerializer(serializers.Serializer):
+    """The 24-hour post-hoc paperwork of one deployed emergency change."""
+
+    id = serializers.IntegerField()
+    change_id = serializers.IntegerField()
+    reference = serializers.CharField()
+    title = serializers.CharField()
+    risk_level = serializers.CharField(allow_blank=True)
+    owner = serializers.CharField(allow_null=True)
+    deployed_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField()
+    clock = serializers.CharField(help_text='"due in 3 hours", "overdue by 2 hours" or "complete".')
+    overdue = serializers.BooleanField()
+    completed_at = serializers.DateTimeField(allow_null=True)
+    documentation_complete = serializers.BooleanField()
+    documentation_missing = serializers.ListField(child=serializers.CharField())
+    approvals_complete = serializers.BooleanField()
+    root_cause_recorded = serializers.BooleanField()
+    cab_review = serializers.BooleanField(help_text="High/critical: on the next CAB agenda.")
+
+
+class EmergencyRateSerializer(serializers.Serializer):
+    days = serializers.IntegerField()
+    emergency = serializers.IntegerField()
+    total = serializers.IntegerField()
+    percent = serializers.FloatField()
+    target = serializers.FloatField()
+    tolerated = serializers.FloatField()
+    verdict = serializers.CharField()
+    colour = serializers.ChoiceField(choices=["green", "amber", "red"])
+
+
+class PaperworkListSerializer(serializers.Serializer):
+    rate = EmergencyRateSerializer()
+    results = PaperworkSerializer(many=True)
