@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from approvals import delegation, emergency_selectors, selectors, services
+from approvals import badges, delegation, emergency_selectors, selectors, services
 from approvals.choices import SlotStatus
 from approvals.models import ApprovalSlot
 from approvals.rules import decision_refusals
@@ -19,21 +19,51 @@ from changemgmt.web.htmx import is_htmx, redirect_page, render_page
 QUEUE_LIMIT = 500
 
 
-def queue_item(slot, user, delegators, now, cal, *, error: str = "") -> dict:
-    """What one row shows: the slot, its SLA badge, whose behalf the user acts on, may they decide."""
-    text, colour = selectors.sla_badge(slot, now, cal)
-    acting_for = delegation.acting_for(user, slot, delegators) if slot.status == SlotStatus.PENDING else None
+class RowLinks:
+    """Each row's links, from one reverse per URL name per request (reverse costs ~0.2 ms a call)."""
+
+    MARK = "999999999"
+
+    def __init__(self):
+        self.change = reverse("changes:detail", args=[self.MARK])
+        self.decide = reverse("approvals:queue-decide", args=[self.MARK])
+
+    def of(self, template: str, pk: int) -> str:
+        return template.replace(self.MARK, str(pk))
+
+
+def _person(user) -> str:
+    return (user.get_full_name() or user.username) if user is not None else "—"
+
+
+def queue_item(slot, user, delegators, rclock, links, *, error: str = "") -> dict:
+    """What one row shows, as plain strings (the row template only prints them): the slot, its SLA
+    badge, on whose behalf the user acts, and why they may not decide it."""
+    text, colour = badges.sla_badge(slot, rclock)
+    pending = slot.status == SlotStatus.PENDING
+    acting_for = delegation.acting_for(user, slot, delegators) if pending else None
     refusals = decision_refusals(user, slot, siblings=slot.change.live_slots, on_behalf_of=acting_for) \
-        if slot.status == SlotStatus.PENDING else []
-    return {"slot": slot, "change": slot.change, "sla": text, "sla_colour": colour, "acting_for": acting_for,
-            "refusals": refusals, "error": error}
+        if pending else []
+    change = slot.change
+    label = slot.get_role_display() + (f" #{slot.ordinal}" if slot.ordinal > 1 else "")
+    return {
+        "id": str(slot.pk), "status": slot.status, "pending": pending, "reference": change.reference,
+        "title": change.title, "role": label, "rule": slot.rule, "policy": slot.policy,
+        "change_url": links.of(links.change, change.pk), "decide_url": links.of(links.decide, slot.pk),
+        "sla": text, "sla_colour": colour, "due": clock.local(slot.due_at).strftime("%-d %b %H:%M") if slot.due_at
+        else "", "acting_for": _person(acting_for) if acting_for else "", "refusals": " ".join(refusals),
+        "decided_by": _person(slot.decided_by) if slot.decided_by_id else "",
+        "on_behalf_of": _person(slot.on_behalf_of) if slot.on_behalf_of_id else "",
+        "decided_at": clock.local(slot.decided_at).strftime("%-d %b %H:%M") if slot.decided_at else "",
+        "reason": slot.reason, "error": error,
+    }
 
 
 @member_required
 def queue(request):
     rows, delegators = selectors.my_slots(request.user)
-    now, cal = timezone.now(), clock.current()
-    items = [queue_item(slot, request.user, delegators, now, cal) for slot in rows[:QUEUE_LIMIT]]
+    rclock, links = badges.RequestClock(timezone.now()), RowLinks()
+    items = [queue_item(slot, request.user, delegators, rclock, links) for slot in rows[:QUEUE_LIMIT]]
     return render_page(request, "approvals/queue.html", {"items": items, "delegators": delegators,
                                                          "limit": QUEUE_LIMIT})
 
@@ -42,8 +72,8 @@ def _row(request, slot_id: int, *, error: str = "", status: int = 200):
     """The row of one slot after an htmx decision attempt, swapped in place."""
     slot = (ApprovalSlot.objects.select_related("change", "decided_by", "on_behalf_of")
             .prefetch_related(selectors.live_slots_prefetch()).get(pk=slot_id))
-    item = queue_item(slot, request.user, delegation.active_delegators(request.user), timezone.now(),
-                      clock.current(), error=error)
+    item = queue_item(slot, request.user, delegation.active_delegators(request.user),
+                      badges.RequestClock(timezone.now()), RowLinks(), error=error)
     # htmx swaps 2xx, 400 and 409 (base.html's config); a 403 refusal is shown inline with 200.
     return render(request, "approvals/_queue_row.html", {"item": item},
                   status=status if status in (200, 400, 409) else 200)

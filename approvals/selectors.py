@@ -4,7 +4,6 @@ from django.db.models import Prefetch, Q
 from approvals import delegation
 from approvals.choices import SLOT_HOLDERS, SlotStatus
 from approvals.models import ApprovalSlot
-from changemgmt import clock
 from changemgmt.roles import roles_of
 
 
@@ -27,21 +26,25 @@ def my_slots(user, *, status: str | None = SlotStatus.PENDING, role: str | None 
                 .exclude(change__requester=user).exclude(change__owner=user))
     if role:
         rows = rows.filter(role=role)
-    rows = rows.select_related("change", "decided_by", "on_behalf_of").prefetch_related(live_slots_prefetch())
+    rows = (rows.select_related("change", "decided_by", "on_behalf_of").prefetch_related(live_slots_prefetch())
+            .only(*SLOT_FIELDS, *CHANGE_FIELDS, *_person_fields("decided_by"), *_person_fields("on_behalf_of")))
     return rows.order_by("due_at", "id"), delegators
+
+
+# What a queue row and separation of duties read; a change's long texts are never loaded for the queue.
+SLOT_FIELDS = ("id", "change_id", "role", "ordinal", "rule", "policy", "status", "decided_by_id", "decided_at",
+               "reason", "created_at", "due_at", "on_behalf_of_id")
+CHANGE_FIELDS = ("change__id", "change__title", "change__requester_id", "change__owner_id", "change__team_id")
+
+
+def _person_fields(path: str) -> tuple[str, ...]:
+    return tuple(f"{path}__{name}" for name in ("id", "username", "first_name", "last_name", "team_id"))
 
 
 def live_slots_prefetch() -> Prefetch:
     """Each slot's change's live slots (separation of duties looks at siblings), as `live_slots`."""
-    return Prefetch("change__approval_slots", queryset=ApprovalSlot.objects.exclude(status=SlotStatus.SUPERSEDED)
-                    .select_related("decided_by"), to_attr="live_slots")
+    siblings = (ApprovalSlot.objects.exclude(status=SlotStatus.SUPERSEDED).select_related("decided_by")
+                .only("id", "change_id", "status", "decided_by_id", "on_behalf_of_id", *_person_fields("decided_by"))
+                .order_by("change_id", "id"))  # by the column: the model's ordering would join the changes
+    return Prefetch("change__approval_slots", queryset=siblings, to_attr="live_slots")
 
-
-def sla_badge(slot, now, cal) -> tuple[str, str]:
-    """(text, colour) of a slot's SLA clock."""
-    if slot.status != SlotStatus.PENDING or slot.due_at is None:
-        return ("", "grey")
-    text = clock.describe_due(slot.due_at, now, cal)
-    if slot.due_at <= now:
-        return (text, "red")
-    return (text, "amber" if clock.sla_fraction(slot.created_at, slot.due_at, now, cal) >= 0.5 else "green")

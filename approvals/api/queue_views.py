@@ -8,18 +8,17 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from approvals import delegation, selectors
+from approvals import badges, delegation, selectors
 from approvals.api.serializers import DelegationRequestSerializer, DelegationSerializer, QueueSlotSerializer
 from approvals.choices import SlotRole, SlotStatus
 from approvals.rules import decision_refusals
-from changemgmt import clock
 from changemgmt.api.permissions import HasAnyRole, ReadOnlyForAuditors
 from changemgmt.api.schema import FIELD_ERRORS, FORBIDDEN, WRITE_ERRORS
 from changemgmt.models import User
 
 
-def slot_row(slot, user, delegators, now, cal) -> dict:
-    text, colour = selectors.sla_badge(slot, now, cal)
+def slot_row(slot, user, delegators, rclock) -> dict:
+    text, colour = badges.sla_badge(slot, rclock)
     on_behalf = delegation.acting_for(user, slot, delegators)
     refusals = decision_refusals(user, slot, siblings=slot.change.live_slots, on_behalf_of=on_behalf) \
         if slot.status == SlotStatus.PENDING else []
@@ -56,8 +55,8 @@ class MySlotsView(APIView):
         if role and role not in SlotRole.values:
             raise ValidationError({"role": f"Must be one of {', '.join(SlotRole.values)}."})
         rows, delegators = selectors.my_slots(request.user, status=status, role=role)
-        now, cal = timezone.now(), clock.current()
-        return Response([slot_row(slot, request.user, delegators, now, cal) for slot in rows[:500]])
+        rclock = badges.RequestClock(timezone.now())
+        return Response([slot_row(slot, request.user, delegators, rclock) for slot in rows[:500]])
 
 
 class DelegationView(APIView):

@@ -4,10 +4,9 @@ so the change page includes one partial without its view knowing about timers.""
 from django import template
 from django.utils import timezone
 
-from approvals import emergency, emergency_selectors, selectors
+from approvals import badges, emergency, emergency_selectors
 from approvals.choices import SlotStatus
 from approvals.models import ApprovalSlot, EmergencyReview
-from changemgmt import clock
 
 register = template.Library()
 
@@ -27,10 +26,11 @@ def _history(slot) -> list[tuple]:
 
 @register.inclusion_tag("approvals/_change_panels.html")
 def approval_panels(change):
-    now, cal = timezone.now(), clock.current()
+    now = timezone.now()
+    rclock = badges.RequestClock(now)
     slots = (ApprovalSlot.objects.filter(change=change).exclude(status=SlotStatus.SUPERSEDED)
              .select_related("decided_by", "on_behalf_of").prefetch_related("sla_steps").order_by("id"))
-    clocks = [{"slot": slot, "badge": selectors.sla_badge(slot, now, cal), "history": _history(slot)} for slot in slots]
+    clocks = [{"slot": slot, "badge": badges.sla_badge(slot, rclock), "history": _history(slot)} for slot in slots]
     context = {"change": change, "clocks": clocks, "is_emergency": change.change_type == emergency.EMERGENCY}
     if context["is_emergency"]:
         authorizations = list(change.emergency_authorizations.select_related("authorizer", "recorded_by"))

@@ -1,0 +1,82 @@
+"""SLA badges for many slots at once: one business calendar per request, with business time read off
+a memoised running total instead of walking the days between two instants for every slot.
+
+`RequestClock.business_seconds(a, b)` equals `clock.BusinessCalendar.business_seconds(a, b)` (real
+seconds inside business days of the organisation's time zone, so a 25-hour DST day counts 25 hours);
+it is cumulative business time since the request's local midnight, B(b) - B(a), with B memoised per
+day. A "My approvals" page of 500 slots thus looks each day up once instead of ~3 times per slot.
+"""
+from datetime import date, datetime, time, timedelta
+
+from approvals.choices import SlotStatus
+from changemgmt import clock
+
+ZERO = timedelta(0)
+
+
+class RequestClock:
+    """Business time for one request; pass it wherever clock functions accept a calendar."""
+
+    def __init__(self, now: datetime, cal: clock.BusinessCalendar | None = None):
+        self.now = now
+        self.cal = cal or clock.current()
+        self.anchor = clock.local(now).date()
+        self._open: dict[date, bool] = {}
+        # Business time from the anchor's midnight to each day's midnight (negative before the anchor).
+        self._before: dict[date, timedelta] = {self.anchor: ZERO}
+        self._zone = clock.zone()
+
+    def _midnight(self, day: date) -> datetime:
+        return datetime.combine(day, time.min, tzinfo=self._zone)
+
+    def _is_open(self, day: date) -> bool:
+        known = self._open.get(day)
+        if known is None:
+            known = self._open[day] = self.cal.is_business_day(day)
+        return known
+
+    def _day_length(self, day: date) -> timedelta:
+        return self._midnight(day + timedelta(days=1)) - self._midnight(day) if self._is_open(day) else ZERO
+
+    def _cumulative(self, day: date) -> timedelta:
+        known = self._before.get(day)
+        if known is not None:
+            return known
+        if abs((day - self.anchor).days) > clock.MAX_DAYS_SCANNED:
+            raise ValueError("Date too far from today for an SLA clock")
+        step = timedelta(days=1 if day > self.anchor else -1)
+        walk = day
+        while walk not in self._before:  # back towards the anchor until a known day
+            walk -= step
+        total = self._before[walk]
+        while walk != day:
+            if step > ZERO:
+                total += self._day_length(walk)
+                walk += step
+            else:
+                walk += step
+                total -= self._day_length(walk)
+            self._before[walk] = total
+        return total
+
+    def _running(self, moment: datetime) -> timedelta:
+        local = clock.local(moment)
+        day = local.date()
+        inside = local - self._midnight(day) if self._is_open(day) else ZERO
+        return self._cumulative(day) + inside
+
+    def business_seconds(self, start: datetime, end: datetime) -> float:
+        if end <= start:
+            return 0.0
+        return (self._running(end) - self._running(start)).total_seconds()
+
+
+def sla_badge(slot, rclock: RequestClock) -> tuple[str, str]:
+    """(text, colour) of a slot's SLA clock: red when overdue, amber past half its business time."""
+    if slot.status != SlotStatus.PENDING or slot.due_at is None:
+        return ("", "grey")
+    now = rclock.now
+    text = clock.describe_due(slot.due_at, now, rclock)
+    if slot.due_at <= now:
+        return (text, "red")
+    return (text, "amber" if clock.sla_fraction(slot.created_at, slot.due_at, now, rclock) >= 0.5 else "green")
