@@ -1,4 +1,4 @@
-"""Approval page URLs: the decision endpoint posted from the change page."""
+"""Approval page URLs: what the change page posts to (decisions, emergency authorization and root cause)."""
 from django.urls import include, path
 
 from approvals import views
@@ -6,5 +6,7 @@ from approvals import views
 app_name = "approvals"
 urlpatterns = [
     path("<int:slot_id>/decide/", views.decide, name="decide"),
+    path("emergency/<int:change_id>/authorize/", views.record_authorization, name="emergency-authorize"),
+    path("emergency/<int:change_id>/root-cause/", views.record_root_cause, name="emergency-root-cause"),
     path("", include("approvals.queue_urls")),
 ]

@@ -4,9 +4,10 @@ so the change page includes one partial without its view knowing about timers.""
 from django import template
 from django.utils import timezone
 
-from approvals import badges, emergency, emergency_selectors
+from approvals import badges, emergency
 from approvals.choices import SlotStatus
-from approvals.models import ApprovalSlot, EmergencyReview
+from approvals.emergency_panel import panel_context
+from approvals.models import ApprovalSlot
 
 register = template.Library()
 
@@ -24,21 +25,16 @@ def _history(slot) -> list[tuple]:
     return sorted(events, key=lambda event: event[0])
 
 
-@register.inclusion_tag("approvals/_change_panels.html")
-def approval_panels(change):
+@register.inclusion_tag("approvals/_change_panels.html", takes_context=True)
+def approval_panels(context, change):
     now = timezone.now()
     rclock = badges.RequestClock(now)
     slots = (ApprovalSlot.objects.filter(change=change).exclude(status=SlotStatus.SUPERSEDED)
              .select_related("decided_by", "on_behalf_of").prefetch_related("sla_steps").order_by("id"))
     clocks = [{"slot": slot, "badge": badges.sla_badge(slot, rclock), "history": _history(slot)} for slot in slots]
-    context = {"change": change, "clocks": clocks, "is_emergency": change.change_type == emergency.EMERGENCY}
-    if context["is_emergency"]:
-        authorizations = list(change.emergency_authorizations.select_related("authorizer", "recorded_by"))
-        review = EmergencyReview.objects.filter(change=change).select_related("root_cause_by").first()
-        context.update({
-            "authorizations": authorizations,
-            "authorized": emergency.is_complete({a.authorizer_role for a in authorizations}),
-            "requirement": emergency.requirement(now),
-            "paperwork": emergency_selectors.status_row(review, now) if review else None,
-        })
-    return context
+    panels = {"change": change, "clocks": clocks, "is_emergency": change.change_type == emergency.EMERGENCY,
+              "csrf_token": context.get("csrf_token"), "request": context.get("request")}
+    if panels["is_emergency"]:
+        request = context.get("request")
+        panels.update(panel_context(change, getattr(request, "user", None)))
+    return panels
