@@ -80,6 +80,14 @@ def _refresh_flags(review, change, *, actor) -> None:
             "due_at": review.due_at, "late": review.completed_at > review.due_at})
 
 
+def _create_posthoc_slots(change, actor) -> bool:
+    """The formal approvals by the matrix, decided after the fact: created once the change has a risk
+    level and no live slots. Returns whether any were created."""
+    if change.risk_level and not change.approval_slots.exclude(status=SlotStatus.SUPERSEDED).exists():
+        return bool(approval_services.sync_slots(change=change, actor=actor))
+    return False
+
+
 def start_review(*, change, actor, now: datetime | None = None) -> EmergencyReview | None:
     """At deployment of an emergency change: open its paperwork clock and create its post-hoc approval
     slots from its risk (when scored and none exist yet). Runs inside the deploy transaction."""
@@ -92,8 +100,7 @@ def start_review(*, change, actor, now: datetime | None = None) -> EmergencyRevi
         "due_at": deployed_at + timedelta(hours=policy.get("emergency_paperwork_hours"))})
     if not created:
         return review
-    if change.risk_level and not change.approval_slots.exclude(status=SlotStatus.SUPERSEDED).exists():
-        approval_services.sync_slots(change=change, actor=actor)
+    _create_posthoc_slots(change, actor)
     review.next_step, review.next_step_at = _next(plan(review), set())
     _refresh_flags(review, change, actor=actor)
     review.save()
@@ -113,6 +120,19 @@ def refresh(*, change_id, actor) -> EmergencyReview | None:
         _refresh_flags(review, change, actor=actor)
         review.save()
         return review
+
+
+def risk_scored(*, change_id, actor) -> EmergencyReview | None:
+    """An emergency change deployed before its risk was scored just got scored: create its post-hoc
+    approval slots now (if its paperwork is open and it has none), inside the scoring transaction."""
+    review = EmergencyReview.objects.select_for_update().filter(change_id=change_id, completed_at__isnull=True).first()
+    if review is None:
+        return None
+    change = change_model().objects.get(pk=change_id)
+    if _create_posthoc_slots(change, actor):
+        _refresh_flags(review, change, actor=actor)
+        review.save()
+    return review
 
 
 def may_record_root_cause(user, change) -> bool:

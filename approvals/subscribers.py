@@ -44,8 +44,16 @@ def _paperwork_may_be_done(*, actor, change_id, **_):
     emergency_paperwork.refresh(change_id=change_id, actor=actor)
 
 
+def _risk_scored(*, actor, change_id, **_):
+    """An emergency change scored after its deployment gets its post-hoc approval slots."""
+    from approvals import emergency_paperwork
+
+    emergency_paperwork.risk_scored(change_id=change_id, actor=actor)
+
+
 def connect():
     events.subscribe("approval.slots_created", _slots_created)
     events.subscribe("change.deploy", _deployed)
     events.subscribe("approval.all_granted", _paperwork_may_be_done)
     events.subscribe("change.updated", _paperwork_may_be_done)
+    events.subscribe("change.risk_scored", _risk_scored)

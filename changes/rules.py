@@ -1,7 +1,7 @@
 """Who may do what with a change: the one predicate module. Services enforce these; templates and
 the API use them to show only what a user may do."""
 from changemgmt.roles import Role, has_role, is_member, roles_of
-from changes.choices import State
+from changes.choices import ChangeType, State
 
 REVIEWER_ROLES = (Role.PEER_REVIEWER, Role.MANAGER, Role.SECURITY, Role.DBA, Role.OPERATIONS, Role.CAB_CHAIR,
                   Role.CTO, Role.CISO)
@@ -31,7 +31,12 @@ def can_edit(user, change) -> bool:
 
 
 def can_score_risk(user, change) -> bool:
-    if not can_write(user) or change.state not in (State.DRAFT, State.ASSESSMENT, State.APPROVAL):
+    """Before approval as usual; and an emergency change deployed before anyone scored it may be scored
+    afterwards, so its post-hoc approvals can be created [POLICY §7]."""
+    late_emergency = (change.change_type == ChangeType.EMERGENCY and change.state in (State.DEPLOYED, State.VERIFIED)
+                      and not change.risk_level)
+    if not can_write(user) or (change.state not in (State.DRAFT, State.ASSESSMENT, State.APPROVAL)
+                               and not late_emergency):
         return False
     return is_author(user, change) or has_role(user, *REVIEWER_ROLES)
 

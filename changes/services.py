@@ -162,6 +162,7 @@ def score_risk(*, change_id, actor, data) -> ChangeRequest:
         })
         if change.state == State.APPROVAL and change.risk_level != previous_level:
             approval_services.sync_slots(change=change, actor=actor)
+        events.publish("change.risk_scored", actor=actor, change_id=change.pk)
         return change
 
 
