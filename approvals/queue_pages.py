@@ -75,7 +75,7 @@ def _row(request, slot_id: int, *, error: str = "", status: int = 200):
     item = queue_item(slot, request.user, delegation.active_delegators(request.user),
                       badges.RequestClock(timezone.now()), RowLinks(), error=error)
     # htmx swaps 2xx, 400 and 409 (base.html's config); a 403 refusal is shown inline with 200.
-    return render(request, "approvals/_queue_row.html", {"item": item},
+    return render(request, "approvals/_queue_row.html", {"items": [item]},
                   status=status if status in (200, 400, 409) else 200)
 
 
