@@ -74,7 +74,8 @@ def test_plan_outside_deployment_window_is_refused(frozen, requester):
 
 def test_hard_freeze_refuses_and_soft_freeze_needs_justification(frozen, requester):
     freeze = Freeze.objects.create(name="Black Friday", reason="Peak", kind="hard",
-                                   starts_at=f.PLANNED_START - timedelta(days=1), ends_at=f.PLANNED_END + timedelta(days=1))
+                                   starts_at=f.PLANNED_START - timedelta(days=1),
+                                   ends_at=f.PLANNED_END + timedelta(days=1))
     change = life.filed(requester)
     with pytest.raises(GateRefused) as refusal:
         services.run_transition(change_id=change.pk, name="submit", actor=requester)
@@ -189,7 +190,8 @@ def test_roll_back_records_every_policy_field_then_closes_as_rolled_back(frozen,
         services.run_transition(change_id=change.pk, name="roll_back", actor=requester, data={"reason": "errors"})
     assert len(refusal.value.missing) == 9
     record = {"severity": "high", "trigger": "error_rate_rise", "kind": "application",
-              "decided_at": f.DEPLOY_TIME.isoformat(), "completed_at": (f.DEPLOY_TIME + timedelta(minutes=12)).isoformat(),
+              "decided_at": f.DEPLOY_TIME.isoformat(),
+              "completed_at": (f.DEPLOY_TIME + timedelta(minutes=12)).isoformat(),
               "reason": "5xx rose to 4 %", "steps_executed": "Redeployed v2.2", "impact": "12 min of errors",
               "root_cause": "Null refunds", "preventive_measures": "Contract test for refunds"}
     change = services.run_transition(change_id=change.pk, name="roll_back", actor=requester, data=record)
