@@ -1,55 +1,18 @@
 """The chair runs a CAB meeting in a real browser (Debian's Chromium via Playwright): two members
 vote from their own browser sessions and each sees the other's vote appear through the polled
 tally; the chair's decision grants the change's CAB approval; the published minutes are read-only."""
-import os
 
 import pytest
-import time_machine
 
 from cab.agenda import generate_agenda
 from changemgmt.models import LedgerEntry
-from tests import factories as f
 from tests import test_cab_support as support
+from tests.browser.conftest import log_in, needs_chromium, playwright_sync
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop in this thread.
-playwright_sync = pytest.importorskip("playwright.sync_api")
 expect = playwright_sync.expect
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu", "--no-first-run"]
 
-pytestmark = [pytest.mark.browser, pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian's chromium")]
-
-
-@pytest.fixture
-def browser():
-    with playwright_sync.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(f.NOW, tick=True) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def plain_http_cookies(settings):
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-
-
-def log_in(browser, live_server, username):
-    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(f.PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(lambda url: "/login/" not in url)
-    return page
+pytestmark = [pytest.mark.browser, needs_chromium]
 
 
 def vote(page, item_id, choice, comment):

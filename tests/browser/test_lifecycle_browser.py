@@ -1,59 +1,21 @@
 """A new user files a change in a real browser (Debian's Chromium via Playwright), meets the refusal
 checklist, completes the fields and carries the change through every state to close, while two
 reviewers approve it from their own browser sessions."""
-import os
 from datetime import timedelta
 
 import pytest
-import time_machine
 
 from changemgmt.roles import Role
 from changes.choices import State
 from changes.models import ChangeRequest
 from tests import factories as f
+from tests.browser.conftest import log_in, needs_chromium, playwright_sync
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop in this thread.
-playwright_sync = pytest.importorskip("playwright.sync_api")
 expect = playwright_sync.expect
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-component-update", "--disable-sync"]
 SCREENSHOT = "/tmp/changemgmt-change-detail.png"
 
-pytestmark = [pytest.mark.browser, pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian's chromium")]
-
-
-@pytest.fixture
-def browser():
-    with playwright_sync.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def clock():
-    """Fake time that keeps ticking, shared by the test and the live server thread."""
-    with time_machine.travel(f.NOW, tick=True) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def plain_http_cookies(settings):
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-
-
-def log_in(browser, live_server, username):
-    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(f.PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="My work")).to_be_visible()
-    return page
+pytestmark = [pytest.mark.browser, needs_chromium]
 
 
 def expect_state(page, label):
@@ -71,9 +33,7 @@ def grant_one(browser, live_server, username, change_id):
     page.context.close()
 
 
-# serialized_rollback: the roles (groups) and policy rows created by migrations come back even when an earlier
-# transactional test flushed the database.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_new_user_files_a_change_and_carries_it_to_close(live_server, browser, clock, plain_http_cookies):
     f.make_user("alice", Role.REQUESTER, team="Payments")
     f.make_user("bob", Role.PEER_REVIEWER, team="Platform")
