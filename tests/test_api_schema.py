@@ -1,12 +1,8 @@
 """The OpenAPI schema of the calendar and CAB endpoints: generated without a single guess
 (drf-spectacular warning or error), every endpoint listed, and the documented bodies match what the
 endpoints really answer (so /api/docs/ does not drift from the code)."""
-import re
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, include, path
-from drf_spectacular.drainage import GENERATOR_STATS
-from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from cab.agenda import generate_agenda
@@ -15,6 +11,7 @@ from changes import services
 from changes.api import calendar_schema as doc
 from tests import factories as f
 from tests import test_cab_support as support
+from tests.schema_helpers import documented_paths, generate
 
 board = support.board
 URLCONFS = ["changes.api.calendar_urls", "cab.api.urls"]
@@ -26,25 +23,10 @@ def api(user):
     return client
 
 
-def documented_paths(urlconf: str) -> set[str]:
-    """The OpenAPI path of every route of `urlconf` (drf-spectacular names `pk` `id`)."""
-    routes = set()
-    for pattern in get_resolver(urlconf).url_patterns:
-        assert isinstance(pattern, URLPattern) and not isinstance(pattern, URLResolver)
-        route = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: "{" + ("id" if m[1] == "pk" else m[1]) + "}",
-                       str(pattern.pattern))
-        routes.add(f"/api/{route}")
-    return routes
-
 
 @pytest.fixture(scope="module")
 def schema():
-    GENERATOR_STATS.reset()
-    patterns = [path("api/", include(urlconf)) for urlconf in URLCONFS]
-    generated = SchemaGenerator(patterns=patterns).get_schema(request=None, public=True)
-    generated["_warnings"] = dict(GENERATOR_STATS._warn_cache)
-    generated["_errors"] = dict(GENERATOR_STATS._error_cache)
-    return generated
+    return generate(URLCONFS)
 
 
 def test_calendar_and_cab_schema_has_no_warnings_or_errors(schema):

@@ -1,15 +1,12 @@
 """The OpenAPI schema of the approval queue, delegation and emergency endpoints: generated without a
 single guess (drf-spectacular warning or error), every endpoint listed with its bodies, and the
 documented answers match what the endpoints really return."""
-import re
 
 import pytest
-from django.urls import URLPattern, get_resolver, include, path
-from drf_spectacular.drainage import GENERATOR_STATS
-from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from approvals.api import serializers as doc
+from tests.schema_helpers import documented_paths, generate
 from tests.test_emergency_authorization import emergency_change
 from tests.test_emergency_paperwork import author, boss, deployed_emergency  # noqa: F401 (fixtures)
 from tests.test_sla_timers import change_in_approval
@@ -26,22 +23,10 @@ def api(user):
     return client
 
 
-def routes(urlconf: str) -> set[str]:
-    found = set()
-    for pattern in get_resolver(urlconf).url_patterns:
-        assert isinstance(pattern, URLPattern)
-        found.add("/api/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", str(pattern.pattern)))
-    return found
-
 
 @pytest.fixture(scope="module")
 def schema():
-    GENERATOR_STATS.reset()
-    patterns = [path("api/", include(urlconf)) for urlconf in URLCONFS]
-    generated = SchemaGenerator(patterns=patterns).get_schema(request=None, public=True)
-    generated["_warnings"] = dict(GENERATOR_STATS._warn_cache)
-    generated["_errors"] = dict(GENERATOR_STATS._error_cache)
-    return generated
+    return generate(URLCONFS)
 
 
 def test_approvals_schema_has_no_warnings_or_errors(schema):
@@ -50,7 +35,7 @@ def test_approvals_schema_has_no_warnings_or_errors(schema):
 
 @pytest.mark.parametrize("urlconf", URLCONFS)
 def test_every_approvals_endpoint_is_documented_with_its_answer_and_refusals(schema, urlconf):
-    for route in routes(urlconf):
+    for route in documented_paths(urlconf):
         assert route in schema["paths"], route
         for method, operation in schema["paths"][route].items():
             ok = {code: r for code, r in operation["responses"].items() if code.startswith("2")}
