@@ -21,6 +21,13 @@ def client_for(user=None, *, csrf: bool = False) -> APIClient:
     return client
 
 
+def authenticated(user) -> APIClient:
+    """A client acting as `user` without a session (DRF's force_authenticate): no login queries."""
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
 def token_client(user) -> APIClient:
     """A client authenticating with a freshly issued bearer token (no session, no CSRF)."""
     _token, plain = issue_token(user=user, name="tests")

@@ -3,7 +3,6 @@
 endpoints really answer (so /api/docs/ does not drift from the code)."""
 
 import pytest
-from rest_framework.test import APIClient
 
 from cab.agenda import generate_agenda
 from cab.api import serializers as cab_doc
@@ -11,16 +10,12 @@ from changes import services
 from changes.api import calendar_schema as doc
 from tests import factories as f
 from tests import test_cab_support as support
+from tests.api_helpers import authenticated as api
 from tests.schema_helpers import documented_paths, generate
 
 board = support.board
 URLCONFS = ["changes.api.calendar_urls", "cab.api.urls"]
 
-
-def api(user):
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 

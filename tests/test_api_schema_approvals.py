@@ -3,9 +3,9 @@ single guess (drf-spectacular warning or error), every endpoint listed with its 
 documented answers match what the endpoints really return."""
 
 import pytest
-from rest_framework.test import APIClient
 
 from approvals.api import serializers as doc
+from tests.api_helpers import authenticated as api
 from tests.schema_helpers import documented_paths, generate
 from tests.test_emergency_authorization import emergency_change
 from tests.test_emergency_paperwork import author, boss, deployed_emergency  # noqa: F401 (fixtures)
@@ -16,11 +16,6 @@ WRITES = {"/api/approvals/delegations/": "DelegationRequestRequest",
           "/api/approvals/emergency/{change_id}/authorizations/": "AuthorizationRequestRequest",
           "/api/approvals/emergency/{change_id}/root-cause/": "RootCauseRequestRequest"}
 
-
-def api(user):
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 

@@ -5,22 +5,17 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.test import APIClient
 
 from approvals.delegation import create_delegation
 from approvals.models import ApprovalSlot
 from approvals.services import decide
 from changemgmt.models import LedgerEntry
 from tests import factories as f
+from tests.api_helpers import authenticated as api
 from tests.test_sla_timers import change_in_approval
 
 MINE = "/api/approvals/mine/"
 
-
-def api(user):
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def test_my_pending_slots_come_soonest_due_first_with_their_clock(frozen, requester, peer, peer2):

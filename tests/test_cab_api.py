@@ -1,18 +1,13 @@
 """The CAB API: the same refusals as the services (403/409 with reasons), votes, decisions,
 minutes and action items."""
 import pytest
-from rest_framework.test import APIClient
 
 from cab.agenda import generate_agenda
 from tests import test_cab_support as support
+from tests.api_helpers import authenticated as client_for
 
 board = support.board
 
-
-def client_for(user):
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 @pytest.fixture

@@ -2,19 +2,14 @@
 from datetime import datetime
 
 import pytest
-from rest_framework.test import APIClient
 
 from changes import services
 from changes.models import DeploymentWindow, Freeze
 from tests import factories as f
+from tests.api_helpers import authenticated as api
 
 NY = f.NY
 
-
-def api(user):
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def test_windows_list_and_edit_with_refusals(admin_user, requester, auditor):
