@@ -76,9 +76,14 @@ def _seeded_data_survives_flush(request):
 
 @pytest.fixture
 def frozen():
-    """Time frozen at tests.factories.NOW; `frozen.move_to(dt)` moves it."""
-    with time_machine.travel(f.NOW, tick=False) as traveller:
-        yield traveller
+    """Time frozen at tests.factories.NOW; `frozen.move_to(dt)` moves it. Changes filed in the test are
+    planned from NOW (factories.PLANNED_START) wherever the clock has moved."""
+    f.plan_from = f.NOW
+    try:
+        with time_machine.travel(f.NOW, tick=False) as traveller:
+            yield traveller
+    finally:
+        f.plan_from = None
 
 
 @pytest.fixture

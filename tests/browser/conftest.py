@@ -1,6 +1,7 @@
 """Shared set-up of the browser tests: Debian's Chromium driven by Playwright's sync API against
 pytest-django's live server, with fake time that keeps ticking in the server thread too."""
 import os
+from datetime import datetime
 
 import pytest
 import time_machine
@@ -27,8 +28,9 @@ def browser():
 
 @pytest.fixture
 def clock():
-    """Fake time that keeps ticking, shared by the test and the live server thread."""
-    with time_machine.travel(f.NOW, tick=True) as traveller:
+    """Fake time that keeps ticking, shared by the test and the live server thread. It starts at the
+    Monday noon after the real date, so the browser's own (real) clock keeps the server's cookies."""
+    with time_machine.travel(f.monday_noon_after(datetime.now(tz=f.NY)), tick=True) as traveller:
         yield traveller
 
 

@@ -4,6 +4,7 @@ reviewers approve it from their own browser sessions."""
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from changemgmt.roles import Role
 from changes.choices import State
@@ -67,8 +68,9 @@ def test_new_user_files_a_change_and_carries_it_to_close(live_server, browser, c
                        ("Rollback plan", "rollback_plan"), ("Ticket link", "ticket_url")]:
         page.get_by_label(label, exact=True).fill(fields[key])
     page.get_by_label("Affected services").select_option(label="payments-api")
-    page.get_by_label("Planned start").fill("2026-12-01T06:00")
-    page.get_by_label("Planned end").fill("2026-12-01T07:00")
+    start, end = f.planned_window(timezone.now())
+    page.get_by_label("Planned start").fill(start.strftime("%Y-%m-%dT%H:%M"))
+    page.get_by_label("Planned end").fill(end.strftime("%Y-%m-%dT%H:%M"))
     page.get_by_role("button", name="Save changes").click()
     expect(page.locator(".flash-success")).to_contain_text("saved")
     expect(page.locator("#step-submit .badge")).to_have_text("Gate holds")
@@ -102,7 +104,8 @@ def test_new_user_files_a_change_and_carries_it_to_close(live_server, browser, c
     expect_state(page, "Deploy")
 
     # Deploy inside the Tuesday window with the whole checklist.
-    clock.move_to(f.DEPLOY_TIME)
+    deploy_time = start + timedelta(minutes=15)
+    clock.move_to(deploy_time)
     step = page.locator("#step-deploy")
     for checkbox in step.locator("input[type=checkbox]").all():
         checkbox.check()
@@ -111,7 +114,7 @@ def test_new_user_files_a_change_and_carries_it_to_close(live_server, browser, c
     expect_state(page, "Verify")
 
     # Verify once the 30-minute monitoring period has passed.
-    clock.move_to(f.DEPLOY_TIME + timedelta(minutes=31))
+    clock.move_to(deploy_time + timedelta(minutes=31))
     step = page.locator("#step-verify")
     for checkbox in step.locator("input[type=checkbox]").all():
         checkbox.check()
