@@ -262,15 +262,19 @@ DEFAULTS.update({
             "freeze_lookahead_days": 30,
             "calendar_days_ahead": 14,
             "action_reminder_days_before": 1,
+            "review_risks": ["high", "critical"],
+            "agenda_lookback_days": 7,
         },
-        "POLICY §5 [002 §7]",
+        "POLICY §5, §7 [002 §7]",
         "CAB: the regular meeting's weekday (mon..sun) and local start time and length; how many weeks ahead "
         "the beat job creates meetings; how many hours before a meeting its agenda is generated; quorum (the "
         "chair or a chair deputy present, plus at least this fraction of the board's seats represented); an "
         "emergency CAB must meet within this many hours; a freeze review meets this many days before a freeze "
         "found this many days ahead; the agenda's calendar covers this many days; action-item owners are "
-        "reminded this many days before the due date. Decisions follow the majority of the voting members "
-        "present; the chair breaks ties.",
+        "reminded this many days before the due date; changes of the `review_risks` levels are the CAB's "
+        "(awaiting its approval, or emergency changes flagged for its next review); an agenda covers the time "
+        "since the previous agenda, or the last `agenda_lookback_days` days when there is none. Decisions follow "
+        "the majority of the voting members present; the chair breaks ties.",
     ),
 })
 
@@ -279,5 +283,16 @@ DEFAULTS.update({
         {"role": "manager"},
         "POLICY §6 [002 §9.2]",
         "A change planned inside a soft freeze needs one extra approval slot of this role.",
+    ),
+})
+
+# Emergency authorization (issue 9 §4): who may authorize an emergency change, and how far back.
+DEFAULTS.update({
+    "emergency_authorization": (
+        {"alone": ["cto", "ciso"], "pair": ["manager", "security"], "max_backdate_hours": 24},
+        "POLICY §7 [002 §6.3]",
+        "An emergency change is authorized by one holder of an `alone` role, or by the holders of every `pair` "
+        "role together (outside business hours a pair role must be on call); a verbal authorization may be "
+        "recorded at most `max_backdate_hours` after it was given.",
     ),
 })
