@@ -22,7 +22,7 @@ from changemgmt.web import timeline
 from changemgmt.web.access import member_required
 from changemgmt.web.forms import bind_errors, post_data
 from changemgmt.web.htmx import is_htmx, redirect_page, render_page
-from changes import gates, rules, selectors, services
+from changes import conflicts, gates, rules, selectors, services
 from changes.choices import ChangeType, State
 from changes.filters import ChangeFilter
 from changes.forms import ChangeForm, RiskForm, TestEvidenceForm
@@ -247,6 +247,27 @@ def _tests(change):
     return [(test_type, latest.get(test_type)) for test_type in gates.required_tests(change)]
 
 
+@dataclass
+class ConflictRow:
+    """One schedule conflict as the change page shows it, seen from this change [POLICY §6]."""
+
+    other: ChangeRequest
+    overlap_start: object
+    overlap_end: object
+    services: list[str]
+    items: list[str]
+
+
+def _conflicts(change) -> list[ConflictRow]:
+    """The change's stored conflicts, the other side of each with its owner: one query, whatever the count."""
+    rows = []
+    for conflict in conflicts.conflicts_of(change.pk):
+        other = conflict.other if conflict.change_id == change.pk else conflict.change
+        rows.append(ConflictRow(other, conflict.overlap_start, conflict.overlap_end,
+                                list(conflict.shared.get("services", [])), list(conflict.shared.get("items", []))))
+    return rows
+
+
 def _records(change) -> list[tuple[str, list[tuple[str, str]]]]:
     """What deployment, verification, close and roll-back recorded, with policy labels."""
     records = []
@@ -301,6 +322,7 @@ def _detail(request, pk, *, status=200, posted: Step | None = None, risk_form=No
         "evidence_form": (evidence_form or TestEvidenceForm(auto_id="id_evidence_%s")) if can_evidence else None,
         "timeline": timeline.build(change, selectors.ledger_for(change)),
         "records": _records(change),
+        "conflicts": _conflicts(change),
         "security_triggers": [policy.labels("security_triggers").get(code, code) for code in change.security_triggers],
         "emergency_criterion": policy.labels("emergency_criteria").get(change.emergency_criterion,
                                                                         change.emergency_criterion),
