@@ -1,12 +1,14 @@
 """CAB models: the board, meetings, their agenda snapshot, votes, decisions, minutes, action items.
 
-Every write goes through cab.services; these models carry constraints that make a second vote, a
+Every write goes through cab.services (which records it in the ledger) and each model keeps its row
+history (django-simple-history); these models carry constraints that make a second vote, a
 second decision, a second regular meeting in one slot or a second review of one freeze fail loudly
 even if two requests race past the services' locks.
 """
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 from cab.choices import ActionKind, ActionStatus, MeetingKind, MeetingStatus, Outcome, Seat, Section, VoteChoice
 
@@ -21,6 +23,8 @@ class BoardMember(models.Model):
     deputy = models.BooleanField(default=False, help_text="Stands in for the seat's principal")
     active = models.BooleanField(default=True)
     appointed_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["seat", "deputy", "user__username"]
@@ -54,6 +58,8 @@ class Meeting(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-starts_at", "-id"]
@@ -90,6 +96,8 @@ class Attendance(models.Model):
     present = models.BooleanField(default=False)
     recorded_at = models.DateTimeField(auto_now=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["meeting", "seat", "deputy", "user_id"]
         constraints = [models.UniqueConstraint(fields=["meeting", "user", "seat"], name="cab_attendance_once")]
@@ -116,6 +124,8 @@ class AgendaItem(models.Model):
     added_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                                  help_text="Empty when generated")
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["meeting", "position", "id"]
         constraints = [
@@ -140,6 +150,8 @@ class Vote(models.Model):
     cast_at = models.DateTimeField()
     changed_at = models.DateTimeField(null=True, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["item", "cast_at", "id"]
         constraints = [models.UniqueConstraint(fields=["item", "voter"], name="cab_one_vote_per_member")]
@@ -158,6 +170,8 @@ class Decision(models.Model):
     tally = models.JSONField(default=dict, help_text="Counted votes and quorum when decided")
     decided_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField()
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["decided_at"]
@@ -183,6 +197,8 @@ class ActionItem(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     reminded_on = models.DateField(null=True, blank=True, help_text="Last reminder sent (one per day at most)")
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["status", "due_on", "id"]
@@ -211,6 +227,9 @@ class Minutes(models.Model):
     distributed_at = models.DateTimeField(null=True, blank=True)
     purged_at = models.DateTimeField(null=True, blank=True,
                                      help_text="When the retention job removed the text; the row stays as a tombstone")
+
+    # The text is left out of the history: the retention job must be able to purge it for good.
+    history = HistoricalRecords(excluded_fields=["notes", "body"])
 
     class Meta:
         ordering = ["-meeting__starts_at"]

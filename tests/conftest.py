@@ -25,14 +25,13 @@ def _static_without_manifest(settings):
 @pytest.fixture(autouse=True)
 def _ledger_guard_survives_flush(request):
     """Transactional tests end with a flush (DELETE on SQLite), which the ledger's append-only trigger
-    refuses: lift the DELETE guard for the flush only, and put it back for the next test."""
+    refuses (TRUNCATE on PostgreSQL): lift that guard for the flush only, and put it back for the next test."""
     transactional = {"transactional_db", "live_server"} & set(request.fixturenames)
-    if transactional and connection.vendor == "sqlite":
+    if transactional:
         request.getfixturevalue("transactional_db")
         ledger_guard.install(connection)
         yield
-        with connection.cursor() as cursor:
-            cursor.execute("DROP TRIGGER IF EXISTS ledger_no_delete")
+        ledger_guard.lift_for_flush(connection)
     else:
         yield
 

@@ -1,7 +1,24 @@
-"""People: users, their team and their manager (escalations and dual control need both)."""
+"""People: users, their team and their manager (escalations and dual control need both).
+
+Users, their roles (group membership) and teams keep a history, since they are the inputs to
+separation of duties; every write goes through changemgmt.people_services, which also records it
+in the ledger."""
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from simple_history.models import HistoricalRecords
+
+
+class PeopleHistory(HistoricalRecords):
+    """History that skips the bookkeeping saves of a login (`last_login`) and of a password change
+    (credentials are never copied into history; the change itself is in the ledger)."""
+
+    QUIET_FIELDS = frozenset({"last_login", "password"})
+
+    def post_save(self, instance, created, using=None, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if not created and update_fields and set(update_fields) <= self.QUIET_FIELDS:
+            return
+        super().post_save(instance, created, using=using, **kwargs)
 
 
 class Team(models.Model):
@@ -24,6 +41,7 @@ class User(AbstractUser):
     manager = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
     )
+    history = PeopleHistory(excluded_fields=["password", "last_login"], m2m_fields=["groups"])
 
     class Meta:
         ordering = ["username"]

@@ -1,6 +1,7 @@
 """Hashed, revocable API tokens for REST clients."""
 from django.conf import settings
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 
 class ApiToken(models.Model):
@@ -13,6 +14,8 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Use is stamped with a queryset update (no history row); edits and revocations are kept.
+    history = HistoricalRecords(excluded_fields=["last_used_at"])
 
     class Meta:
         ordering = ["-created_at"]
