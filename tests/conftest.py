@@ -26,7 +26,9 @@ def _static_without_manifest(settings):
 def _ledger_guard_survives_flush(request):
     """Transactional tests end with a flush (DELETE on SQLite), which the ledger's append-only trigger
     refuses (TRUNCATE on PostgreSQL): lift that guard for the flush only, and put it back for the next test."""
-    transactional = {"transactional_db", "live_server"} & set(request.fixturenames)
+    marker = request.node.get_closest_marker("django_db")
+    transactional = ({"transactional_db", "live_server"} & set(request.fixturenames)
+                     or (marker is not None and marker.kwargs.get("transaction")))
     if transactional:
         request.getfixturevalue("transactional_db")
         ledger_guard.install(connection)

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from changemgmt import ledger, ledger_audit, ledger_verifier
+from changemgmt import ledger, ledger_audit, ledger_guard, ledger_verifier
 from changemgmt.models import LedgerCheckpoint, LedgerEntry
 
 KEY = "auditor-shared-signing-key-ü"
@@ -109,7 +109,8 @@ def test_verify_with_an_unreadable_kept_checkpoint_is_a_usage_error(chain, tmp_p
 def test_kept_checkpoint_signed_with_another_key_fails_verification(chain, tmp_path, settings):
     settings.LEDGER_SIGNING_KEY = "someone-elses-key"
     kept = ledger_audit.checkpoint_document(ledger_audit.create_checkpoint())
-    LedgerCheckpoint.objects.all().delete()
+    with ledger_guard.lifted(connection):  # checkpoints are append-only too
+        LedgerCheckpoint.objects.all().delete()
     (tmp_path / "cp.json").write_text(json.dumps(kept))
     settings.LEDGER_SIGNING_KEY = KEY
 
