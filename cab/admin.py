@@ -1,43 +1,41 @@
 """Admin for the CAB. Meetings, votes, decisions and minutes are read-only here: every write goes
 through cab.services, which checks the rules and records the ledger; published minutes are never
-editable by anyone. Board seats are appointed through cab.services.board."""
+editable by anyone. Board seats are appointed and retired through cab.services.board."""
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
 
 from cab.models import ActionItem, AgendaItem, Attendance, BoardMember, Decision, Meeting, Minutes, Vote
 from cab.services import board
+from changemgmt.admin_base import REFUSALS, AuditedAdmin, ReadOnlyAdmin
+from changemgmt.refusals import describe
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+@admin.action(description="Retire selected members (votes and minutes keep referring to them)")
+def retire_members(modeladmin, request, queryset):
+    for member in queryset:
+        try:
+            board.retire(actor=request.user, member_id=member.pk)
+        except REFUSALS as exc:
+            modeladmin.message_user(request, f"{member}: {describe(exc)}", messages.ERROR)
+        else:
+            modeladmin.message_user(request, f"{member}: retired.", messages.SUCCESS)
 
 
 @admin.register(BoardMember)
-class BoardMemberAdmin(admin.ModelAdmin):
+class BoardMemberAdmin(AuditedAdmin):
+    """Members are appointed here (through cab.services.board) and retired with the action, never
+    deleted: votes and minutes keep referring to them."""
+
     list_display = ("user", "seat", "deputy", "active", "appointed_at")
     list_filter = ("seat", "deputy", "active")
     list_select_related = ("user",)
     fields = ("user", "seat", "deputy")
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # retire instead: votes and minutes keep referring to the member
+    actions = [retire_members]
 
     def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request, obj)
 
-    def save_model(self, request, obj, form, change):
-        try:
-            saved = board.appoint(actor=request.user, user=obj.user, seat=obj.seat, deputy=obj.deputy)
-            obj.pk = saved.pk
-        except (PermissionDenied, ValidationError) as exc:
-            messages.error(request, "; ".join(getattr(exc, "messages", [str(exc)])))
+    def service_save(self, request, obj, form):
+        return board.appoint(actor=request.user, user=obj.user, seat=obj.seat, deputy=obj.deputy)
 
 
 class ItemInline(admin.TabularInline):

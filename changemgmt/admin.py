@@ -1,55 +1,88 @@
-"""Admin for the kernel. Policy edits go through changemgmt.policy (validated and audited);
-the ledger is read-only here as everywhere."""
-from django.contrib import admin, messages
-from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.core.exceptions import ValidationError
-from simple_history.admin import SimpleHistoryAdmin
+"""Admin for the kernel. People, teams, roles, tokens and policy are saved through their services
+(changemgmt.people_services, changemgmt.policy): validated, in the row history and in the ledger.
+Roles (groups), the ledger, its checkpoints and the outbox are read-only here as everywhere."""
+from contextvars import ContextVar
 
-from changemgmt import policy
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
+from django.contrib.auth.models import Group
+
+from changemgmt import people_services, policy
+from changemgmt.admin_base import AuditedAdmin, ReadOnlyAdmin
 from changemgmt.models import ApiToken, LedgerCheckpoint, LedgerEntry, OutboxEvent, PolicySetting, Team, User
+
+_password_actor = ContextVar("password_actor", default=None)
+
+
+class PasswordChangeForm(AdminPasswordChangeForm):
+    """The admin's "change password" form, saved through people_services.set_password."""
+
+    def save(self, commit=True):
+        people_services.set_password(actor=_password_actor.get(), user=self.user,
+                                     password=self.cleaned_data["password1"]
+                                     if self.cleaned_data.get("set_usable_password", True) else None)
+        return self.user
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AuditedAdmin, BaseUserAdmin):
     fieldsets = BaseUserAdmin.fieldsets + (("Organisation", {"fields": ("team", "manager")}),)
     list_display = ("username", "email", "first_name", "last_name", "team", "manager", "is_active")
     list_select_related = ("team", "manager")
     list_filter = ("team", "groups", "is_active")
+    change_password_form = PasswordChangeForm
+
+    def service_save(self, request, obj, form):
+        data = form.cleaned_data
+        usable = data.get("set_usable_password", True)
+        return people_services.save_user(
+            actor=request.user, user=obj, groups=data.get("groups") if "groups" in form.fields else None,
+            permissions=data.get("user_permissions") if "user_permissions" in form.fields else None,
+            password=data.get("password1") if usable else None)
+
+    def user_change_password(self, request, id, form_url=""):
+        token = _password_actor.set(request.user)
+        try:
+            return super().user_change_password(request, id, form_url)
+        finally:
+            _password_actor.reset(token)
 
 
 @admin.register(Team)
-class TeamAdmin(SimpleHistoryAdmin):
+class TeamAdmin(AuditedAdmin):
+    search_fields = ("name",)
+
+    def service_save(self, request, obj, form):
+        return people_services.save_team(actor=request.user, team=obj)
+
+    def service_delete(self, request, obj):
+        people_services.delete_team(actor=request.user, team=obj)
+
+
+if admin.site.is_registered(Group):
+    admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class RoleAdmin(ReadOnlyAdmin):
+    """The roles are fixed (changemgmt.roles); who holds one is edited on the user."""
+
     search_fields = ("name",)
 
 
 @admin.register(PolicySetting)
-class PolicySettingAdmin(SimpleHistoryAdmin):
+class PolicySettingAdmin(AuditedAdmin):
     list_display = ("key", "reference", "updated_at")
     readonly_fields = ("key", "reference", "description", "updated_at")
     fields = ("key", "description", "reference", "value", "updated_at")
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request, *args):
         return False
 
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def save_model(self, request, obj, form, change):
-        try:
-            policy.update_setting(key=obj.key, value=obj.value, actor=request.user)
-        except ValidationError as exc:
-            messages.error(request, "; ".join(exc.messages))
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def service_save(self, request, obj, form):
+        policy.update_setting(key=obj.key, value=form.cleaned_data["value"], actor=request.user)
+        return PolicySetting.objects.get(key=obj.key)
 
 
 @admin.register(LedgerEntry)
@@ -71,10 +104,17 @@ class OutboxEventAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(AuditedAdmin):
+    """Tokens are issued on the user's API tokens page (which shows the secret once); here an
+    administrator renames or revokes one. A revoked token stays revoked."""
+
     list_display = ("name", "user", "prefix", "created_at", "last_used_at", "revoked_at")
-    readonly_fields = ("prefix", "key_hash", "created_at", "last_used_at")
+    readonly_fields = ("user", "prefix", "key_hash", "created_at", "last_used_at")
     fields = ("user", "name", "prefix", "key_hash", "created_at", "last_used_at", "revoked_at")
 
-    def has_add_permission(self, request):
-        return False  # tokens are created on the user's API tokens page, which shows the secret once
+    def has_add_permission(self, request, *args):
+        return False
+
+    def service_save(self, request, obj, form):
+        return people_services.update_token(actor=request.user, token=obj, name=form.cleaned_data["name"],
+                                            revoked_at=form.cleaned_data["revoked_at"])

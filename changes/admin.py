@@ -1,13 +1,13 @@
-"""Admin for change requests. The admin reads everything but writes only through services:
-fields are read-only here, and actions call changes.services.run_transition, so the admin obeys
-the same gates, permissions and audit as the pages and the API."""
+"""Admin for change requests and the catalog. Changes are read-only here; their actions call
+changes.services.run_transition, so the admin obeys the same gates, permissions and audit as the
+pages and the API. Services and templates are saved through changes.catalog_services."""
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from simple_history.admin import SimpleHistoryAdmin
 
+from changemgmt.admin_base import AuditedAdmin, ReadOnlyAdmin
 from changemgmt.errors import Conflict, GateRefused
-from changes import services
-from changes.models import ChangeRequest, Freeze, RollbackRecord, Service, StandardTemplate, TestEvidence
+from changes import catalog_services, services
+from changes.models import ChangeRequest, RollbackRecord, Service, StandardTemplate, TestEvidence
 
 
 class TestEvidenceInline(admin.TabularInline):
@@ -17,6 +17,9 @@ class TestEvidenceInline(admin.TabularInline):
     readonly_fields = ("test_type", "result", "summary", "evidence_url", "recorded_by", "recorded_at")
 
     def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
 
@@ -39,7 +42,9 @@ def _transition_action(name: str, label: str):
 
 
 @admin.register(ChangeRequest)
-class ChangeRequestAdmin(SimpleHistoryAdmin):
+class ChangeRequestAdmin(ReadOnlyAdmin):
+    """Changes are filed and edited through the pages or the API; records are retained (POLICY §9)."""
+
     list_display = ("reference", "title", "state", "change_type", "risk_level", "owner", "planned_start")
     list_filter = ("state", "change_type", "risk_level", "category")
     search_fields = ("title", "description")
@@ -47,43 +52,35 @@ class ChangeRequestAdmin(SimpleHistoryAdmin):
     inlines = [TestEvidenceInline]
     actions = [_transition_action("submit", "Submit"), _transition_action("cancel", "Cancel")]
 
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields] + ["services"]
-
-    def has_add_permission(self, request):
-        return False  # changes are filed through the pages or the API, which run the services
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # change records are retained (POLICY §9)
-
 
 @admin.register(Service)
-class ServiceAdmin(SimpleHistoryAdmin):
+class ServiceAdmin(AuditedAdmin):
     list_display = ("name", "owner_team", "criticality")
     list_filter = ("criticality",)
     search_fields = ("name",)
 
+    def service_save(self, request, obj, form):
+        return catalog_services.save_service(actor=request.user, service=obj)
+
+    def service_delete(self, request, obj):
+        catalog_services.delete_service(actor=request.user, service=obj)
+
 
 @admin.register(StandardTemplate)
-class StandardTemplateAdmin(SimpleHistoryAdmin):
+class StandardTemplateAdmin(AuditedAdmin):
     list_display = ("name", "category", "active")
     list_filter = ("active", "category")
 
+    def service_save(self, request, obj, form):
+        return catalog_services.save_template(actor=request.user, template=obj)
+
+    def service_delete(self, request, obj):
+        catalog_services.delete_template(actor=request.user, template=obj)
+
 
 @admin.register(RollbackRecord)
-class RollbackRecordAdmin(SimpleHistoryAdmin):
+class RollbackRecordAdmin(ReadOnlyAdmin):
     list_display = ("change", "severity", "trigger", "decided_at", "completed_at")
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Freeze)
-class FreezeAdmin(SimpleHistoryAdmin):
-    list_display = ("name", "kind", "starts_at", "ends_at")
-    list_filter = ("kind",)
 
 from changes import calendar_admin  # noqa: E402,F401  (the calendar's admin: windows, freezes, items)

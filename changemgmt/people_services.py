@@ -1,0 +1,125 @@
+"""Writes to people: users (team, manager, roles, active flag), teams and API tokens. These are the
+inputs to separation of duties, so the admin (and anything else) changes them only here: an
+administrator's act, validated, kept in the row history and recorded in the ledger in the same
+transaction. A refused request writes nothing and is logged (changemgmt.refusals)."""
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from changemgmt import ledger
+from changemgmt.models import ApiToken, Team, User
+from changemgmt.refusals import logged_refusals
+from changemgmt.roles import Role, has_role
+
+USER_FIELDS = ("username", "email", "first_name", "last_name", "is_active", "is_staff", "is_superuser")
+
+
+def _check_administrator(actor) -> None:
+    if not has_role(actor, Role.ADMINISTRATOR):
+        raise PermissionDenied("Only an administrator edits people, teams, roles and tokens.")
+
+
+def user_payload(user: User, roles=None) -> dict:
+    return {**{name: getattr(user, name) for name in USER_FIELDS},
+            "team": user.team.name if user.team_id else None,
+            "manager": user.manager.username if user.manager_id else None,
+            "roles": sorted(roles if roles is not None else user.groups.values_list("name", flat=True))}
+
+
+def _check_manager(user: User) -> None:
+    """A manager chain never loops back to the user (escalations would circle forever)."""
+    seen, boss = set(), user.manager
+    while boss is not None and boss.pk not in seen:
+        if boss.pk == user.pk or boss is user:
+            raise ValidationError({"manager": "A user cannot be their own manager, directly or through others."})
+        seen.add(boss.pk)
+        boss = boss.manager
+
+
+@logged_refusals("user.save")
+def save_user(*, actor, user: User, groups=None, permissions=None, password: str | None = None) -> User:
+    """Create or change `user` (already carrying the new field values). `groups` (the roles) and
+    `permissions` replace the current sets when given; a new user gets `password` (or none)."""
+    _check_administrator(actor)
+    _check_manager(user)
+    with transaction.atomic():
+        created = user.pk is None
+        before = None if created else user_payload(User.objects.select_for_update().get(pk=user.pk))
+        if created:
+            if password:
+                user.set_password(password)
+            else:
+                user.set_unusable_password()
+        user.save()
+        if groups is not None:
+            user.groups.set(groups)
+        if permissions is not None:
+            user.user_permissions.set(permissions)
+        user.__dict__.pop("_role_cache", None)
+        after = user_payload(user)
+        ledger.append(actor=actor, action="user.created" if created else "user.changed", subject=user,
+                      payload={"after": after} if created else {"before": before, "after": after})
+    return user
+
+
+@logged_refusals("user.password_set")
+def set_password(*, actor, user: User, password: str | None) -> None:
+    """An administrator sets a user's password (None: no password login); the ledger says it
+    happened, never what it is."""
+    _check_administrator(actor)
+    with transaction.atomic():
+        if password is None:
+            user.set_unusable_password()
+        else:
+            user.set_password(password)
+        user.save(update_fields=["password"])
+        ledger.append(actor=actor, action="user.password_set", subject=user, payload={"user": user.username})
+
+
+def _team_payload(team: Team) -> dict:
+    return {"name": team.name}
+
+
+@logged_refusals("team.save")
+def save_team(*, actor, team: Team) -> Team:
+    _check_administrator(actor)
+    with transaction.atomic():
+        created = team.pk is None
+        before = None if created else _team_payload(Team.objects.select_for_update().get(pk=team.pk))
+        team.save()
+        ledger.append(actor=actor, action="team.created" if created else "team.changed", subject=team,
+                      payload={"after": _team_payload(team), **({} if created else {"before": before})})
+    return team
+
+
+@logged_refusals("team.delete")
+def delete_team(*, actor, team: Team) -> None:
+    """Delete a team; its members are left without one (recorded, since dual control reads teams)."""
+    _check_administrator(actor)
+    with transaction.atomic():
+        team = Team.objects.select_for_update().get(pk=team.pk)
+        members = sorted(team.members.values_list("username", flat=True))
+        ledger.append(actor=actor, action="team.deleted", subject=team,
+                      payload={**_team_payload(team), "members": members})
+        team.delete()
+
+
+@logged_refusals("api_token.change")
+def update_token(*, actor, token: ApiToken, name: str, revoked_at=None) -> ApiToken:
+    """Rename or revoke a token. A revoked token stays revoked (a new one is issued instead)."""
+    _check_administrator(actor)
+    with transaction.atomic():
+        current = ApiToken.objects.select_for_update().get(pk=token.pk)
+        if current.revoked_at is not None and revoked_at is None:
+            raise ValidationError({"revoked_at": "A revoked token stays revoked; issue a new token instead."})
+        if not name.strip():
+            raise ValidationError({"name": "A token needs a name."})
+        before = {"name": current.name, "revoked_at": current.revoked_at}
+        current.name = name
+        if current.revoked_at is None and revoked_at is not None:
+            current.revoked_at = min(revoked_at, timezone.now())
+        current.save(update_fields=["name", "revoked_at"])
+        ledger.append(actor=actor, action="api_token.changed", subject=current, payload={
+            "user": current.user.username, "prefix": current.prefix, "before": before,
+            "after": {"name": current.name, "revoked_at": current.revoked_at}})
+    return current
