@@ -3,22 +3,25 @@
 The chain check itself lives in changemgmt.ledger_verifier (standard library only) so the server and
 an auditor's offline run apply the very same rules; this module only feeds it rows from the
 database, in seq order and in fixed-size batches, so memory stays flat however long the ledger is.
+Checkpoints are signed with the Ed25519 key of changemgmt.signing_key; stored checkpoints signed
+otherwise (HMAC rows from before it, or a retired key) are not checked and pin nothing.
 """
 import json
 from collections.abc import Iterator
 from typing import TextIO
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from changemgmt import signing_key
 from changemgmt.ledger import format_time
 from changemgmt.ledger_verifier import (
     EXPORTED_FIELDS,
+    SIGNATURE_ALGORITHM,
     Outcome,
     Problem,
     check_chain,
-    sign_checkpoint,
+    checkpoint_message,
     signature_valid,
 )
 from changemgmt.models import LedgerCheckpoint, LedgerEntry
@@ -37,10 +40,6 @@ class LedgerBroken(Exception):
     def __init__(self, problem: Problem):
         super().__init__(str(problem))
         self.problem = problem
-
-
-def signing_key() -> bytes:
-    return settings.LEDGER_SIGNING_KEY.encode("utf-8")
 
 
 def iter_entries(batch_size: int = BATCH_SIZE) -> Iterator[dict]:
@@ -63,23 +62,27 @@ def iter_entries(batch_size: int = BATCH_SIZE) -> Iterator[dict]:
 def checkpoint_document(checkpoint: LedgerCheckpoint) -> dict:
     """What the auditor keeps: exactly what the standalone verifier's --checkpoint reads."""
     return {"seq": checkpoint.seq, "entry_hash": checkpoint.entry_hash,
-            "signed_at": format_time(checkpoint.signed_at), "signature": checkpoint.signature}
+            "signed_at": format_time(checkpoint.signed_at), "algorithm": checkpoint.algorithm,
+            "key_id": checkpoint.key_id, "signature": checkpoint.signature}
 
 
 def stored_checkpoints() -> list[dict]:
-    return [checkpoint_document(cp) for cp in LedgerCheckpoint.objects.order_by("seq", "pk")]
+    """The stored checkpoints signed with the current key, the ones `verify_database` checks."""
+    rows = LedgerCheckpoint.objects.filter(algorithm=SIGNATURE_ALGORITHM, key_id=signing_key.key_id())
+    return [checkpoint_document(cp) for cp in rows.order_by("seq", "pk")]
 
 
 def verify_database(*, kept: list[dict] = (), batch_size: int = BATCH_SIZE) -> Outcome:
-    """Check every stored checkpoint's signature (and any `kept` ones an auditor supplies), then walk
-    the chain against all of them: a forged checkpoint, an edited/deleted/reordered/inserted entry,
-    a truncated tail or a recomputed chain each stop the walk at the first broken point."""
-    key = signing_key()
+    """Check the signature of every stored checkpoint signed with the current key (and of any `kept`
+    ones an auditor supplies), then walk the chain against all of them: a forged checkpoint, an
+    edited/deleted/reordered/inserted entry, a truncated tail or a recomputed chain each stop the
+    walk at the first broken point."""
+    public_key = signing_key.private_key().public_key()
     checkpoints = stored_checkpoints() + list(kept)
     for checkpoint in checkpoints:
-        if not signature_valid(key, checkpoint):
+        if not signature_valid(public_key, checkpoint):
             reason = (f"checkpoint for seq {checkpoint['seq']} signed at {checkpoint.get('signed_at')} has an "
-                      "invalid signature (altered checkpoint or different LEDGER_SIGNING_KEY)")
+                      "invalid signature (altered checkpoint, or not signed with LEDGER_SIGNING_KEY_FILE)")
             return Outcome(0, 0, "", Problem(checkpoint["seq"], None, reason))
     return check_chain(((None, entry) for entry in iter_entries(batch_size)), checkpoints)
 
@@ -107,5 +110,7 @@ def create_checkpoint(*, batch_size: int = BATCH_SIZE) -> LedgerCheckpoint:
             seq=outcome.head_seq,
             entry_hash=outcome.head_hash,
             signed_at=timezone.now(),
-            signature=sign_checkpoint(signing_key(), outcome.head_seq, outcome.head_hash),
+            algorithm=SIGNATURE_ALGORITHM,
+            key_id=signing_key.key_id(),
+            signature=signing_key.sign(checkpoint_message(outcome.head_seq, outcome.head_hash)),
         )

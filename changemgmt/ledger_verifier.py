@@ -1,14 +1,18 @@
 #!/usr/bin/env python3
-"""Standalone verifier for a changemgmt ledger export. Standard library only: an auditor copies this
-one file and an export (JSON Lines) to any machine with Python 3.11+ and runs
+"""Standalone verifier for a changemgmt ledger export. An auditor copies this one file and an export
+(JSON Lines) to any machine with Python 3.11+ and runs
 
-    python3 ledger_verifier.py export.jsonl [--checkpoint checkpoint.json [--key-file key.txt]]
+    python3 ledger_verifier.py export.jsonl [--checkpoint checkpoint.json [--public-key ledger-key.pem]]
+
+The chain check needs the standard library only; checking a checkpoint's Ed25519 signature with
+--public-key needs the `cryptography` package (pip install cryptography), imported only then. The
+auditor holds no secret: the public key is all it takes.
 
 Exit status: 0 the chain is intact, 1 it is broken (the first broken entry is named), 2 usage error.
 
-The application imports `canonical_bytes`, `entry_hash`, `sign_checkpoint` and `check_chain` from
-here, so the hash the server writes, the check `manage.py ledger verify` runs and the check the
-auditor runs are one implementation.
+The application imports `canonical_bytes`, `entry_hash`, `checkpoint_message`, `signature_valid`
+and `check_chain` from here, so the hash the server writes, the check `manage.py ledger verify`
+runs and the check the auditor runs are one implementation.
 
 Canonical form of an entry: the JSON object with exactly the keys
     seq, recorded_at, actor, action, subject, payload, prev_hash
@@ -17,14 +21,14 @@ entry_hash = lowercase hex SHA-256 of that byte string. The first entry has seq 
 GENESIS_HASH (64 zeros); every other entry's prev_hash is the previous entry's entry_hash, and seq
 increases by exactly one.
 
-A checkpoint {seq, entry_hash, signed_at, signature} pins the chain's head at signing time:
-signature = hex HMAC-SHA256(key, checkpoint_message(seq, entry_hash)). Given a kept checkpoint the
+A checkpoint {seq, entry_hash, signed_at, algorithm, key_id, signature} pins the chain's head at
+signing time: signature = hex Ed25519 signature of checkpoint_message(seq, entry_hash) ("algorithm":
+"ed25519"); key_id = the first 16 hex digits of SHA-256 over the raw 32-byte public key. Given a kept checkpoint the
 verifier also detects a truncated tail (the export ends before the checkpoint's seq) and a chain
 recomputed from scratch (the hash at the checkpoint's seq differs from the signed one).
 """
 import argparse
 import hashlib
-import hmac
 import json
 import re
 import sys
@@ -53,13 +57,47 @@ def checkpoint_message(seq: int, head_hash: str) -> bytes:
     return f"changemgmt-ledger-checkpoint:{seq}:{head_hash}".encode()
 
 
-def sign_checkpoint(key: bytes, seq: int, head_hash: str) -> str:
-    return hmac.new(key, checkpoint_message(seq, head_hash), hashlib.sha256).hexdigest()
+SIGNATURE_ALGORITHM = "ed25519"
 
 
-def signature_valid(key: bytes, checkpoint: dict) -> bool:
-    expected = sign_checkpoint(key, checkpoint["seq"], checkpoint["entry_hash"])
-    return hmac.compare_digest(expected, str(checkpoint.get("signature", "")))
+def key_id_of(raw_public_key: bytes) -> str:
+    return hashlib.sha256(raw_public_key).hexdigest()[:16]
+
+
+def load_public_key(pem: bytes):
+    """An Ed25519 public key from PEM (what `manage.py ledger public-key` prints). Needs `cryptography`."""
+    try:
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+        from cryptography.hazmat.primitives.serialization import load_pem_public_key
+    except ImportError as error:
+        raise UsageError("checking a signature needs the cryptography package: pip install cryptography") from error
+    try:
+        key = load_pem_public_key(pem)
+    except ValueError as error:
+        raise UsageError(f"not a PEM public key: {error}") from error
+    if not isinstance(key, Ed25519PublicKey):
+        raise UsageError("the public key is not an Ed25519 key")
+    return key
+
+
+def public_key_id(public_key) -> str:
+    from cryptography.hazmat.primitives import serialization
+
+    return key_id_of(public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw))
+
+
+def signature_valid(public_key, checkpoint: dict) -> bool:
+    """True when `checkpoint` carries an Ed25519 signature by `public_key` over its seq and hash."""
+    from cryptography.exceptions import InvalidSignature
+
+    if checkpoint.get("algorithm") != SIGNATURE_ALGORITHM:
+        return False
+    try:
+        public_key.verify(bytes.fromhex(str(checkpoint.get("signature", ""))),
+                          checkpoint_message(checkpoint["seq"], checkpoint["entry_hash"]))
+    except (InvalidSignature, ValueError):
+        return False
+    return True
 
 
 class Unreadable(NamedTuple):
@@ -196,17 +234,16 @@ def load_checkpoint(path: str) -> dict:
     return checkpoint
 
 
-def load_key(path: str) -> bytes:
-    """The key file holds LEDGER_SIGNING_KEY as text; one trailing line break is not part of it."""
+def read_public_key(path: str):
     try:
         with open(path, "rb") as handle:
-            key = handle.read()
+            pem = handle.read()
     except OSError as error:
-        raise UsageError(f"cannot read key file {path}: {error}") from error
-    for ending in (b"\r\n", b"\n"):
-        if key.endswith(ending):
-            return key[: -len(ending)]
-    return key
+        raise UsageError(f"cannot read public key {path}: {error}") from error
+    try:
+        return load_public_key(pem)
+    except UsageError as error:
+        raise UsageError(f"{path}: {error}") from error
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -214,7 +251,9 @@ def _parser() -> argparse.ArgumentParser:
         description="Verify a changemgmt ledger export (JSON Lines). Exit 0 intact, 1 broken, 2 usage error.")
     parser.add_argument("export", help="the file written by `manage.py ledger export`")
     parser.add_argument("--checkpoint", help="a checkpoint JSON kept from `manage.py ledger checkpoint`")
-    parser.add_argument("--key-file", help="file holding LEDGER_SIGNING_KEY, to check the checkpoint's signature")
+    parser.add_argument("--public-key", metavar="PEM",
+                        help="the ledger's public key (manage.py ledger public-key), to check the checkpoint's "
+                             "signature; needs the cryptography package")
     return parser
 
 
@@ -222,14 +261,18 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     checkpoints = []
     try:
-        if args.key_file and not args.checkpoint:
-            raise UsageError("--key-file only makes sense with --checkpoint")
+        if args.public_key and not args.checkpoint:
+            raise UsageError("--public-key only makes sense with --checkpoint")
         if args.checkpoint:
             checkpoint = load_checkpoint(args.checkpoint)
-            if args.key_file and not signature_valid(load_key(args.key_file), checkpoint):
-                print(f"BROKEN: checkpoint {args.checkpoint}: signature does not match "
-                      "(altered checkpoint or wrong key)")
-                return EXIT_BROKEN
+            if args.public_key:
+                if checkpoint.get("algorithm") != SIGNATURE_ALGORITHM:
+                    raise UsageError(f"{args.checkpoint} is not an Ed25519 checkpoint "
+                                     f"(algorithm {checkpoint.get('algorithm', 'hmac-sha256')!r})")
+                if not signature_valid(read_public_key(args.public_key), checkpoint):
+                    print(f"BROKEN: checkpoint {args.checkpoint}: signature does not match "
+                          "(altered checkpoint or another key)")
+                    return EXIT_BROKEN
             checkpoints.append(checkpoint)
         handle = open(args.export, "rb")  # closed by the `with` below, after streaming
     except (UsageError, OSError) as error:
@@ -243,7 +286,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_BROKEN
     print(f"OK: {outcome.entries} entries, seq 1..{outcome.head_seq} chained, head {outcome.head_hash}")
     if checkpoints:
-        signed = "signature valid" if args.key_file else "signature NOT checked (no --key-file)"
+        signed = "signature valid" if args.public_key else "signature NOT checked (no --public-key)"
         print(f"checkpoint seq {checkpoints[0]['seq']} matches ({signed})")
     return EXIT_INTACT
 

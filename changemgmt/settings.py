@@ -3,6 +3,7 @@
 The zero-setup default is SQLite plus an embedded, file-system Celery broker; production sets
 DATABASE_URL to PostgreSQL and CELERY_BROKER_URL to Redis.
 """
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -33,6 +34,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "axes",
     "django_filters",
     "django_fsm",
     "simple_history",
@@ -53,6 +56,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "changemgmt.urls"
@@ -97,6 +103,12 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
+# Login guessing (django-axes): the first backend refuses a locked-out account or client before the
+# password is checked; changemgmt.lockout says how long to wait. See the README's Security section.
+AUTHENTICATION_BACKENDS = [
+    "changemgmt.lockout.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 LANGUAGE_CODE = "en-us"
 # The organisation's time zone: everything is stored in UTC and shown, and reasoned about
@@ -149,7 +161,10 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
+# Behind a TLS-terminating proxy: trust its X-Forwarded-Proto, and take the client address (login
+# lockout, API throttles) from the last X-Forwarded-For hop, the one the proxy appended.
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_TLS_PROXY else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
@@ -161,6 +176,43 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["changemgmt.api.permissions.HasAnyRole"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+# Login lockout (django-axes, database handler): 5 failures lock the account, and 5 lock the client
+# address, for 15 minutes from the last failed attempt (failures older than that are forgotten). A
+# success does not clear them: logging in to one's own account must not reset the client's count.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "changemgmt.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "changemgmt.lockout.client_ip"
+AXES_VERBOSE = False
+
+# Content-Security-Policy on every response (django-csp): our own scripts, styles and images only;
+# templates carry no inline script, event handler or style (a test greps them).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "changemgmt.api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["changemgmt.api.permissions.HasAnyRole"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PARSER_CLASSES": ["changemgmt.api.parsers.JSONParser"],  # JSON only, depth-limited
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -176,6 +228,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # Choice sets that share values or field names get one clear name each (see changes.api).
     "ENUM_NAME_OVERRIDES": {
+    # API-token guessing: failed token authentications per client address (changemgmt.api.throttling).
+    "DEFAULT_THROTTLE_RATES": {"failed_token": "20/5m"},
         "ChangeTypeEnum": "changes.choices.ChangeType",
         "FilingTypeEnum": [("normal", "Normal"), ("emergency", "Emergency")],
         "LevelEnum": "changes.choices.RiskLevel",
@@ -183,6 +237,10 @@ SPECTACULAR_SETTINGS = {
         "ChangeOutcomeEnum": "changes.choices.Outcome",
         "RollbackKindEnum": "changes.choices.RollbackKind",
         "FreezeKindEnum": "changes.choices.FreezeKind",
+    # Swagger UI from our own static files (drf-spectacular-sidecar): no CDN, works offline and under the CSP.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
         "MeetingKindEnum": "cab.choices.MeetingKind",
         "MeetingStatusEnum": "cab.choices.MeetingStatus",
         "DecisionOutcomeEnum": "cab.choices.Outcome",
@@ -218,8 +276,16 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 SLA_SECONDS_OVERRIDE = env_int("SLA_SECONDS_OVERRIDE", 0)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
-# The audit ledger's checkpoint signing key (HMAC-SHA256). Auditors verify checkpoints with it.
-LEDGER_SIGNING_KEY = env_secret("LEDGER_SIGNING_KEY") or SECRET_KEY
+# The Ed25519 private key (PEM) that signs ledger checkpoints; auditors verify them with its public key
+# (changemgmt.signing_key). Required when DEBUG is off; `manage.py ledger keygen` writes one. With
+# LEDGER_SIGNING_KEY_AUTOGENERATE (on with DEBUG; tests) a missing key is generated under VAR_DIR.
+LEDGER_SIGNING_KEY_AUTOGENERATE = env_bool("LEDGER_SIGNING_KEY_AUTOGENERATE", DEBUG)
+LEDGER_SIGNING_KEY_FILE = env_str("LEDGER_SIGNING_KEY_FILE")
+if not LEDGER_SIGNING_KEY_FILE:
+    if not LEDGER_SIGNING_KEY_AUTOGENERATE:
+        raise ImproperlyConfigured("LEDGER_SIGNING_KEY_FILE is required when DEBUG is off "
+                                   "(create one with: manage.py ledger keygen --output FILE)")
+    LEDGER_SIGNING_KEY_FILE = str(VAR_DIR / "ledger-signing-key.pem")
 
 LOGGING = {
     "version": 1,

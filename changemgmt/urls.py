@@ -1,7 +1,12 @@
-"""Site URLs: pages per app, the REST API under /api/, the admin."""
+"""Site URLs: pages per app, the REST API under /api/, the admin, the ledger's public key.
+
+/api/docs/ is Swagger UI from our own static files, its start-up script served separately (the
+split view) so the page runs under the Content-Security-Policy without inline script."""
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from changemgmt.web.public_key import ledger_public_key
 
 urlpatterns = [
     path("", include("changemgmt.web.urls")),
@@ -11,7 +16,9 @@ urlpatterns = [
     path("approvals/", include("approvals.urls")),
     path("cab/", include("cab.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="api/swagger_ui.html"),
+         name="api-docs"),
+    path(".well-known/changemgmt-ledger-key.pem", ledger_public_key, name="ledger-public-key"),
     path("api/", include("changemgmt.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,4 +1,8 @@
-"""Bearer authentication with hashed, revocable API tokens (`Authorization: Bearer cm_<prefix>_<secret>`)."""
+"""Bearer authentication with hashed, revocable API tokens (`Authorization: Bearer cm_<prefix>_<secret>`).
+
+A client that keeps presenting wrong tokens is throttled (changemgmt.api.throttling): 429 with
+Retry-After, before any token it sends is even looked up.
+"""
 import hashlib
 import hmac
 import secrets
@@ -7,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
+from changemgmt.api.throttling import FailedTokenThrottle
 from changemgmt.models import ApiToken
 
 TOKEN_PREFIX = "cm"
@@ -49,7 +54,17 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         header = authentication.get_authorization_header(request).decode("latin-1")
         if not header.startswith(f"{self.keyword} "):
             return None
-        plain = header[len(self.keyword) + 1:].strip()
+        throttle = FailedTokenThrottle()
+        if throttle.blocked(request):
+            raise exceptions.Throttled(wait=throttle.wait(),
+                                       detail="Too many failed API token attempts from this client.")
+        try:
+            return self._check(header[len(self.keyword) + 1:].strip())
+        except exceptions.AuthenticationFailed:
+            throttle.record_failure(request)
+            raise
+
+    def _check(self, plain: str):
         parts = plain.split("_", 2)
         if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
             raise exceptions.AuthenticationFailed("Malformed API token.")

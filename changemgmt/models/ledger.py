@@ -43,12 +43,19 @@ class LedgerEntry(models.Model):
 
 
 class LedgerCheckpoint(models.Model):
-    """A signed statement of the chain's head (sequence and hash) that an auditor keeps."""
+    """A signed statement of the chain's head (sequence and hash) that an auditor keeps. Signed with
+    the Ed25519 key of changemgmt.signing_key; rows from before it (HMAC-SHA256 with a shared
+    secret) keep algorithm "hmac-sha256" and are no longer checked (see the README's ledger section)."""
+
+    ED25519 = "ed25519"
+    LEGACY_HMAC = "hmac-sha256"
 
     seq = models.BigIntegerField()
     entry_hash = models.CharField(max_length=64)
     signed_at = models.DateTimeField()
-    signature = models.CharField(max_length=64, help_text="HMAC-SHA256 with LEDGER_SIGNING_KEY")
+    algorithm = models.CharField(max_length=20, default=ED25519)
+    key_id = models.CharField(max_length=16, blank=True, help_text="which signing key: SHA-256 of its public key")
+    signature = models.CharField(max_length=128, help_text="hex Ed25519 signature of the checkpoint message")
 
     class Meta:
         ordering = ["-seq"]

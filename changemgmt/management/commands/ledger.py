@@ -1,13 +1,15 @@
-"""`manage.py ledger verify|export|checkpoint`: the operator's and auditor's handle on the ledger.
+"""`manage.py ledger verify|export|checkpoint|keygen|public-key`: the operator's and auditor's handle
+on the ledger.
 
 verify exits 1 naming the first broken entry; export writes JSON Lines for the standalone verifier;
-checkpoint signs the verified head and prints the JSON the auditor keeps.
+checkpoint signs the verified head and prints the JSON the auditor keeps; keygen writes a new
+Ed25519 private key (for LEDGER_SIGNING_KEY_FILE); public-key prints the PEM an auditor verifies with.
 """
 import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from changemgmt import ledger_audit
+from changemgmt import ledger_audit, signing_key
 from changemgmt.ledger_verifier import UsageError, load_checkpoint
 
 
@@ -15,7 +17,8 @@ class Command(BaseCommand):
     help = "Verify, export or checkpoint the hash-chained audit ledger."
 
     def add_arguments(self, parser):
-        commands = parser.add_subparsers(dest="action", required=True, metavar="{verify,export,checkpoint}")
+        commands = parser.add_subparsers(dest="action", required=True,
+                                         metavar="{verify,export,checkpoint,keygen,public-key}")
         verify = commands.add_parser("verify", help="walk the chain; exit 1 naming the first broken entry")
         verify.add_argument("--checkpoint", action="append", default=[], metavar="FILE",
                             help="also check against a checkpoint JSON kept by an auditor (repeatable)")
@@ -23,9 +26,15 @@ class Command(BaseCommand):
         export = commands.add_parser("export", help="write the ledger as JSON Lines")
         export.add_argument("--output", metavar="FILE", help="file to write (default: standard output)")
         commands.add_parser("checkpoint", help="sign the verified head and print the checkpoint JSON")
+        keygen = commands.add_parser("keygen", help="write a new Ed25519 private key (PEM, mode 0600)")
+        keygen.add_argument("--output", metavar="FILE", required=True,
+                            help="where to write it; point LEDGER_SIGNING_KEY_FILE at it")
+        keygen.add_argument("--if-missing", action="store_true",
+                            help="do nothing if FILE exists (first start-up of a container)")
+        commands.add_parser("public-key", help="print the signing key's public key (PEM) for auditors")
 
     def handle(self, *args, action, **options):
-        return getattr(self, f"_{action}")(**options)
+        return getattr(self, f"_{action.replace('-', '_')}")(**options)
 
     def _verify(self, *, checkpoint, batch_size, **_):
         try:
@@ -55,3 +64,17 @@ class Command(BaseCommand):
         except ledger_audit.LedgerEmpty as error:
             raise CommandError(str(error)) from error
         self.stdout.write(json.dumps(ledger_audit.checkpoint_document(checkpoint)))
+
+    def _keygen(self, *, output, if_missing, **_):
+        try:
+            signing_key.write_new_key(output)
+        except FileExistsError as error:
+            if if_missing:
+                return
+            raise CommandError(f"{output} exists; not overwriting a signing key (move it away first)") from error
+        except OSError as error:
+            raise CommandError(f"cannot write {output}: {error}") from error
+        self.stderr.write(f"wrote a new Ed25519 private key to {output}; set LEDGER_SIGNING_KEY_FILE={output}")
+
+    def _public_key(self, **_):
+        self.stdout.write(signing_key.public_key_pem(), ending="")

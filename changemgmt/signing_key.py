@@ -1,0 +1,80 @@
+"""The organisation's Ed25519 signing key: it signs ledger checkpoints (and, later, deploy
+attestations), and anyone holding only its public key can check those signatures.
+
+The private key is a PEM file named by LEDGER_SIGNING_KEY_FILE (`manage.py ledger keygen` writes
+one). Production refuses to start without the setting; with LEDGER_SIGNING_KEY_AUTOGENERATE
+(development and tests) a missing file is generated on first use. The public key is printed by
+`manage.py ledger public-key` and served at /.well-known/changemgmt-ledger-key.pem.
+"""
+import os
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from changemgmt.ledger_verifier import key_id_of
+
+ALGORITHM = "ed25519"
+_cache: dict[tuple[str, int], Ed25519PrivateKey] = {}
+
+
+def new_private_key_pem() -> bytes:
+    return Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+
+
+def write_new_key(path: str | Path) -> None:
+    """Write a fresh private key, readable by its owner only; never overwrite an existing file
+    (O_EXCL: two processes generating at once end up sharing the first one's key)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(new_private_key_pem())
+
+
+def _load(path: Path) -> Ed25519PrivateKey:
+    try:
+        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    except (OSError, ValueError, TypeError) as error:
+        raise ImproperlyConfigured(f"LEDGER_SIGNING_KEY_FILE {str(path)!r} is not a readable, unencrypted "
+                                   f"PEM private key: {error}") from error
+    if not isinstance(key, Ed25519PrivateKey):
+        raise ImproperlyConfigured(f"LEDGER_SIGNING_KEY_FILE {str(path)!r} holds a {type(key).__name__}, "
+                                   "not an Ed25519 key")
+    return key
+
+
+def private_key() -> Ed25519PrivateKey:
+    path = Path(settings.LEDGER_SIGNING_KEY_FILE)
+    if not path.exists() and settings.LEDGER_SIGNING_KEY_AUTOGENERATE:
+        try:
+            write_new_key(path)
+        except FileExistsError:
+            pass
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError as error:
+        raise ImproperlyConfigured(f"LEDGER_SIGNING_KEY_FILE {str(path)!r} cannot be read: {error}") from error
+    key = _cache.get((str(path), stamp))
+    if key is None:
+        key = _cache[(str(path), stamp)] = _load(path)
+    return key
+
+
+def public_key_pem() -> str:
+    return private_key().public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode("ascii")
+
+
+def key_id() -> str:
+    """Names the key pair in what it signs: the first 16 hex digits of SHA-256 over the raw public key."""
+    return key_id_of(private_key().public_key().public_bytes(serialization.Encoding.Raw,
+                                                              serialization.PublicFormat.Raw))
+
+
+def sign(message: bytes) -> str:
+    """Hex of the 64-byte Ed25519 signature."""
+    return private_key().sign(message).hex()
