@@ -100,15 +100,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "dashboard"
-LOGOUT_REDIRECT_URL = "login"
 # Login guessing (django-axes): the first backend refuses a locked-out account or client before the
 # password is checked; changemgmt.lockout says how long to wait. See the README's Security section.
 AUTHENTICATION_BACKENDS = [
     "changemgmt.lockout.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "dashboard"
+LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-us"
 # The organisation's time zone: everything is stored in UTC and shown, and reasoned about
@@ -169,15 +169,6 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
-REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": [
-        "changemgmt.api.authentication.ApiTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
-    ],
-    "DEFAULT_PERMISSION_CLASSES": ["changemgmt.api.permissions.HasAnyRole"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
-    "PAGE_SIZE": 50,
 # Login lockout (django-axes, database handler): 5 failures lock the account, and 5 lock the client
 # address, for 15 minutes from the last failed attempt (failures older than that are forgotten). A
 # success does not clear them: logging in to one's own account must not reset the client's count.
@@ -218,6 +209,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "changemgmt.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # API-token guessing: failed token authentications per client address (changemgmt.api.throttling).
+    "DEFAULT_THROTTLE_RATES": {"failed_token": "20/5m"},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "changemgmt API",
@@ -225,11 +218,13 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["changemgmt.api.permissions.HasAnyRole"],
+    # Swagger UI from our own static files (drf-spectacular-sidecar): no CDN, works offline and under the CSP.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # Choice sets that share values or field names get one clear name each (see changes.api).
     "ENUM_NAME_OVERRIDES": {
-    # API-token guessing: failed token authentications per client address (changemgmt.api.throttling).
-    "DEFAULT_THROTTLE_RATES": {"failed_token": "20/5m"},
         "ChangeTypeEnum": "changes.choices.ChangeType",
         "FilingTypeEnum": [("normal", "Normal"), ("emergency", "Emergency")],
         "LevelEnum": "changes.choices.RiskLevel",
@@ -237,10 +232,6 @@ SPECTACULAR_SETTINGS = {
         "ChangeOutcomeEnum": "changes.choices.Outcome",
         "RollbackKindEnum": "changes.choices.RollbackKind",
         "FreezeKindEnum": "changes.choices.FreezeKind",
-    # Swagger UI from our own static files (drf-spectacular-sidecar): no CDN, works offline and under the CSP.
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
         "MeetingKindEnum": "cab.choices.MeetingKind",
         "MeetingStatusEnum": "cab.choices.MeetingStatus",
         "DecisionOutcomeEnum": "cab.choices.Outcome",
