@@ -20,10 +20,10 @@ from approvals import services as approval_services
 from approvals.choices import SlotStatus
 from approvals.models import ApprovalSlot
 from approvals.rules import decision_refusals
-from changemgmt import policy
+from changemgmt import people_services, policy
 from changemgmt.models import Team, User
 from changemgmt.roles import Role
-from changes import schedule, services
+from changes import catalog_services, schedule, services
 from changes.choices import Category, ChangeType, State
 from changes.gates import required_tests
 from changes.models import ChangeRequest, Service, StandardTemplate
@@ -160,38 +160,44 @@ def has_demo_changes() -> bool:
     return ChangeRequest.objects.exists()
 
 
+def _ensure_team(name: str) -> Team:
+    return Team.objects.filter(name=name).first() or people_services.save_team(actor=None, team=Team(name=name))
+
+
 def ensure_people() -> list[User]:
-    """Teams and one login per role, each with a manager (the CTO tops the chart). Idempotent."""
+    """Teams and one login per role, each with a manager (the CTO tops the chart). Idempotent; every
+    write goes through changemgmt.people_services, so it is in the history and the ledger."""
     users = {}
     hashed = make_password(DEMO_PASSWORD)  # hashing is slow by design: once, not per user
     for person in PEOPLE:
-        team = Team.objects.get_or_create(name=person.team)[0] if person.team else None
-        user, created = User.objects.get_or_create(username=person.username, defaults={
-            "first_name": person.first_name, "last_name": person.last_name, "team": team,
-            "email": f"{person.username}@example.com",
-            "is_staff": Role.ADMINISTRATOR in person.roles, "is_superuser": Role.ADMINISTRATOR in person.roles,
-        })
-        if created:
-            user.password = hashed
-            user.save(update_fields=["password"])
-        user.groups.add(*Group.objects.filter(name__in=person.roles))
+        roles = Group.objects.filter(name__in=person.roles)
+        user = User.objects.filter(username=person.username).first()
+        if user is None:
+            admin = Role.ADMINISTRATOR in person.roles
+            user = people_services.save_user(actor=None, groups=roles, user=User(
+                username=person.username, first_name=person.first_name, last_name=person.last_name,
+                team=_ensure_team(person.team) if person.team else None, email=f"{person.username}@example.com",
+                is_staff=admin, is_superuser=admin, password=hashed))
+        elif not set(person.roles) <= set(user.groups.values_list("name", flat=True)):
+            people_services.save_user(actor=None, user=user, groups=[*user.groups.all(), *roles])
         users[person.username] = user
     for person in PEOPLE:
-        if person.manager and users[person.username].manager_id is None:
-            users[person.username].manager = users[person.manager]
-            users[person.username].save(update_fields=["manager"])
+        user = users[person.username]
+        if person.manager and user.manager_id is None:
+            user.manager = users[person.manager]
+            people_services.save_user(actor=None, user=user)
     return [users[person.username] for person in PEOPLE]
 
 
 def ensure_catalog() -> tuple[list[Service], list[StandardTemplate]]:
+    """The services and the standard catalog, written through changes.catalog_services. Idempotent."""
     service_rows = []
     for name, team, criticality, description in SERVICES:
-        service_rows.append(Service.objects.get_or_create(name=name, defaults={
-            "owner_team": Team.objects.get_or_create(name=team)[0], "criticality": criticality,
-            "description": description})[0])
-    templates = [StandardTemplate.objects.get_or_create(name=spec["name"], defaults={
-        **{key: value for key, value in spec.items() if key != "name"}, "risk_scores": LOW_SCORES})[0]
-        for spec in TEMPLATES]
+        service_rows.append(Service.objects.filter(name=name).first() or catalog_services.save_service(
+            actor=None, service=Service(name=name, owner_team=_ensure_team(team), criticality=criticality,
+                                        description=description)))
+    templates = [StandardTemplate.objects.filter(name=spec["name"]).first() or catalog_services.save_template(
+        actor=None, template=StandardTemplate(**spec, risk_scores=LOW_SCORES)) for spec in TEMPLATES]
     return service_rows, templates
 
 
