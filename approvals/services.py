@@ -7,12 +7,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from approvals import delegation, sla
+from approvals import delegation, rules, sla
 from approvals.choices import SlotStatus, Verdict
 from approvals.matrix import required_slots
 from approvals.models import ApprovalSlot
-from approvals.rules import decision_refusals
-from changemgmt import events, ledger
+from changemgmt import events, ledger, locking
 from changemgmt.errors import Conflict
 
 MAX_REASON = 5000
@@ -58,8 +57,19 @@ def supersede_pending(*, change, actor, why: str) -> None:
                                                                                            "why": why})
 
 
-def decide(*, slot_id: int, actor, verdict: str, reason: str = "") -> ApprovalSlot:
-    """Grant or reject one slot. Exactly one of two racing decisions wins; the other gets Conflict."""
+def _lock(slot_id: int):
+    """Lock the slot's change, then the slot: the order of changemgmt.locking (cancel locks the change
+    before its slots too, so the two queue instead of deadlocking)."""
+    change_id = ApprovalSlot.objects.filter(pk=slot_id).values_list("change_id", flat=True).first()
+    if change_id is None:
+        raise ApprovalSlot.DoesNotExist(f"No approval slot {slot_id}")
+    change = ApprovalSlot._meta.get_field("change").related_model.objects.select_for_update().get(pk=change_id)
+    slot = ApprovalSlot.objects.select_for_update().get(pk=slot_id)
+    slot.change = change
+    return slot, change
+
+
+def _clean(verdict: str, reason: str) -> str:
     if verdict not in Verdict.values:
         raise ValidationError({"verdict": f"Must be one of {', '.join(Verdict.values)}."})
     reason = (reason or "").strip()
@@ -67,16 +77,38 @@ def decide(*, slot_id: int, actor, verdict: str, reason: str = "") -> ApprovalSl
         raise ValidationError({"reason": "A rejection needs a reason."})
     if len(reason) > MAX_REASON:
         raise ValidationError({"reason": f"At most {MAX_REASON} characters."})
+    return reason
+
+
+def decide(*, slot_id: int, actor, verdict: str, reason: str = "") -> ApprovalSlot:
+    """Grant or reject one slot (page, API, demo). Exactly one of two racing decisions wins; the other,
+    and a decision racing a cancel, gets Conflict (409). A CAB slot is refused here: only the board
+    decides it, through `decide_by_board`."""
+    reason = _clean(verdict, reason)
+    return locking.atomic_retry(lambda: _decide(slot_id, actor, verdict, reason, by_board=False))
+
+
+def decide_by_board(*, decision, verdict: str, reason: str) -> ApprovalSlot:
+    """The CAB slot decided by a board decision (cab.services.voting.record_decision, inside its
+    transaction): `decision` is the cab Decision just recorded by the chair in a meeting in progress with
+    quorum. Anything else is refused, so no door decides a CAB slot without the board."""
+    reason = _clean(verdict, reason)
+    item = decision.item
+    if not (decision.tally or {}).get("quorum", {}).get("met") or item.meeting.status != "in_progress":
+        raise PermissionDenied(rules.CAB_ONLY)
+    return _decide(item.slot_id, decision.decided_by, verdict, reason, by_board=True)
+
+
+def _decide(slot_id, actor, verdict, reason, *, by_board: bool) -> ApprovalSlot:
     with transaction.atomic():
-        slot = ApprovalSlot.objects.select_for_update().get(pk=slot_id)
-        change = type(slot.change).objects.select_for_update().get(pk=slot.change_id)
-        slot.change = change
+        slot, change = _lock(slot_id)
         if slot.status != SlotStatus.PENDING:
             who = slot.decided_by.username if slot.decided_by_id else "policy"
             raise Conflict(f"This approval is already {slot.get_status_display().lower()} (by {who}).")
         siblings = list(change.approval_slots.exclude(status=SlotStatus.SUPERSEDED).select_related("decided_by"))
         on_behalf_of = delegation.acting_for(actor, slot)
-        refusals = decision_refusals(actor, slot, siblings=siblings, verdict=verdict, on_behalf_of=on_behalf_of)
+        refusals = rules.decision_refusals(actor, slot, siblings=siblings, verdict=verdict, on_behalf_of=on_behalf_of,
+                                           by_board=by_board)
         if refusals:
             raise PermissionDenied(" ".join(refusals))
         slot.status = SlotStatus.GRANTED if verdict == Verdict.GRANT else SlotStatus.REJECTED
@@ -88,6 +120,7 @@ def decide(*, slot_id: int, actor, verdict: str, reason: str = "") -> ApprovalSl
         ledger.append(actor=actor, action=f"approval.{slot.status}", subject=change, payload={
             "slot": f"{slot.role}#{slot.ordinal}", "slot_id": slot.pk, "reason": reason,
             **({"on_behalf_of": on_behalf_of.username} if on_behalf_of else {}),
+            **({"by": "cab"} if by_board else {}),
         })
         if slot.status == SlotStatus.REJECTED:
             events.publish("approval.rejected", actor=actor, change_id=change.pk, slot_id=slot.pk, reason=reason)

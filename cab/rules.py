@@ -22,12 +22,31 @@ def seats_of(user) -> list:
     return cached
 
 
+AUDITORS_NEVER = "Auditors read the board's records; they never vote, decide, chair or edit."
+
+
+def is_auditor(user) -> bool:
+    """Auditors never write, whatever seat or other role they also hold [issue 9 §2]."""
+    return has_role(user, Role.AUDITOR)
+
+
 def is_board_member(user) -> bool:
     return bool(seats_of(user))
 
 
 def can_chair(user) -> bool:
+    if is_auditor(user):
+        return False
     return any(seat.seat == Seat.CHAIR for seat in seats_of(user)) or has_role(user, Role.ADMINISTRATOR)
+
+
+def action_status_refusal(user, action) -> str | None:
+    """Why `user` may not change the status of `action` (None: they may): its owner or the chair."""
+    if is_auditor(user):
+        return AUDITORS_NEVER
+    if not (user.pk == action.owner_id or can_chair(user)):
+        return "Only the owner or the chair may update an action item."
+    return None
 
 
 def can_view(user) -> bool:
@@ -44,6 +63,8 @@ def vote_refusal(user, item) -> str | None:
     service's (they need the row lock)."""
     if not is_board_member(user):
         return "Only members of the Change Advisory Board may vote."
+    if is_auditor(user):
+        return AUDITORS_NEVER
     if not item.needs_decision:
         return "This agenda item is for information; it takes no vote."
     if is_recused(user, item.change):

@@ -15,6 +15,8 @@ from changemgmt.errors import Conflict
 
 def create(*, actor, title: str, kind: str = ActionKind.ACTION, owner=None, due_on: date | None = None,
            details: str = "", meeting_id: int | None = None, change_id: int | None = None) -> ActionItem:
+    if rules.is_auditor(actor):
+        raise PermissionDenied(rules.AUDITORS_NEVER)
     if not rules.is_board_member(actor) and not rules.can_chair(actor):
         raise PermissionDenied("Only CAB members raise action items and concerns.")
     if meeting_id is not None:
@@ -46,8 +48,9 @@ def set_status(*, action_id: int, actor, status: str) -> ActionItem:
         raise ValidationError({"status": f"Must be one of {', '.join(ActionStatus.values)}."})
     with transaction.atomic():
         action = ActionItem.objects.select_for_update().get(pk=action_id)
-        if not (actor.pk == action.owner_id or rules.can_chair(actor)):
-            raise PermissionDenied("Only the owner or the chair may update an action item.")
+        refusal = rules.action_status_refusal(actor, action)
+        if refusal:
+            raise PermissionDenied(refusal)
         if action.status == status:
             raise Conflict(f"This action item is already {action.get_status_display().lower()}.")
         before = action.status

@@ -25,8 +25,8 @@ def _editable(meeting, allow_started=False):
 def add_item(*, meeting_id: int, actor, change_id: int | None = None, title: str = "", note: str = "",
              allow_during_meeting: bool = False) -> AgendaItem:
     """Add a change (a decision item when its CAB approval is pending) or a topic of other business."""
-    refuse_if_published(meeting_id=meeting_id, actor=actor, attempted="add agenda item")
     require_chair(actor, "edit the agenda")
+    refuse_if_published(meeting_id=meeting_id, actor=actor, attempted="add agenda item")
     title, note = (title or "").strip(), (note or "").strip()
     if change_id is None and not title:
         raise ValidationError({"title": "Name the topic, or pick a change."})
@@ -60,8 +60,8 @@ def remove_item(*, item_id: int, actor) -> None:
     meeting_id = AgendaItem.objects.filter(pk=item_id).values_list("meeting_id", flat=True).first()
     if meeting_id is None:
         raise AgendaItem.DoesNotExist(f"No agenda item {item_id}")
-    refuse_if_published(meeting_id=meeting_id, actor=actor, attempted="remove agenda item")
     require_chair(actor, "edit the agenda")
+    refuse_if_published(meeting_id=meeting_id, actor=actor, attempted="remove agenda item")
     with transaction.atomic():
         meeting = lock_meeting(meeting_id)
         _editable(meeting)
@@ -75,8 +75,8 @@ def remove_item(*, item_id: int, actor) -> None:
 
 def reorder(*, meeting_id: int, actor, item_ids) -> None:
     """Put the items in the given order (every item of the meeting, each once)."""
-    refuse_if_published(meeting_id=meeting_id, actor=actor, attempted="reorder agenda")
     require_chair(actor, "edit the agenda")
+    refuse_if_published(meeting_id=meeting_id, actor=actor, attempted="reorder agenda")
     with transaction.atomic():
         meeting = lock_meeting(meeting_id)
         _editable(meeting)

@@ -1,25 +1,31 @@
-"""Shared guards of the CAB services."""
+"""Shared guards of the CAB services.
+
+Every service checks permission first, then whether the minutes are published, then takes its locks:
+a refused request writes nothing — no row and no ledger entry, whoever asked. Refused attempts on
+published minutes are logged (logger "cab.refused"), not put in the ledger.
+"""
+import logging
+
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 
 from cab import rules
 from cab.choices import MeetingStatus
 from cab.models import Meeting
-from changemgmt import ledger
 from changemgmt.errors import Conflict
+
+log = logging.getLogger("cab.refused")
 
 PUBLISHED = "The minutes of this meeting are published and can no longer be changed."
 
 
 def refuse_if_published(*, meeting_id: int, actor, attempted: str) -> None:
-    """Refuse any change to a meeting whose minutes are published, keeping a ledger record of the
-    attempt (its own transaction, so the refusal does not roll it back). Call before the service's
+    """Refuse any change to a meeting whose minutes are published, and log the attempt (never the
+    ledger: a refusal writes nothing). Call after the permission check, before the service's
     transaction; the service re-checks under its lock."""
     status = Meeting.objects.filter(pk=meeting_id).values_list("status", flat=True).first()
     if status == MeetingStatus.PUBLISHED:
-        with transaction.atomic():
-            ledger.append(actor=actor, action="cab.published_edit_refused", subject=f"cab.meeting:{meeting_id}",
-                          payload={"attempted": attempted})
+        log.warning("Refused %s on the published meeting %s by %s", attempted, meeting_id,
+                    getattr(actor, "username", actor))
         raise Conflict(PUBLISHED)
 
 

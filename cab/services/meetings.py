@@ -119,7 +119,9 @@ def convene_emergency(*, actor, reason: str, change_id: int | None = None,
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
+        # One line: the title is the invitations' e-mail subject, where a line break drops every mail.
         title = f"Emergency CAB: {change.reference} {change.title}" if change else f"Emergency CAB: {reason}"
+        title = " ".join(title.split())
         meeting = Meeting.objects.create(
             kind=MeetingKind.EMERGENCY, title=title[:200], starts_at=starts_at,
             ends_at=starts_at + timedelta(minutes=settings["duration_minutes"]), reason=reason,
@@ -138,8 +140,8 @@ def convene_emergency(*, actor, reason: str, change_id: int | None = None,
 
 
 def start_meeting(*, meeting_id: int, actor) -> Meeting:
-    refuse_if_published(meeting_id=meeting_id, actor=actor, attempted="start meeting")
     require_chair(actor, "start the meeting")
+    refuse_if_published(meeting_id=meeting_id, actor=actor, attempted="start meeting")
     generate_agenda(meeting_id=meeting_id, actor=actor)
     with transaction.atomic():
         meeting = lock_meeting(meeting_id)
@@ -153,8 +155,8 @@ def start_meeting(*, meeting_id: int, actor) -> Meeting:
 
 
 def end_meeting(*, meeting_id: int, actor) -> Meeting:
-    refuse_if_published(meeting_id=meeting_id, actor=actor, attempted="end meeting")
     require_chair(actor, "end the meeting")
+    refuse_if_published(meeting_id=meeting_id, actor=actor, attempted="end meeting")
     with transaction.atomic():
         meeting = lock_meeting(meeting_id)
         if meeting.status != MeetingStatus.IN_PROGRESS:
@@ -170,8 +172,8 @@ def end_meeting(*, meeting_id: int, actor) -> Meeting:
 
 def record_attendance(*, meeting_id: int, actor, present_user_ids) -> list[Attendance]:
     """Record who is present: one row per active board member and seat, present or absent."""
-    refuse_if_published(meeting_id=meeting_id, actor=actor, attempted="record attendance")
     require_chair(actor, "record attendance")
+    refuse_if_published(meeting_id=meeting_id, actor=actor, attempted="record attendance")
     try:
         present = {int(user_id) for user_id in present_user_ids}
     except (TypeError, ValueError) as exc:

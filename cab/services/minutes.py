@@ -23,8 +23,8 @@ from changemgmt.tasking import enqueue
 
 
 def update_notes(*, meeting_id: int, actor, notes: str) -> Minutes:
-    refuse_if_published(meeting_id=meeting_id, actor=actor, attempted="edit minutes notes")
     require_chair(actor, "edit the minutes")
+    refuse_if_published(meeting_id=meeting_id, actor=actor, attempted="edit minutes notes")
     with transaction.atomic():
         meeting = lock_meeting(meeting_id)
         minutes, _ = Minutes.objects.select_for_update().get_or_create(meeting=meeting)
@@ -48,8 +48,8 @@ def _retain_until(published) -> date:
 
 
 def publish(*, meeting_id: int, actor) -> Minutes:
-    refuse_if_published(meeting_id=meeting_id, actor=actor, attempted="publish minutes again")
     require_chair(actor, "publish the minutes")
+    refuse_if_published(meeting_id=meeting_id, actor=actor, attempted="publish minutes again")
     with transaction.atomic():
         meeting = lock_meeting(meeting_id)
         if meeting.status != MeetingStatus.ENDED:

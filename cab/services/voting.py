@@ -4,7 +4,7 @@ A member has one vote per item (approve, reject or abstain, with a comment). `ca
 it and refuses a second one; `change_vote` replaces it — both only until the item is decided.
 `record_decision` is the chair's: approve and reject need quorum and must follow the majority of
 the voting members present (the chair breaks ties); they grant or reject the change's CAB approval
-through approvals.services.decide in the same transaction. Defer leaves the approval pending and
+through approvals.services.decide_by_board in the same transaction. Defer leaves the approval pending and
 carries the item to the next meeting.
 """
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -29,6 +29,18 @@ def _meeting_of(item_id: int) -> int:
     if meeting_id is None:
         raise AgendaItem.DoesNotExist(f"No agenda item {item_id}")
     return meeting_id
+
+
+def _voter_checked(item_id: int, actor) -> int:
+    """Permission first (before the published check, before any lock): who may vote on this item.
+    Returns the item's meeting id; the service re-checks under its lock."""
+    item = AgendaItem.objects.select_related("change").filter(pk=item_id).first()
+    if item is None:
+        raise AgendaItem.DoesNotExist(f"No agenda item {item_id}")
+    refusal = rules.vote_refusal(actor, item)
+    if refusal:
+        raise PermissionDenied(refusal)
+    return item.meeting_id
 
 
 def _lock_item(item_id: int) -> AgendaItem:
@@ -66,7 +78,7 @@ def _check_vote(actor, item) -> None:
 
 
 def cast_vote(*, item_id: int, actor, choice: str, comment: str = "") -> Vote:
-    refuse_if_published(meeting_id=_meeting_of(item_id), actor=actor, attempted="vote")
+    refuse_if_published(meeting_id=_voter_checked(item_id, actor), actor=actor, attempted="vote")
     comment = _clean_vote(choice, comment)
     try:
         with transaction.atomic():
@@ -85,7 +97,7 @@ def cast_vote(*, item_id: int, actor, choice: str, comment: str = "") -> Vote:
 
 
 def change_vote(*, item_id: int, actor, choice: str, comment: str = "") -> Vote:
-    refuse_if_published(meeting_id=_meeting_of(item_id), actor=actor, attempted="change vote")
+    refuse_if_published(meeting_id=_voter_checked(item_id, actor), actor=actor, attempted="change vote")
     comment = _clean_vote(choice, comment)
     with transaction.atomic():
         item = _lock_item(item_id)
@@ -113,8 +125,8 @@ def _slot_reason(meeting, outcome, reason, conditions) -> str:
 
 def record_decision(*, item_id: int, actor, outcome: str, reason: str = "", conditions: str = "") -> Decision:
     """The chair records the board's decision; exactly one of two racing chairs wins (Conflict)."""
-    refuse_if_published(meeting_id=_meeting_of(item_id), actor=actor, attempted="record decision")
     require_chair(actor, "record decisions")
+    refuse_if_published(meeting_id=_meeting_of(item_id), actor=actor, attempted="record decision")
     reason, conditions = (reason or "").strip(), (conditions or "").strip()
     errors = {}
     if outcome not in Outcome.values:
@@ -158,9 +170,9 @@ def record_decision(*, item_id: int, actor, outcome: str, reason: str = "", cond
                 tally={**counted.as_dict(), "tie_broken_by_chair": outcome != Outcome.DEFER and not counted.majority,
                        "quorum": present_quorum.as_dict()})
             if outcome != Outcome.DEFER:
-                approval_services.decide(slot_id=item.slot_id, actor=actor,
-                                         verdict="grant" if outcome == Outcome.APPROVE else "reject",
-                                         reason=_slot_reason(meeting, outcome, reason, conditions))
+                approval_services.decide_by_board(decision=decision,
+                                                  verdict="grant" if outcome == Outcome.APPROVE else "reject",
+                                                  reason=_slot_reason(meeting, outcome, reason, conditions))
             else:
                 _carry_over(item, actor)
             ledger.append(actor=actor, action="cab.decided", subject=meeting, payload={
