@@ -29,8 +29,8 @@ COPY --from=frontend /app/node_modules ./node_modules
 COPY manage.py ./
 COPY templates ./templates
 COPY static ./static
-# collectstatic only reads settings; a throwaway key satisfies the DEBUG-off check at build time.
-RUN SECRET_KEY=collectstatic-at-build-time-only DATABASE_URL=sqlite:////tmp/build.sqlite3 \
+# collectstatic only reads settings; throwaway values satisfy the DEBUG-off checks at build time.
+RUN SECRET_KEY=collectstatic-at-build-time-only LEDGER_SIGNING_KEY_FILE=/nonexistent DATABASE_URL=sqlite:////tmp/build.sqlite3 \
         python manage.py collectstatic --no-input -v 0 \
     && mkdir -p /app/var && chown -R changemgmt:changemgmt /app/var /app/staticfiles
 

@@ -3,8 +3,9 @@
 The chain check itself lives in changemgmt.ledger_verifier (standard library only) so the server and
 an auditor's offline run apply the very same rules; this module only feeds it rows from the
 database, in seq order and in fixed-size batches, so memory stays flat however long the ledger is.
-Checkpoints are signed with the Ed25519 key of changemgmt.signing_key; stored checkpoints signed
-otherwise (HMAC rows from before it, or a retired key) are not checked and pin nothing.
+Checkpoints are signed with the Ed25519 key of changemgmt.signing_key; every stored Ed25519
+checkpoint must carry that key's signature. HMAC rows from before it are kept but not checked
+(their secret is no longer held) and pin nothing.
 """
 import json
 from collections.abc import Iterator
@@ -67,16 +68,16 @@ def checkpoint_document(checkpoint: LedgerCheckpoint) -> dict:
 
 
 def stored_checkpoints() -> list[dict]:
-    """The stored checkpoints signed with the current key, the ones `verify_database` checks."""
-    rows = LedgerCheckpoint.objects.filter(algorithm=SIGNATURE_ALGORITHM, key_id=signing_key.key_id())
+    """The stored Ed25519 checkpoints, the ones `verify_database` checks (legacy HMAC rows are left out)."""
+    rows = LedgerCheckpoint.objects.filter(algorithm=SIGNATURE_ALGORITHM)
     return [checkpoint_document(cp) for cp in rows.order_by("seq", "pk")]
 
 
 def verify_database(*, kept: list[dict] = (), batch_size: int = BATCH_SIZE) -> Outcome:
-    """Check the signature of every stored checkpoint signed with the current key (and of any `kept`
-    ones an auditor supplies), then walk the chain against all of them: a forged checkpoint, an
-    edited/deleted/reordered/inserted entry, a truncated tail or a recomputed chain each stop the
-    walk at the first broken point."""
+    """Check the signature of every stored Ed25519 checkpoint (and of any `kept` ones an auditor
+    supplies) with the current key's public half, then walk the chain against all of them: a forged
+    checkpoint, an edited/deleted/reordered/inserted entry, a truncated tail or a recomputed chain
+    each stop the walk at the first broken point."""
     public_key = signing_key.private_key().public_key()
     checkpoints = stored_checkpoints() + list(kept)
     for checkpoint in checkpoints:

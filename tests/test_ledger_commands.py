@@ -1,6 +1,4 @@
 """`manage.py ledger export|checkpoint|verify` and the standalone verifier an auditor runs offline."""
-import hashlib
-import hmac
 import io
 import json
 import shutil
@@ -13,16 +11,21 @@ from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from changemgmt import ledger, ledger_audit, ledger_guard, ledger_verifier
+from changemgmt import ledger, ledger_audit, ledger_guard, ledger_verifier, signing_key
 from changemgmt.models import LedgerCheckpoint, LedgerEntry
 
-KEY = "auditor-shared-signing-key-ü"
 VERIFIER = Path(ledger_verifier.__file__)
 
 
+def _use_new_key(settings, path):
+    signing_key.write_new_key(path)
+    settings.LEDGER_SIGNING_KEY_FILE = str(path)
+    settings.LEDGER_SIGNING_KEY_AUTOGENERATE = False
+
+
 @pytest.fixture(autouse=True)
-def _signing_key(settings):
-    settings.LEDGER_SIGNING_KEY = KEY
+def _signing_key(settings, tmp_path_factory):
+    _use_new_key(settings, tmp_path_factory.mktemp("key") / "ledger-signing-key.pem")
 
 
 def _append(n):
@@ -37,17 +40,22 @@ def chain(db):
     _append(6)
 
 
-def _run(*args, cwd):
-    """The verifier copied alone into a directory and run with -I -S: no site-packages, no project on
-    the path, so it passes only if it needs nothing but the standard library."""
-    return subprocess.run([sys.executable, "-I", "-S", "ledger_verifier.py", *map(str, args)], cwd=cwd,
+def _run(*args, cwd, stdlib_only=True):
+    """The verifier copied alone into a directory. With -I -S (no site-packages, no project on the
+    path) it passes only if it needs nothing but the standard library; checking a signature also
+    needs `cryptography`, the one package an auditor installs (stdlib_only=False)."""
+    flags = ["-I", "-S"] if stdlib_only else ["-I"]
+    return subprocess.run([sys.executable, *flags, "ledger_verifier.py", *map(str, args)], cwd=cwd,
                           capture_output=True, text=True, timeout=60)
 
 
 @pytest.fixture
 def offline(tmp_path):
+    """What the auditor holds: the verifier and the public key (no secret)."""
     shutil.copy(VERIFIER, tmp_path / "ledger_verifier.py")
-    (tmp_path / "key.txt").write_text(KEY + "\n", encoding="utf-8")
+    out = io.StringIO()
+    call_command("ledger", "public-key", stdout=out)
+    (tmp_path / "ledger-key.pem").write_text(out.getvalue(), encoding="ascii")
     return tmp_path
 
 
@@ -78,15 +86,16 @@ def test_checkpoint_prints_and_stores_the_signed_head(chain):
     printed = json.loads(out.getvalue())
     head = LedgerEntry.objects.get(seq=6)
     message = f"changemgmt-ledger-checkpoint:6:{head.entry_hash}".encode()
-    assert set(printed) == {"seq", "entry_hash", "signed_at", "signature"}
+    assert set(printed) == {"seq", "entry_hash", "signed_at", "algorithm", "key_id", "signature"}
     assert (printed["seq"], printed["entry_hash"]) == (6, head.entry_hash)
-    assert printed["signature"] == hmac.new(KEY.encode(), message, hashlib.sha256).hexdigest()
+    assert (printed["algorithm"], printed["key_id"]) == ("ed25519", signing_key.key_id())
+    signing_key.private_key().public_key().verify(bytes.fromhex(printed["signature"]), message)
     assert LedgerCheckpoint.objects.get().signature == printed["signature"]
 
 
 def test_checkpoint_refuses_to_sign_a_broken_chain(chain):
     LedgerCheckpoint.objects.create(seq=6, entry_hash="0" * 64, signed_at=LedgerEntry.objects.get(seq=1).recorded_at,
-                                    signature="f" * 64)
+                                    signature="f" * 128)
 
     with pytest.raises(CommandError, match="not signing: ledger BROKEN"):
         call_command("ledger", "checkpoint", stdout=io.StringIO())
@@ -107,12 +116,13 @@ def test_verify_with_an_unreadable_kept_checkpoint_is_a_usage_error(chain, tmp_p
 
 
 def test_kept_checkpoint_signed_with_another_key_fails_verification(chain, tmp_path, settings):
-    settings.LEDGER_SIGNING_KEY = "someone-elses-key"
+    ours = settings.LEDGER_SIGNING_KEY_FILE
+    _use_new_key(settings, tmp_path / "someone-elses-key.pem")
     kept = ledger_audit.checkpoint_document(ledger_audit.create_checkpoint())
     with ledger_guard.lifted(connection):  # checkpoints are append-only too
         LedgerCheckpoint.objects.all().delete()
     (tmp_path / "cp.json").write_text(json.dumps(kept))
-    settings.LEDGER_SIGNING_KEY = KEY
+    settings.LEDGER_SIGNING_KEY_FILE = ours
 
     with pytest.raises(CommandError, match="invalid signature"):
         call_command("ledger", "verify", "--checkpoint", str(tmp_path / "cp.json"), stdout=io.StringIO())
@@ -138,7 +148,8 @@ def test_offline_verifier_passes_an_intact_export_with_its_checkpoint(chain, off
     call_command("ledger", "checkpoint", stdout=out)
     (offline / "checkpoint.json").write_text(out.getvalue())
 
-    result = _run("export.jsonl", "--checkpoint", "checkpoint.json", "--key-file", "key.txt", cwd=offline)
+    result = _run("export.jsonl", "--checkpoint", "checkpoint.json", "--public-key", "ledger-key.pem", cwd=offline,
+                  stdlib_only=False)
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "OK: 6 entries" in result.stdout and "signature valid" in result.stdout
@@ -158,19 +169,23 @@ def test_offline_verifier_names_the_first_broken_line(chain, offline):
     assert "BROKEN at line 3, seq 3: entry_hash does not match" in result.stdout
 
 
-def test_offline_verifier_refuses_a_checkpoint_with_the_wrong_key(chain, offline):
+def test_offline_verifier_refuses_a_checkpoint_with_the_wrong_key(chain, offline, settings, tmp_path):
     call_command("ledger", "export", "--output", str(offline / "export.jsonl"), stderr=io.StringIO())
     out = io.StringIO()
     call_command("ledger", "checkpoint", stdout=out)
     (offline / "checkpoint.json").write_text(out.getvalue())
-    (offline / "key.txt").write_text("wrong-key\n")
+    _use_new_key(settings, tmp_path / "another-key.pem")
+    wrong = io.StringIO()
+    call_command("ledger", "public-key", stdout=wrong)
+    (offline / "ledger-key.pem").write_text(wrong.getvalue())
 
-    result = _run("export.jsonl", "--checkpoint", "checkpoint.json", "--key-file", "key.txt", cwd=offline)
+    result = _run("export.jsonl", "--checkpoint", "checkpoint.json", "--public-key", "ledger-key.pem", cwd=offline,
+                  stdlib_only=False)
 
     assert result.returncode == 1 and "signature does not match" in result.stdout
 
 
-@pytest.mark.parametrize("args", [[], ["missing.jsonl"], ["export.jsonl", "--key-file", "key.txt"],
+@pytest.mark.parametrize("args", [[], ["missing.jsonl"], ["export.jsonl", "--public-key", "ledger-key.pem"],
                                   ["export.jsonl", "--checkpoint", "missing.json"]])
 def test_offline_verifier_usage_errors_exit_2(offline, args):
     (offline / "export.jsonl").write_text("")

@@ -20,8 +20,12 @@ def manage(*args, env: dict) -> subprocess.CompletedProcess:
 
 
 def production_env(tmp_path) -> dict:
+    key_file = tmp_path / "ledger-signing-key.pem"
+    if not key_file.exists():
+        manage("ledger", "keygen", "--output", str(key_file), env={"DEBUG": "1"})
     return {
         "SECRET_KEY": secrets.token_urlsafe(50),
+        "LEDGER_SIGNING_KEY_FILE": str(key_file),
         "ALLOWED_HOSTS": "changes.example.com",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",
         "CHANGEMGMT_VAR_DIR": str(tmp_path / "var"),
