@@ -49,6 +49,14 @@ def _author_or(user, change, *roles) -> bool:
     return can_write(user) and (is_author(user, change) or has_role(user, *roles))
 
 
+def _holds_pending_slot(user, change) -> bool:
+    """A rejection comes from the holder of a pending slot (or their delegate); the CAB rejects through its
+    decision, which moves the change itself [issue 9 §2]."""
+    from approvals.rules import may_reject
+
+    return may_reject(user, change)
+
+
 TRANSITION_PERMISSIONS = {
     "submit": lambda user, change: _author_or(user, change),
     "assess": lambda user, change: _author_or(user, change, *REVIEWER_ROLES),
@@ -59,7 +67,7 @@ TRANSITION_PERMISSIONS = {
     "close": lambda user, change: _author_or(user, change, *DELIVERY_ROLES, Role.MANAGER),
     "roll_back": lambda user, change: _author_or(user, change, *DELIVERY_ROLES),
     "reject": lambda user, change: (can_write(user) and not is_author(user, change)
-                                    and has_role(user, *REVIEWER_ROLES)),
+                                    and _holds_pending_slot(user, change)),
     "cancel": lambda user, change: _author_or(user, change, Role.MANAGER),
     "hold": lambda user, change: _author_or(user, change, *DELIVERY_ROLES, Role.MANAGER),
 }
