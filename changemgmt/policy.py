@@ -1,36 +1,77 @@
-"""The one accessor for policy: `policy.get(key)`.
+"""The one accessor for policy: `policy.get(key)`, and its one write path: `update_setting`.
 
-Values live in PolicySetting rows (admin-editable). They are read once into a cache and the cache is
-dropped whenever a setting is saved through `update_setting`, so a request never costs one query per
-policy lookup. Edits are validated against the shape of the shipped default and recorded in the
-ledger.
+Values live in PolicySetting rows (admin-editable). `update_setting` checks an edit's shape and meaning
+(changemgmt.policy_schema), saves it, records it in the ledger and bumps the policy revision (the one
+PolicyRevision row).
+
+Web, worker and beat are separate processes, so each keeps its own copy of the policy in memory, stamped
+with the revision it was read at. At the start of every request and every Celery task the copy is due
+for a check: the first read then costs one query (the revision) and reloads the rows only if the
+revision moved. So an edit made in any process is seen by every other from its next request or task,
+and one request or task sees one consistent policy from start to end.
 """
-from django.core.cache import cache
+import threading
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 
 from changemgmt.policy_defaults import DEFAULTS, RISK_LEVELS
 
-CACHE_KEY = "changemgmt:policy:v1"
-CACHE_SECONDS = 300
-
-__all__ = ["RISK_LEVELS", "get", "labels", "invalidate", "update_setting", "validate_shape"]
+__all__ = ["RISK_LEVELS", "all_values", "begin", "connect_signals", "get", "invalidate", "labels", "reference",
+           "update_setting"]
 
 
 def _load() -> dict:
+    """Every setting from the database, on top of the defaults. A table stored before an entry was added to
+    its default (code deployed before its data migration ran) gets that entry from the default."""
     from changemgmt.models import PolicySetting
 
     values = {key: default for key, (default, _ref, _desc) in DEFAULTS.items()}
-    values.update(dict(PolicySetting.objects.values_list("key", "value")))
+    for key, value in PolicySetting.objects.values_list("key", "value"):
+        default = values.get(key)
+        values[key] = {**default, **value} if isinstance(default, dict) and isinstance(value, dict) else value
     return values
+
+
+def current_revision() -> int:
+    from changemgmt.models import PolicyRevision
+
+    return PolicyRevision.objects.filter(pk=1).values_list("number", flat=True).first() or 0
+
+
+class _Memo:
+    """This process's copy of the policy, and, per thread, whether the current request or task has
+    already compared it with the database's revision."""
+
+    def __init__(self):
+        self._copy: tuple[int, dict] | None = None
+        self._thread = threading.local()
+
+    def begin(self) -> None:
+        self._thread.checked = False
+
+    def forget(self) -> None:
+        self._copy = None
+        self.begin()
+
+    def values(self) -> dict:
+        copy = self._copy
+        if copy is not None and getattr(self._thread, "checked", False):
+            return copy[1]
+        revision = current_revision()  # before the rows: a concurrent edit then only causes one more reload
+        if copy is None or copy[0] != revision:
+            copy = (revision, _load())
+            self._copy = copy
+        self._thread.checked = True
+        return copy[1]
+
+
+_memo = _Memo()
 
 
 def all_values() -> dict:
-    values = cache.get(CACHE_KEY)
-    if values is None:
-        values = _load()
-        cache.set(CACHE_KEY, values, CACHE_SECONDS)
-    return values
+    return _memo.values()
 
 
 def get(key: str):
@@ -48,55 +89,40 @@ def labels(key: str) -> dict[str, str]:
     return {item["code"]: item["label"] for item in get(key)}
 
 
+def begin(**_signal_arguments) -> None:
+    """A request or task starts: its first read checks the revision (receiver of request_started and
+    Celery's task_prerun)."""
+    _memo.begin()
+
+
 def invalidate() -> None:
-    cache.delete(CACHE_KEY)
+    """Drop this process's copy (after this process's own edit, and between tests)."""
+    _memo.forget()
 
 
-def validate_shape(key: str, value, default=None, path: str = "") -> None:
-    """Refuse a value whose JSON shape differs from the default's (types, and keys of tables)."""
-    if default is None and not path:
-        if key not in DEFAULTS:
-            raise ValidationError({"key": f"Unknown policy setting {key!r}"})
-        default = DEFAULTS[key][0]
-    where = f"{key}{path}"
-    if isinstance(default, bool) or isinstance(value, bool):
-        if type(value) is not type(default):
-            raise ValidationError({"value": f"{where} must be {type(default).__name__}"})
-        return
-    if isinstance(default, (int, float)):
-        if not isinstance(value, (int, float)) or value < 0:
-            raise ValidationError({"value": f"{where} must be a number of zero or more"})
-        return
-    if isinstance(default, str):
-        if not isinstance(value, str):
-            raise ValidationError({"value": f"{where} must be text"})
-        return
-    if isinstance(default, dict):
-        if not isinstance(value, dict):
-            raise ValidationError({"value": f"{where} must be a table (JSON object)"})
-        if set(value) != set(default):
-            missing = sorted(set(default) - set(value))
-            extra = sorted(set(value) - set(default))
-            raise ValidationError({"value": f"{where} must have exactly the keys {sorted(default)}"
-                                   f" (missing {missing}, unknown {extra})"})
-        for sub_key, sub_default in default.items():
-            validate_shape(key, value[sub_key], sub_default, f"{path}.{sub_key}")
-        return
-    if isinstance(default, list):
-        if not isinstance(value, list):
-            raise ValidationError({"value": f"{where} must be a list"})
-        if default:
-            for index, item in enumerate(value):
-                validate_shape(key, item, default[0], f"{path}[{index}]")
+def connect_signals() -> None:
+    """Called once from the kernel's AppConfig.ready."""
+    from celery.signals import task_prerun
+    from django.core.signals import request_started
+
+    request_started.connect(begin, dispatch_uid="changemgmt.policy.begin")
+    task_prerun.connect(begin, dispatch_uid="changemgmt.policy.begin", weak=False)
 
 
 def update_setting(*, key: str, value, actor) -> None:
-    """Change one policy value: validate, save, audit, and drop the cache after commit."""
-    from changemgmt import ledger
-    from changemgmt.models import PolicySetting
+    """Change one policy value: check it, save it, audit it and bump the revision, or write nothing.
 
-    validate_shape(key, value)
+    Edits are serialised on the revision row, so two edits whose rules depend on each other (say the
+    approval matrix and the CAB's review levels) are each judged against the other's committed value."""
+    from changemgmt import ledger, policy_schema
+    from changemgmt.models import PolicyRevision, PolicySetting
+
+    if key not in DEFAULTS:
+        raise ValidationError({"key": f"Unknown policy setting {key!r}"})
     with transaction.atomic():
+        PolicyRevision.objects.get_or_create(pk=1)
+        PolicyRevision.objects.select_for_update().get(pk=1)
+        policy_schema.validate(key, value, {**_load(), key: value})
         setting = PolicySetting.objects.select_for_update().filter(key=key).first()
         if setting is None:
             default, ref, desc = DEFAULTS[key]
@@ -104,6 +130,7 @@ def update_setting(*, key: str, value, actor) -> None:
         previous = setting.value
         setting.value = value
         setting.save()
+        PolicyRevision.objects.filter(pk=1).update(number=F("number") + 1)
         ledger.append(
             actor=actor,
             action="policy.updated",

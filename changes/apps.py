@@ -6,7 +6,10 @@ class ChangesConfig(AppConfig):
     verbose_name = "Change requests"
 
     def ready(self):
+        from changemgmt.policy_schema import register_vocabulary
         from changes import conflicts, subscribers
+        from changes.choices import TestType
 
         subscribers.connect()
+        register_vocabulary("test_types", TestType.values)  # the test types policy may require
         conflicts.connect()

@@ -3,8 +3,8 @@ from changemgmt.models.ledger import LedgerCheckpoint, LedgerEntry
 from changemgmt.models.notifications import Notification, NotificationKind, NotificationPreference
 from changemgmt.models.outbox import OutboxEvent
 from changemgmt.models.people import Team, User
-from changemgmt.models.policy import PolicySetting
+from changemgmt.models.policy import PolicyRevision, PolicySetting
 from changemgmt.models.tokens import ApiToken
 
 __all__ = ["ApiToken", "LedgerCheckpoint", "LedgerEntry", "Notification", "NotificationKind", "NotificationPreference",
-           "OutboxEvent", "PolicySetting", "Team", "User"]
+           "OutboxEvent", "PolicyRevision", "PolicySetting", "Team", "User"]

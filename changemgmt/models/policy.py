@@ -22,3 +22,13 @@ class PolicySetting(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class PolicyRevision(models.Model):
+    """One row whose number grows with every policy edit: the stamp every process compares its in-memory
+    copy of the policy with (changemgmt.policy), so an edit in one process is seen by all at once."""
+
+    number = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self):
+        return f"policy revision {self.number}"
