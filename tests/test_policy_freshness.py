@@ -1,0 +1,77 @@
+"""A policy edit made in one process (web, worker, beat) is seen by every other at its next request or
+task, not after a cache timeout; within one request or task the policy stays the same.
+
+Another process is simulated by writing, outside this process's policy module, exactly what its
+`update_setting` leaves in the database: the new row value and a bumped revision. This process's
+in-memory copy is not told.
+"""
+import pytest
+from celery import shared_task
+from django.core.signals import request_started
+from django.db import connection
+from django.db.models import F
+from django.test.utils import CaptureQueriesContext
+
+from changemgmt import policy
+from changemgmt.models import PolicyRevision, PolicySetting
+
+
+@shared_task(name="tests.policy_freshness.read_monitoring_minutes")
+def read_monitoring_minutes():
+    return policy.get("monitoring_minutes")["low"]
+
+
+def edit_in_another_process(key, value):
+    PolicySetting.objects.filter(key=key).update(value=value)
+    PolicyRevision.objects.get_or_create(pk=1)
+    PolicyRevision.objects.filter(pk=1).update(number=F("number") + 1)
+
+
+def another_process_sets_low_monitoring_to(minutes):
+    edit_in_another_process("monitoring_minutes", {**policy.get("monitoring_minutes"), "low": minutes})
+
+
+@pytest.mark.django_db
+def test_an_edit_elsewhere_is_seen_by_the_next_request_and_not_in_the_middle_of_this_one(client):
+    assert policy.get("monitoring_minutes")["low"] == 30
+    another_process_sets_low_monitoring_to(45)
+    assert policy.get("monitoring_minutes")["low"] == 30  # this request keeps the policy it started with
+    client.get("/")  # the next request (the test client runs it in this thread)
+    assert policy.get("monitoring_minutes")["low"] == 45
+
+
+@pytest.mark.django_db
+def test_an_edit_elsewhere_is_seen_by_the_next_celery_task():
+    assert read_monitoring_minutes.apply().get() == 30
+    another_process_sets_low_monitoring_to(60)
+    assert read_monitoring_minutes.apply().get() == 60
+
+
+@pytest.mark.django_db
+def test_a_setting_deleted_elsewhere_falls_back_to_its_default_at_the_next_request():
+    another_process_sets_low_monitoring_to(45)
+    request_started.send(sender=None)
+    assert policy.get("monitoring_minutes")["low"] == 45
+    PolicySetting.objects.filter(key="monitoring_minutes").delete()
+    PolicyRevision.objects.filter(pk=1).update(number=F("number") + 1)
+    request_started.send(sender=None)
+    assert policy.get("monitoring_minutes")["low"] == 30
+
+
+@pytest.mark.django_db
+def test_an_unchanged_policy_costs_one_query_per_request_however_often_it_is_read():
+    policy.get("cab")
+    request_started.send(sender=None)
+    with CaptureQueriesContext(connection) as queries:
+        for key in ("cab", "approval_matrix", "risk_bands", "monitoring_minutes"):
+            policy.get(key)
+    assert len(queries) == 1
+
+
+@pytest.mark.django_db
+def test_this_process_sees_its_own_edit_at_once(admin_user):
+    policy.get("monitoring_minutes")
+    policy.update_setting(key="monitoring_minutes", value={**policy.get("monitoring_minutes"), "low": 90},
+                          actor=admin_user)
+    assert policy.get("monitoring_minutes")["low"] == 90
+    assert PolicyRevision.objects.get(pk=1).number >= 1
