@@ -187,6 +187,7 @@ CONTENT_SECURITY_POLICY = {
         "script-src": ["'self'"],
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
+AXES_DISABLE_ACCESS_LOG = True  # failures are what count; no row written for every successful login
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
@@ -244,6 +245,8 @@ SPECTACULAR_SETTINGS = {
 # Celery: an embedded file-system broker by default (no server to install), Redis in production.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
+        "ActionKindEnum": "cab.choices.ActionKind",
+        "ActionStatusEnum": "cab.choices.ActionStatus",
     _broker_dir = VAR_DIR / "broker"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir),
@@ -284,3 +287,5 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+    # django-axes logs every login at INFO; its failures and lockouts are WARNING.
+    "loggers": {"axes": {"level": "WARNING"}},
