@@ -4,12 +4,17 @@ Each pending slot carries its next step and when it is due (`next_step`, `next_s
 for pending slots). The sweep takes the due slots in batches under `SELECT … FOR UPDATE SKIP
 LOCKED`, writes one SlaStep row per (slot, step) — unique, so a step is never sent twice — plus
 the notifications, and moves each slot to its next step, all in one transaction: a worker that dies
-mid-batch leaves nothing half-sent, and a sweep that runs late sends every step it missed.
+mid-batch leaves nothing half-sent, and a sweep that runs late records every step it missed.
+
+A late sweep (after an outage) is not spam: of the steps that fell due meanwhile it sends only the
+latest reminder and the latest escalation (the earlier ones are recorded with no recipients, as
+superseded), and one message per person, change and kind names every slot it concerns.
 
 Steps, as percentages of the slot's SLA business time (policy `sla_reminder_percents`,
 `sla_escalation_percents`): reminders to the role holders (50 %, 100 %), escalation to the role
 holders' managers at the breach (100 %), then to the CAB chair after a further SLA period (200 %).
 """
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -108,12 +113,31 @@ def _messages_for(slot, step: Step, holders, managers, chairs) -> tuple[list[int
     return sorted(chairs), NotificationKind.SLA_ESCALATION
 
 
-def _title(slot, step: Step, now: datetime) -> str:
-    change = slot.change
-    label = SlotRole(slot.role).label.lower()
-    if step.name.startswith("remind_"):
-        return f"{change.reference}: {label} approval {clock.describe_due(slot.due_at, now)}"
-    return f"{change.reference}: {label} approval {clock.describe_due(slot.due_at, now)} — escalated to you"
+def _latest_per_kind(due: list[Step]) -> set[str]:
+    """The steps a sweep sends out of those due: the latest reminder and the latest escalation."""
+    reminders = [step for step in due if step.name.startswith("remind_")]
+    escalations = [step for step in due if not step.name.startswith("remind_")]
+    return {group[-1].name for group in (reminders, escalations) if group}
+
+
+def _slot_labels(slots) -> str:
+    counts = Counter(SlotRole(slot.role).label.lower() for slot in slots)
+    labels = [label if n == 1 else f"{n} × {label}" for label, n in counts.items()]
+    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+
+
+def _message(user_id: int, kind: str, slots: list, now: datetime) -> Message:
+    """One reminder or escalation to one person about every due slot of one change."""
+    change = slots[0].change
+    due_at = min(slot.due_at for slot in slots)
+    plural = "approvals" if len(slots) > 1 else "approval"
+    title = f"{change.reference}: {_slot_labels(slots)} {plural} {clock.describe_due(due_at, now)}"
+    if kind == NotificationKind.SLA_ESCALATION:
+        title += " — escalated to you"
+    lines = [change.title] + [
+        f"- {SlotRole(slot.role).label} approval {clock.describe_due(slot.due_at, now)}; "
+        f"required because: {slot.rule} ({slot.policy})." for slot in slots]
+    return Message(user_id, kind, title, "\n".join(lines), change_path(change.pk), due_at)
 
 
 def sweep(now: datetime | None = None) -> int:
@@ -145,24 +169,26 @@ def _sweep_batch(now: datetime) -> tuple[int, bool]:
             chairs = holders.get(Role.CAB_CHAIR, set())
             usernames = dict(User.objects.filter(pk__in=set(managers) | set().union(*holders.values()))
                              .values_list("id", "username"))
-            steps, messages = [], []
+            steps, grouped = [], defaultdict(list)
             for slot in slots:
                 slot_done = done.setdefault(slot.pk, set())
                 schedule = plan(start=slot.created_at, due_at=slot.due_at, cal=cal)
-                for step in schedule:
-                    if step.name in slot_done or step.at > now:
-                        continue
+                due = [step for step in schedule if step.name not in slot_done and step.at <= now]
+                sending = _latest_per_kind(due)
+                for step in due:
                     recipients, kind = _messages_for(slot, step, holders, managers, chairs)
-                    title = _title(slot, step, now)
-                    body = f"{slot.change.title}\nRequired because: {slot.rule} ({slot.policy})."
-                    messages += [Message(uid, kind, title, body, change_path(slot.change_id), slot.due_at)
-                                 for uid in recipients]
+                    if step.name not in sending:
+                        recipients = []  # superseded by a later step of the same kind
+                    for uid in recipients:
+                        grouped[(uid, slot.change_id, kind)].append(slot)
                     steps.append(SlaStep(slot=slot, step=step.name, scheduled_at=step.at, sent_at=now,
                                          recipients=[usernames.get(uid, str(uid)) for uid in recipients]))
                     slot_done.add(step.name)
                 following = next_step(schedule, slot_done)
                 slot.next_step = following.name if following else ""
                 slot.next_step_at = following.at if following else None
+            messages = [_message(uid, kind, list(dict.fromkeys(group)), now)
+                        for (uid, _change, kind), group in grouped.items()]
             SlaStep.objects.bulk_create(steps)
             notify_many(messages)
             ApprovalSlot.objects.bulk_update(slots, ["next_step", "next_step_at"])

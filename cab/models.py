@@ -76,6 +76,9 @@ class Meeting(models.Model):
                          condition=Q(agenda_generated_at__isnull=True, status="scheduled")),
             # "Since the last meeting" and the meeting list.
             models.Index(fields=["kind", "starts_at"], name="cab_meeting_kind_start"),
+            # The mail sweep (cab.send_due_mail): meetings whose invitations are not out yet.
+            models.Index(fields=["starts_at"], name="cab_invitations_due",
+                         condition=Q(invitations_sent_at__isnull=True)),
         ]
 
     def __str__(self):
@@ -238,6 +241,9 @@ class Minutes(models.Model):
             # The retention sweep: published minutes not purged yet, by the day they may go.
             models.Index(fields=["retain_until"], name="cab_minutes_retention_due",
                          condition=Q(purged_at__isnull=True, published_at__isnull=False)),
+            # The mail sweep (cab.send_due_mail): published minutes not distributed yet.
+            models.Index(fields=["published_at"], name="cab_minutes_undistributed",
+                         condition=Q(distributed_at__isnull=True, published_at__isnull=False)),
         ]
 
     def __str__(self):

@@ -1,9 +1,10 @@
 """Domain events: how a lower layer tells a higher one without importing it.
 
-`publish` writes an OutboxEvent row (for Celery delivery: notifications, webhooks) and calls the
+`publish` writes an OutboxEvent row (kept for Celery delivery: webhooks, slow work) and calls the
 in-process subscribers synchronously, inside the caller's transaction, so a subscriber's writes
 (e.g. "the last approval was granted, move the change to test") commit or roll back with the
-action that caused them. Higher layers subscribe in their AppConfig.ready().
+action that caused them. Higher layers subscribe in their AppConfig.ready(). A delivery task is
+queued only when a Celery-side handler exists for the topic (`on_delivery`): no empty work.
 """
 import json
 from collections import defaultdict
@@ -28,9 +29,10 @@ def publish(topic: str, *, actor=None, **payload) -> None:
     OutboxEvent.objects.create(topic=topic, payload=json.loads(json.dumps(payload, cls=DjangoJSONEncoder)))
     for handler in list(_subscribers[topic]):
         handler(actor=actor, **payload)
-    from changemgmt.tasks import deliver_outbox
+    if deliverers(topic):
+        from changemgmt.tasks import deliver_outbox
 
-    enqueue(deliver_outbox)
+        enqueue(deliver_outbox)
 
 
 def on_delivery(topic: str, handler: Callable) -> None:

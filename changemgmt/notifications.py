@@ -1,18 +1,30 @@
-"""Telling people what is asked of them: an inbox row now, an email after commit.
+"""Telling people what is asked of them: an inbox row now, an email after commit — the one mail path.
 
 `notify_many` writes Notification rows in one query (inside the caller's transaction, so a rolled
-back action notifies nobody) and queues one Celery task that emails them after commit. The email
-task claims each row with a conditional update before sending, so a task that runs twice sends
-each email once; people may turn email off per kind (the inbox row is always written).
+back action notifies nobody) and queues one Celery task that emails them after commit; a beat job
+(`changemgmt.send_notification_emails`, every minute) sends whatever that task missed (broker down,
+worker dead). Every mail of the app goes through here, attachments included (a CAB invitation's
+.ics), rendered from `templates/email/<kind>.txt`; people may turn email off per kind (the inbox
+row is always written).
+
+Delivery is at least once, made idempotent for the reader:
+- a worker claims a batch (`claimed_by`, `claimed_until`) with a conditional update, so two runs
+  never mail the same row while the claim holds;
+- each row is marked mailed right after its own send, so a worker that dies loses at most the
+  one mail in flight; a claim past `claimed_until` is free again and the sweep retries the rest;
+- each mail carries a Message-ID made from the notification id: the rare re-send after a crash
+  between "sent" and "marked" is the same message to mail clients, which show it once.
 """
 import logging
+import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -33,13 +45,15 @@ class Message:
     body: str = ""
     url: str = ""
     due_at: datetime | None = None
+    attachments: tuple = ()  # (filename, text, mimetype) triples
 
 
 def notify_many(messages: list[Message]) -> list[Notification]:
     if not messages:
         return []
     rows = Notification.objects.bulk_create([
-        Notification(user_id=m.user_id, kind=m.kind, title=m.title[:200], body=m.body, url=m.url, due_at=m.due_at)
+        Notification(user_id=m.user_id, kind=m.kind, title=m.title[:200], body=m.body, url=m.url, due_at=m.due_at,
+                     attachments=[list(a) for a in m.attachments])
         for m in messages
     ])
     if rows[0].pk is not None:
@@ -49,8 +63,9 @@ def notify_many(messages: list[Message]) -> list[Notification]:
     return rows
 
 
-def notify(*, user, kind: str, title: str, body: str = "", url: str = "", due_at=None) -> Notification:
-    return notify_many([Message(user.pk, kind, title, body, url, due_at)])[0]
+def notify(*, user, kind: str, title: str, body: str = "", url: str = "", due_at=None,
+           attachments: tuple = ()) -> Notification:
+    return notify_many([Message(user.pk, kind, title, body, url, due_at, tuple(attachments))])[0]
 
 
 def unread_count(user) -> int:
@@ -97,33 +112,89 @@ def render_email(notification: Notification) -> tuple[str, str]:
     return f"[changemgmt] {notification.title}", body
 
 
-MAX_EMAILS_PER_RUN = 500
+BATCH = 200
+CLAIM_SECONDS = 300  # a claim outlives any sane SMTP batch; after it, a dead worker's rows are retried
+
+
+def message_id(notification: Notification) -> str:
+    """The same Message-ID every time a notification is mailed: a re-send is one message to readers."""
+    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip("> ") or "changemgmt"
+    return f"<notification-{notification.pk}@{domain}>"
+
+
+def build_email(notification: Notification) -> EmailMessage:
+    subject, body = render_email(notification)
+    message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [notification.user.email],
+                           headers={"Message-ID": message_id(notification)})
+    for filename, content, mimetype in notification.attachments:
+        message.attach(filename, content, mimetype)
+    return message
+
+
+def deliver(connection, message: EmailMessage) -> None:
+    connection.send_messages([message])
+
+
+def _claim(notification_ids: list[int] | None) -> tuple[str, list[Notification]]:
+    """Claim up to BATCH unmailed rows whose claim is free (never taken, or expired)."""
+    now = timezone.now()
+    free = Notification.objects.filter(emailed_at__isnull=True).filter(
+        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+    if notification_ids is not None:
+        free = free.filter(pk__in=notification_ids)
+    pks = list(free.order_by("id").values_list("pk", flat=True)[:BATCH])
+    if not pks:
+        return "", []
+    token = uuid.uuid4().hex
+    free.filter(pk__in=pks).update(claimed_by=token, claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
+    return token, list(Notification.objects.filter(claimed_by=token, emailed_at__isnull=True)
+                       .select_related("user").order_by("id"))
+
+
+def _mark(token: str, pks: list[int], *, mailed: bool) -> None:
+    """Mailed (or deliberately not mailed): done for good. Not mailed after a failure: claim released."""
+    rows = Notification.objects.filter(pk__in=pks, claimed_by=token)
+    if mailed:
+        rows.update(emailed_at=timezone.now(), claimed_until=None)
+    else:
+        rows.update(claimed_by="", claimed_until=None)
 
 
 @shared_task(name="changemgmt.send_notification_emails")
 def send_notification_emails(notification_ids: list[int] | None = None) -> int:
-    """Email notifications not emailed yet. Each row is claimed (emailed_at set where it was empty)
-    before sending, so two runs never email the same row; a failed send releases the claim."""
-    pending = Notification.objects.filter(emailed_at__isnull=True).select_related("user")
-    if notification_ids is not None:
-        pending = pending.filter(pk__in=notification_ids)
-    prefs = {}
+    """Email notifications not emailed yet (the given ids, or every due row); returns how many mails
+    went out. A failed send releases its row for the next run."""
     sent = 0
-    for notification in pending.order_by("id")[:MAX_EMAILS_PER_RUN]:
-        key = (notification.user_id, notification.kind)
-        if key not in prefs:
-            prefs[key] = email_enabled(*key)
-        now = timezone.now()
-        if not Notification.objects.filter(pk=notification.pk, emailed_at__isnull=True).update(emailed_at=now):
-            continue  # another run claimed it
-        if not prefs[key] or not notification.user.email:
-            continue  # claimed as "handled": this person does not get email for this kind
-        subject, body = render_email(notification)
+    while True:
+        token, batch = _claim(notification_ids)
+        if not batch:
+            return sent
+        off = set(NotificationPreference.objects.filter(
+            email=False, user_id__in={n.user_id for n in batch}, kind__in={n.kind for n in batch})
+            .values_list("user_id", "kind"))
+        skipped = {n.pk for n in batch if (n.user_id, n.kind) in off or not n.user.email}
+        _mark(token, list(skipped), mailed=True)  # handled: this person gets no email for this kind
+        pending = [n for n in batch if n.pk not in skipped]
+        connection = get_connection()
         try:
-            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [notification.user.email])
+            connection.open()  # one SMTP session for the batch
         except Exception:
-            log.exception("Emailing notification %s failed; will retry", notification.pk)
-            Notification.objects.filter(pk=notification.pk).update(emailed_at=None)
-            continue
-        sent += 1
-    return sent
+            log.exception("The mail server is unreachable; the next run retries %s emails", len(pending))
+            _mark(token, [n.pk for n in pending], mailed=False)
+            return sent
+        failed = False
+        try:
+            for notification in pending:
+                try:
+                    deliver(connection, build_email(notification))
+                except Exception:
+                    log.exception("Emailing notification %s failed; the next run retries it", notification.pk)
+                    _mark(token, [notification.pk], mailed=False)
+                    failed = True
+                    continue
+                _mark(token, [notification.pk], mailed=True)
+                sent += 1
+        finally:
+            connection.close()
+        if failed or len(batch) < BATCH:
+            return sent

@@ -14,9 +14,10 @@ BATCH = 200
 
 @shared_task(name="changemgmt.deliver_outbox")
 def deliver_outbox() -> int:
-    """Deliver undelivered outbox events to their Celery-side handlers. Idempotent: each event is
-    claimed under a row lock (skipped by a concurrent sweep) and marked delivered in the same
-    transaction, so a sweep that runs twice delivers each event once."""
+    """Deliver undelivered outbox events to their Celery-side handlers (also the beat job's sweep).
+    Events of topics nobody handles are stamped delivered a batch per query. Idempotent: each
+    event is claimed under a row lock (skipped by a concurrent sweep) and marked delivered in the
+    same transaction, so a sweep that runs twice delivers each event once."""
     delivered = 0
     while True:
         with transaction.atomic():
@@ -27,17 +28,25 @@ def deliver_outbox() -> int:
             )
             if not batch:
                 return delivered
+            now = timezone.now()
+            idle = {event.pk for event in batch if not events.deliverers(event.topic)}
+            OutboxEvent.objects.filter(pk__in=idle).update(delivered_at=now)
             for event in batch:
-                try:
-                    with transaction.atomic():
-                        for handler in events.deliverers(event.topic):
-                            handler(event)
-                        event.delivered_at = timezone.now()
-                except Exception as exc:
-                    log.exception("Delivering outbox event %s failed", event.pk)
-                    event.attempts += 1
-                    event.last_error = repr(exc)[:2000]
-                    if event.attempts >= 10:
-                        event.delivered_at = timezone.now()
-                event.save(update_fields=["delivered_at", "attempts", "last_error"])
-                delivered += 1
+                if event.pk not in idle:
+                    _deliver(event)
+            delivered += len(batch)
+
+
+def _deliver(event: OutboxEvent) -> None:
+    try:
+        with transaction.atomic():
+            for handler in events.deliverers(event.topic):
+                handler(event)
+            event.delivered_at = timezone.now()
+    except Exception as exc:
+        log.exception("Delivering outbox event %s failed", event.pk)
+        event.attempts += 1
+        event.last_error = repr(exc)[:2000]
+        if event.attempts >= 10:
+            event.delivered_at = timezone.now()
+    event.save(update_fields=["delivered_at", "attempts", "last_error"])

@@ -30,8 +30,9 @@ def test_every_member_finds_the_invitation_in_the_inbox_and_one_email(frozen, bo
     assert {row.user_id for row in rows} == people and rows.count() == len(people)
     assert {row.url for row in rows} == {f"/cab/meetings/{meeting.pk}/"}
     assert all(row.due_at == meeting.starts_at and row.emailed_at for row in rows)
-    # Only the CAB's own email (with its .ics) went out: the generic mailer sent no second copy.
+    # One email each, through the one mail path, with the .ics attached and the CAB template's text.
     assert len(mailoutbox) == len(people) and all(m.attachments for m in mailoutbox)
+    assert all("The agenda, and your vote on each item" in m.body for m in mailoutbox)
     assert tasks.send_invitations(meeting.pk) == 0 and rows.count() == len(people)
 
 
@@ -58,13 +59,15 @@ def test_published_minutes_reach_every_inbox(frozen, board, mailoutbox, django_c
 
 
 @pytest.mark.parametrize("email_on", [True, False])
-def test_action_owners_find_reminders_in_the_inbox_once_a_day(frozen, board, mailoutbox, email_on):
+def test_action_owners_find_reminders_in_the_inbox_once_a_day(frozen, board, mailoutbox, email_on,
+                                                             django_capture_on_commit_callbacks):
     owner = board["qa"]
     if not email_on:
         notifications.set_email_preferences(user=owner, enabled_kinds=set())
     ActionItem.objects.create(title="Runbook", owner=owner, due_on=date(2026, 11, 24), created_by=board["chair"])
-    tasks.remind_action_items()
-    tasks.remind_action_items()
+    with django_capture_on_commit_callbacks(execute=True):  # mail goes out after commit
+        tasks.remind_action_items()
+        tasks.remind_action_items()
     [row] = inbox(NotificationKind.CAB_ACTION_REMINDER)
     assert row.user_id == owner.pk and "Runbook" in row.title and row.url == "/cab/actions/"
     assert len(mailoutbox) == (1 if email_on else 0)

@@ -103,7 +103,7 @@ def test_a_failed_send_is_retried_by_the_next_run(peer, mailoutbox, monkeypatch)
     def broken(*args, **kwargs):
         raise OSError("SMTP down")
 
-    monkeypatch.setattr(notifications, "send_mail", broken)
+    monkeypatch.setattr(notifications, "deliver", broken)
     assert send_notification_emails([item.pk]) == 0
     monkeypatch.undo()
     assert send_notification_emails([item.pk]) == 1

@@ -33,6 +33,12 @@ class Notification(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    # Files mailed with it, as [filename, text, mimetype] (a CAB invitation's .ics, the minutes' .md).
+    attachments = models.JSONField(default=list, blank=True)
+    # The mailer's claim: a worker sets both before sending; a claim past `claimed_until` (its worker
+    # died) is free again, so the row is retried instead of lost.
+    claimed_by = models.CharField(max_length=32, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -41,6 +47,8 @@ class Notification(models.Model):
             models.Index(fields=["user", "-created_at"], name="notification_inbox"),
             # The unread count shown on every page.
             models.Index(fields=["user"], name="notification_unread", condition=Q(read_at__isnull=True)),
+            # The mail sweep: rows not mailed yet, oldest first.
+            models.Index(fields=["id"], name="notification_unmailed", condition=Q(emailed_at__isnull=True)),
         ]
 
     def __str__(self):
