@@ -84,6 +84,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        # A persistent connection is checked before a request reuses it, so the first request after
+        # a database restart reconnects instead of failing.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -137,13 +140,19 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
+# A Redis cache outage degrades to the database (django-redis's IGNORE_EXCEPTIONS: a failed read
+# is a miss, a failed write is skipped; short timeouts so a hung Redis cannot stall requests).
+# Sessions live in the database, never only in the cache.
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env_str("CACHE_URL")}
+        {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": env_str("CACHE_URL"),
+         "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5}}
         if env_str("CACHE_URL")
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
@@ -178,6 +187,7 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_LOCKOUT_CALLABLE = "changemgmt.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "changemgmt.lockout.client_ip"
 AXES_VERBOSE = False
+AXES_DISABLE_ACCESS_LOG = True  # failures are what count; no row written for every successful login
 
 # Content-Security-Policy on every response (django-csp): our own scripts, styles and images only;
 # templates carry no inline script, event handler or style (a test greps them).
@@ -187,7 +197,6 @@ CONTENT_SECURITY_POLICY = {
         "script-src": ["'self'"],
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
-AXES_DISABLE_ACCESS_LOG = True  # failures are what count; no row written for every successful login
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
@@ -236,6 +245,8 @@ SPECTACULAR_SETTINGS = {
         "MeetingKindEnum": "cab.choices.MeetingKind",
         "MeetingStatusEnum": "cab.choices.MeetingStatus",
         "DecisionOutcomeEnum": "cab.choices.Outcome",
+        "ActionKindEnum": "cab.choices.ActionKind",
+        "ActionStatusEnum": "cab.choices.ActionStatus",
         "SlotRoleEnum": "approvals.choices.SlotRole",
         "SlotStatusEnum": "approvals.choices.SlotStatus",
         "EmergencyRoleEnum": "approvals.choices.EmergencyRole",
@@ -245,8 +256,6 @@ SPECTACULAR_SETTINGS = {
 # Celery: an embedded file-system broker by default (no server to install), Redis in production.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
-        "ActionKindEnum": "cab.choices.ActionKind",
-        "ActionStatusEnum": "cab.choices.ActionStatus",
     _broker_dir = VAR_DIR / "broker"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir),
@@ -254,6 +263,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "processed_folder": str(_broker_dir / "processed"),
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
+        # Poll the queue folder often: with one task in flight at a time (late acks, prefetch 1)
+        # the default 1 s poll capped the embedded worker at about one task per second.
+        "polling_interval": 0.05,
     }
 # Queuing a task gives up after about a second when the broker is down (kombu would otherwise retry
 # for minutes inside the request); changemgmt.tasking logs it and the periodic sweeps catch up.
@@ -286,6 +298,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-}
     # django-axes logs every login at INFO; its failures and lockouts are WARNING.
     "loggers": {"axes": {"level": "WARNING"}},
+}
