@@ -221,9 +221,10 @@ DEFAULTS.update({
         "Reminders to the emergency change's owner this many hours after deployment, before the deadline.",
     ),
     "emergency_rate_target_percent": (
-        {"target": 5, "tolerated": 10},
-        "POLICY §7 [002][004]",
-        "Emergency changes as a share of all changes: the target, and the tolerated ceiling.",
+        {"target": 5, "tolerated": 10, "period_days": 30},
+        "POLICY §7, §9 [002][004]",
+        "Emergency changes as a share of all changes filed in the last `period_days` days (the monthly metric): "
+        "the target, and the tolerated ceiling.",
     ),
 })
 

@@ -264,6 +264,7 @@ def _emergency_rate(p: _Problems, v: dict) -> None:
     rate = v["emergency_rate_target_percent"]
     if not rate["target"] <= rate["tolerated"] <= 100:
         p.add("emergency_rate_target_percent", "needs target <= tolerated <= 100")
+    p.at_least("emergency_rate_target_percent.period_days", rate["period_days"], 1)
 
 
 def _freeze_rules(p: _Problems, v: dict) -> None:

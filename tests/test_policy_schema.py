@@ -84,7 +84,8 @@ REFUSED = [
     ("emergency_reminder_hours", lambda v: [12, 30], "emergency_reminder_hours[1]: must fall between"),
     ("emergency_paperwork_hours", lambda v: 10, "emergency_reminder_hours[0]: must fall between"),
     ("emergency_paperwork_hours", lambda v: 0, "emergency_paperwork_hours: must be more than 0"),
-    ("emergency_rate_target_percent", lambda v: {"target": 20, "tolerated": 10}, "target <= tolerated"),
+    ("emergency_rate_target_percent", lambda v: v.update(target=20), "target <= tolerated"),
+    ("emergency_rate_target_percent", lambda v: v.update(period_days=0), "period_days: must be at least 1"),
     ("freeze_rules", lambda v: v["end_of_quarter"].update(days=0), "freeze_rules.end_of_quarter.days: must be 1-28"),
     ("freeze_rules", lambda v: v["end_of_month"].update(kind="medium"), "freeze_rules.end_of_month.kind"),
     ("freeze_rules", lambda v: v["public_holidays"].update(country="XX"), "freeze_rules.public_holidays: 'XX'"),
@@ -159,11 +160,13 @@ def test_a_database_from_before_the_cab_review_keys_gets_them_and_keeps_its_edit
     old = {k: v for k, v in SHIPPED["cab"].items() if k not in ("review_risks", "agenda_lookback_days")}
     PolicySetting.objects.filter(key="cab").update(value={**old, "weekday": "thu"})
     PolicySetting.objects.filter(key="emergency_authorization").delete()
-    migration = import_module("changemgmt.migrations.0013_policy_revision")
-    migration.backfill_policy(apps, None)
+    PolicySetting.objects.filter(key="emergency_rate_target_percent").update(value={"target": 4, "tolerated": 10})
+    import_module("changemgmt.migrations.0014_emergency_rate_period_policy").backfill_policy(apps, None)
     cab = PolicySetting.objects.get(key="cab").value
     assert cab["weekday"] == "thu" and cab["review_risks"] == ["high", "critical"] and cab["agenda_lookback_days"] == 7
     assert PolicySetting.objects.get(key="emergency_authorization").value == SHIPPED["emergency_authorization"]
+    assert PolicySetting.objects.get(key="emergency_rate_target_percent").value == {
+        "target": 4, "tolerated": 10, "period_days": 30}
 
 
 # --- property: whatever is accepted, the engine still works ----------------------------------------------------
