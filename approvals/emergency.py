@@ -2,10 +2,16 @@
 
 Who may authorize depends on when the authorization was given: in business hours a manager and a
 security officer; after hours the on-call manager and the on-call security officer (the roster in
-OnCallShift at that instant); if they cannot be reached, the CTO or the CISO alone. The authorizer
+OnCallShift at that instant); if they cannot be reached, the CTO or the CISO alone (policy
+`emergency_authorization`: the `alone` and `pair` roles and `max_backdate_hours`). The authorizer
 must hold the role they authorize in, and never be the change's author or owner; one person
-authorizes once per change. This layer does not import changes: the change is read through the
-EmergencyAuthorization foreign key's model.
+authorizes once per change. The time given lies between the change's filing and now (at most
+`max_backdate_hours` back), and the business-hours rule is judged at that time.
+
+The authorizer records it themselves; anyone else who writes it down only asks for it: the authorizer
+is notified with a signed link and the authorization is written when they confirm
+(approvals.emergency_confirmation). This layer does not import changes: the change is read through
+the EmergencyAuthorization foreign key's model.
 """
 from datetime import datetime, timedelta
 
@@ -14,8 +20,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from approvals.models import EmergencyAuthorization, OnCallShift
-from changemgmt import clock, ledger
+from approvals.models import AuthorizationRequest, EmergencyAuthorization, OnCallShift
+from changemgmt import clock, ledger, policy
 from changemgmt.errors import Conflict
 from changemgmt.models import User
 from changemgmt.roles import Role, roles_of
@@ -25,11 +31,17 @@ EMERGENCY = "emergency"
 # States in which an emergency change still waits for its go-ahead.
 AUTHORIZABLE_STATES = ("draft", "assessment", "approval")
 ROLE_HOLDERS = {"manager": Role.MANAGER, "security": Role.SECURITY, "cto": Role.CTO, "ciso": Role.CISO}
-ALONE = ("cto", "ciso")
-PAIR = ("manager", "security")
-# How far back a verbal authorization may be dated (the call happened before it was written down).
-MAX_BACKDATE = timedelta(hours=24)
 RECORDERS = (Role.OPERATIONS, Role.MANAGER, Role.SECURITY, Role.CTO, Role.CISO, Role.ADMINISTRATOR)
+
+
+def rules() -> dict:
+    """Policy `emergency_authorization`: {"alone": [...], "pair": [...], "max_backdate_hours": n}."""
+    return policy.get("emergency_authorization")
+
+
+def max_backdate() -> timedelta:
+    """How far back a verbal authorization may be dated (the call happened before it was written down)."""
+    return timedelta(hours=rules()["max_backdate_hours"])
 
 
 def change_model():
@@ -51,7 +63,8 @@ def requirement(at: datetime) -> str:
 
 def is_complete(roles: set[str]) -> bool:
     """Whether authorizations in these roles let the change deploy."""
-    return bool(roles & set(ALONE)) or set(PAIR) <= roles
+    settings = rules()
+    return bool(roles & set(settings["alone"])) or set(settings["pair"]) <= roles
 
 
 def authorization_complete(change) -> bool:
@@ -82,9 +95,18 @@ def _parse_time(value, now) -> datetime:
         moment = timezone.make_aware(moment, clock.zone())
     if moment > now + timedelta(minutes=1):
         raise ValidationError({"authorized_at": "An authorization cannot be dated in the future."})
-    if moment < now - MAX_BACKDATE:
-        raise ValidationError({"authorized_at": "An authorization cannot be dated more than 24 hours back."})
+    hours = rules()["max_backdate_hours"]
+    if moment < now - timedelta(hours=hours):
+        raise ValidationError({"authorized_at": f"An authorization cannot be dated more than {hours} hours back."})
     return moment
+
+
+def check_time(change, moment: datetime) -> None:
+    """The go-ahead cannot predate the change it authorizes (else "business hours" would be judged at a
+    time when there was nothing to authorize)."""
+    if moment < change.created_at:
+        raise ValidationError({"authorized_at": "An authorization cannot be dated before the change was filed "
+                                                f"({clock.local(change.created_at):%Y-%m-%d %H:%M})."})
 
 
 def _validated(*, authorizer_id, role, how, authorized_at, notes, now):
@@ -118,41 +140,73 @@ def refusals(*, change, authorizer, role: str, at: datetime, existing) -> list[s
         reasons.append("The author or owner of a change may not authorize it.")
     if any(row.authorizer_id == authorizer.pk for row in existing):
         reasons.append("One person authorizes an emergency change only once.")
-    if role in PAIR and not clock.is_business_hours(at) and authorizer.pk not in on_call(role, at):
+    if role in rules()["pair"] and not clock.is_business_hours(at) and authorizer.pk not in on_call(role, at):
         reasons.append(f"After hours only the on-call {role} may authorize ({clock.local(at):%a %H:%M}); "
                        "if they cannot be reached, ask the CTO or CISO.")
     return reasons
 
 
+def lock_waiting(change_id, check=None):
+    """Lock the change (changemgmt.locking order), run `check(change)` (permission), and check the change
+    still waits for an authorization."""
+    change = change_model().objects.select_for_update().get(pk=change_id)
+    if check is not None:
+        check(change)
+    if change.change_type != EMERGENCY:
+        raise Conflict("Only an emergency change takes a verbal authorization.")
+    if change.state not in AUTHORIZABLE_STATES:
+        raise Conflict(f"This change is {change.get_state_display().lower()}: it no longer waits for "
+                       "authorization.")
+    return change
+
+
+def check_authorizer(change, *, authorizer, role: str, at: datetime) -> list:
+    """Every check on the authorization itself, under the change's lock; returns the existing ones."""
+    check_time(change, at)
+    existing = list(change.emergency_authorizations.all())
+    if any(row.authorizer_role == role for row in existing):
+        raise Conflict(f"A {role} authorization is already recorded for this change.")
+    reasons = refusals(change=change, authorizer=authorizer, role=role, at=at, existing=existing)
+    if reasons:
+        raise PermissionDenied(" ".join(reasons))
+    return existing
+
+
+def write_authorization(*, change, authorizer, role, how, at, notes, recorded_by, existing, actor,
+                        confirmed: bool) -> EmergencyAuthorization:
+    row = EmergencyAuthorization.objects.create(change=change, authorizer=authorizer, authorizer_role=role,
+                                                how=how, authorized_at=at, recorded_by=recorded_by,
+                                                notes=(notes or "").strip())
+    complete = is_complete({r.authorizer_role for r in existing} | {role})
+    ledger.append(actor=actor, action="emergency.authorized", subject=change, payload={
+        "authorizer": authorizer.username, "role": role, "how": how, "authorized_at": at,
+        "business_hours": clock.is_business_hours(at), "complete": complete, "notes": row.notes,
+        "recorded_by": recorded_by.username, "confirmed_by_link": confirmed,
+    })
+    return row
+
+
 def record_verbal_authorization(*, change_id, actor, authorizer_id, role: str, how: str, authorized_at=None,
-                                notes: str = "") -> EmergencyAuthorization:
-    """Write down a verbal go-ahead for an emergency change. 400 for bad input, 403 when the actor may
-    not record or the authorizer may not authorize, 409 when the change is not waiting for one."""
+                                notes: str = "") -> EmergencyAuthorization | AuthorizationRequest:
+    """Write down a verbal go-ahead for an emergency change. The authorizer writing it themselves records
+    it (an EmergencyAuthorization); anyone else gets an AuthorizationRequest the authorizer must confirm
+    by following the link they are sent. 400 for bad input, 403 when the actor may not record or the
+    authorizer may not authorize, 409 when the change is not waiting for one."""
+    from approvals import emergency_confirmation
+
     now = timezone.now()
     authorizer, moment = _validated(authorizer_id=authorizer_id, role=role, how=how, authorized_at=authorized_at,
                                     notes=notes, now=now)
     with transaction.atomic():
-        change = change_model().objects.select_for_update().get(pk=change_id)
-        if not may_record(actor, change):
-            raise PermissionDenied("Only the change's author or owner, operations or leadership may record an "
-                                   "emergency authorization.")
-        if change.change_type != EMERGENCY:
-            raise Conflict("Only an emergency change takes a verbal authorization.")
-        if change.state not in AUTHORIZABLE_STATES:
-            raise Conflict(f"This change is {change.get_state_display().lower()}: it no longer waits for "
-                           "authorization.")
-        existing = list(change.emergency_authorizations.all())
-        if any(row.authorizer_role == role for row in existing):
-            raise Conflict(f"A {role} authorization is already recorded for this change.")
-        reasons = refusals(change=change, authorizer=authorizer, role=role, at=moment, existing=existing)
-        if reasons:
-            raise PermissionDenied(" ".join(reasons))
-        row = EmergencyAuthorization.objects.create(change=change, authorizer=authorizer, authorizer_role=role,
-                                                    how=how, authorized_at=moment, recorded_by=actor,
-                                                    notes=(notes or "").strip())
-        complete = is_complete({r.authorizer_role for r in existing} | {role})
-        ledger.append(actor=actor, action="emergency.authorized", subject=change, payload={
-            "authorizer": authorizer.username, "role": role, "how": how, "authorized_at": moment,
-            "business_hours": clock.is_business_hours(moment), "complete": complete, "notes": row.notes,
-        })
-        return row
+        def check(change):
+            if not may_record(actor, change):
+                raise PermissionDenied("Only the change's author or owner, operations or leadership may record an "
+                                       "emergency authorization.")
+
+        change = lock_waiting(change_id, check)
+        existing = check_authorizer(change, authorizer=authorizer, role=role, at=moment)
+        if authorizer.pk != actor.pk:
+            return emergency_confirmation.ask(change=change, actor=actor, authorizer=authorizer, role=role, how=how,
+                                              at=moment, notes=notes)
+        return write_authorization(change=change, authorizer=authorizer, role=role, how=how, at=moment, notes=notes,
+                                   recorded_by=actor, existing=existing, actor=actor, confirmed=False)

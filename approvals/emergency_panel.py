@@ -2,7 +2,7 @@
 paperwork, and the two forms (only to people the services would let act)."""
 from django.utils import timezone
 
-from approvals import emergency, emergency_paperwork, emergency_selectors
+from approvals import emergency, emergency_confirmation, emergency_paperwork, emergency_selectors
 from approvals.forms import AuthorizationForm, RootCauseForm
 from approvals.models import EmergencyReview
 
@@ -20,6 +20,7 @@ def panel_context(change, user, *, auth_form=None, rca_form=None, error: str = "
         "change": change, "authorizations": authorizations,
         "authorized": emergency.is_complete({a.authorizer_role for a in authorizations}),
         "requirement": emergency.requirement(now),
+        "waiting": emergency_confirmation.waiting(change),
         "paperwork": emergency_selectors.status_row(review, now) if review else None,
         "auth_form": (auth_form or AuthorizationForm(change=change)) if can_authorize else None,
         "rca_form": (rca_form or RootCauseForm(initial={"root_cause": review.root_cause})) if can_record_rca else None,

@@ -212,3 +212,34 @@ class EmergencyStep(models.Model):
 
     def __str__(self):
         return f"{self.step} for emergency review {self.review_id}"
+
+
+class AuthorizationRequest(models.Model):
+    """A verbal authorization written down by someone other than the authorizer. It is not an
+    authorization yet: the authorizer is sent a signed link, and only when they follow it and confirm
+    is the EmergencyAuthorization written (approvals.emergency_confirmation). Single use: a confirmed
+    request stays confirmed; expired once `expires_at` (the backdating limit after `authorized_at`) passed."""
+
+    change = models.ForeignKey("changes.ChangeRequest", on_delete=models.CASCADE,
+                               related_name="authorization_requests")
+    authorizer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    authorizer_role = models.CharField(max_length=10, choices=EmergencyRole.choices)
+    how = models.CharField(max_length=10, choices=EmergencyAuthorization.HOW_CHOICES)
+    authorized_at = models.DateTimeField(help_text="When the go-ahead was given, as the recorder says")
+    notes = models.TextField(blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    authorization = models.OneToOneField(EmergencyAuthorization, null=True, blank=True, on_delete=models.PROTECT,
+                                         related_name="request")
+
+    class Meta:
+        ordering = ["change", "requested_at", "id"]
+        constraints = [
+            models.CheckConstraint(name="auth_request_confirmed_has_authorization",
+                                   condition=Q(confirmed_at__isnull=True) | Q(authorization__isnull=False)),
+        ]
+
+    def __str__(self):
+        return f"{self.authorizer_role} authorization of change {self.change_id} awaiting confirmation"

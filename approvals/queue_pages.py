@@ -2,6 +2,7 @@
 paperwork list. Views parse input, call one selector or service, and render."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -65,6 +66,7 @@ def queue(request):
     rclock, links = badges.RequestClock(timezone.now()), RowLinks()
     items = [queue_item(slot, request.user, delegators, rclock, links) for slot in rows[:QUEUE_LIMIT]]
     return render_page(request, "approvals/queue.html", {"items": items, "delegators": delegators,
+                                                         "given": delegation.given_by(request.user),
                                                          "limit": QUEUE_LIMIT})
 
 
@@ -105,6 +107,21 @@ def _refused(request, slot_id: int, message: str, status: int):
     if status == 403:
         raise PermissionDenied(message)
     messages.error(request, f"Not recorded: {message}")
+    return redirect_page(request, reverse("approvals:queue"))
+
+
+@member_required
+@require_POST
+def revoke_delegation(request, delegation_id: int):
+    """The delegator ends a delegation early, from the list on My approvals."""
+    try:
+        delegation.revoke_delegation(actor=request.user, delegation_id=delegation_id)
+    except delegation.Delegation.DoesNotExist as missing:
+        raise Http404("No such delegation.") from missing
+    except Conflict as conflict:
+        messages.error(request, f"Not recorded: {conflict.message}")
+        return redirect_page(request, reverse("approvals:queue"))
+    messages.success(request, "Delegation revoked: your colleague no longer decides on your behalf.")
     return redirect_page(request, reverse("approvals:queue"))
 
 

@@ -8,5 +8,6 @@ urlpatterns = [
     path("<int:slot_id>/decide/", views.decide, name="decide"),
     path("emergency/<int:change_id>/authorize/", views.record_authorization, name="emergency-authorize"),
     path("emergency/<int:change_id>/root-cause/", views.record_root_cause, name="emergency-root-cause"),
+    path("emergency/confirm/<str:token>/", views.confirm_authorization, name="emergency-confirm"),
     path("", include("approvals.queue_urls")),
 ]

@@ -9,10 +9,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from approvals import emergency, emergency_paperwork, services
+from approvals import emergency, emergency_confirmation, emergency_paperwork, services
 from approvals.emergency_panel import panel_context
 from approvals.forms import AuthorizationForm, RootCauseForm
-from approvals.models import ApprovalSlot
+from approvals.models import ApprovalSlot, AuthorizationRequest
 from changemgmt.errors import Conflict
 from changemgmt.web.access import member_required
 from changemgmt.web.htmx import is_htmx, redirect_page
@@ -65,7 +65,7 @@ def _run(request, change, form, call, success: str, form_key: str):
         status = 400
     else:
         try:
-            call(form.cleaned_data)
+            success = call(form.cleaned_data) or success
         except ValidationError as refusal:
             form.add_error(None, refusal)
             status = 400
@@ -84,9 +84,14 @@ def record_authorization(request, change_id: int):
     form = AuthorizationForm(request.POST, change=change)
 
     def call(data):
-        emergency.record_verbal_authorization(
+        result = emergency.record_verbal_authorization(
             change_id=change.pk, actor=request.user, authorizer_id=data["authorizer"].pk, role=data["role"],
             how=data["how"], authorized_at=data["authorized_at"], notes=data["notes"])
+        if isinstance(result, AuthorizationRequest):
+            who = result.authorizer.get_full_name() or result.authorizer.username
+            return (f"Sent to {who} to confirm: the authorization counts once they follow the link they "
+                    "were sent.")
+        return "Verbal authorization recorded."
 
     return _run(request, change, form, call, "Verbal authorization recorded.", "auth_form")
 
@@ -101,3 +106,30 @@ def record_root_cause(request, change_id: int):
         emergency_paperwork.record_root_cause(change_id=change.pk, actor=request.user, text=data["root_cause"])
 
     return _run(request, change, form, call, "Root-cause analysis recorded.", "rca_form")
+
+
+@member_required
+def confirm_authorization(request, token: str):
+    """The link an authorizer follows: GET shows what they are asked to confirm, POST confirms it. Only the
+    person named as authorizer; the authorization is written on POST only (a link preview writes nothing)."""
+    status, error = 200, ""
+    try:
+        pending = emergency_confirmation.pending(token, request.user)
+    except PermissionDenied as refusal:
+        return render(request, "approvals/confirm_authorization.html", {"error": str(refusal)}, status=403)
+    except Conflict as refusal:
+        return render(request, "approvals/confirm_authorization.html", {"error": refusal.message}, status=409)
+    if request.method == "POST":
+        try:
+            emergency_confirmation.confirm(token=token, actor=request.user)
+        except ValidationError as refusal:
+            status, error = 400, " ".join(refusal.messages)
+        except PermissionDenied as refusal:
+            status, error = 403, str(refusal)
+        except Conflict as refusal:
+            status, error = 409, refusal.message
+        else:
+            messages.success(request, "Emergency authorization confirmed.")
+            return redirect(reverse("changes:detail", args=[pending.change_id]) + "#emergency")
+    return render(request, "approvals/confirm_authorization.html", {"pending": pending, "error": error},
+                  status=status)

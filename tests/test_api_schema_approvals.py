@@ -71,7 +71,8 @@ def test_answers_carry_exactly_the_documented_fields(frozen, requester, peer, pe
     change = emergency_change(author)
     authorized = api(author).post(f"/api/approvals/emergency/{change.pk}/authorizations/",
                                   {"authorizer": cto.username, "role": "cto", "how": "phone"}, format="json")
-    assert authorized.status_code == 201 and set(authorized.json()) == fields(doc.AuthorizationSerializer)
+    # Recorded by the author: 202, awaiting the CTO's confirmation, with the same documented fields.
+    assert authorized.status_code == 202 and set(authorized.json()) == fields(doc.AuthorizationSerializer)
     deployed = deployed_emergency(author, cto, title="Second outage")
     listing = api(author).get("/api/approvals/emergency/").json()
     assert set(listing) == fields(doc.PaperworkListSerializer)

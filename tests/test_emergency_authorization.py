@@ -38,8 +38,16 @@ def deploy(change, actor):
 
 
 def authorize(change, actor, authorizer, role, how="phone", **extra):
-    return record_verbal_authorization(change_id=change.pk, actor=actor, authorizer_id=authorizer.pk, role=role,
-                                       how=how, **extra)
+    """Record a verbal authorization; when `actor` is not the authorizer, the authorizer confirms it by
+    the link they were sent (approvals.emergency_confirmation)."""
+    from approvals import emergency_confirmation
+    from approvals.models import AuthorizationRequest
+
+    result = record_verbal_authorization(change_id=change.pk, actor=actor, authorizer_id=authorizer.pk, role=role,
+                                         how=how, **extra)
+    if isinstance(result, AuthorizationRequest):
+        return emergency_confirmation.confirm(token=emergency_confirmation.token_for(result), actor=authorizer)
+    return result
 
 
 def test_in_business_hours_manager_and_security_let_it_deploy(frozen, requester, manager, security):

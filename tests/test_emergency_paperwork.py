@@ -7,8 +7,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from rest_framework.test import APIClient
 
-from approvals import emergency_paperwork
-from approvals.models import EmergencyReview, EmergencyStep
+from approvals import emergency_confirmation, emergency_paperwork
+from approvals.models import AuthorizationRequest, EmergencyReview, EmergencyStep
 from changemgmt.errors import Conflict
 from changemgmt.models import LedgerEntry, Notification
 from changemgmt.roles import Role
@@ -73,7 +73,8 @@ def test_reminders_then_escalation_each_sent_once(frozen, author, boss, cto):
 
 
 def test_completed_paperwork_stops_the_clock(frozen, author, cto, peer, peer2, manager, security, cab_chair):
-    change = deployed_emergency(author, cto)
+    # Medium risk: no CAB slot (a CAB slot is the board's, decided in a meeting: tests/test_cab_authority.py).
+    change = deployed_emergency(author, cto, risk=f.MEDIUM_RISK)
     emergency_paperwork.record_root_cause(change_id=change.pk, actor=author, text="Expired TLS certificate")
     assert EmergencyReview.objects.get(change=change).completed_at is None  # approvals still missing
     life.grant_all(change, [peer, peer2, manager, security, cab_chair, cto])
@@ -118,7 +119,9 @@ def test_paperwork_and_authorization_over_the_api(frozen, author, cto, auditor, 
                     format="json").status_code == 400
     created = api.post(url, {"authorizer": "cora", "role": "cto", "how": "phone", "notes": "bridge call"},
                        format="json")
-    assert created.status_code == 201 and created.json()["deploy_authorized"] is True
+    assert created.status_code == 202 and created.json()["deploy_authorized"] is False  # cora must confirm
+    emergency_confirmation.confirm(token=emergency_confirmation.token_for(
+        AuthorizationRequest.objects.get(pk=created.json()["id"])), actor=cto)
     assert api.post(url, {"authorizer": "cora", "role": "cto", "how": "chat"}, format="json").status_code == 409
     assert api.post(url, {"authorizer": "al", "role": "manager", "how": "chat"}, format="json").status_code == 403
     api.force_authenticate(auditor)

@@ -4,7 +4,7 @@ panel's forms (htmx or plain post); refusals come back as field errors or messag
 from datetime import datetime
 
 from approvals.models import EmergencyAuthorization, EmergencyReview
-from changemgmt.models import LedgerEntry
+from changemgmt.models import LedgerEntry, Notification
 from tests import factories as f
 from tests.test_emergency_authorization import NIGHT, authorize, deploy, emergency_change
 from tests.test_emergency_paperwork import author, boss  # noqa: F401 (fixtures)
@@ -44,7 +44,11 @@ def test_recording_an_authorization_from_the_page(frozen, client, author, cto): 
     assert response.status_code == 200
     body = response.content.decode()
     assert body.lstrip().startswith('<section class="card" id="emergency"')
-    assert "authorized to deploy" in body and "Bridge call" in body
+    assert "Sent to Cora to confirm" in body and "not yet authorized" in body
+    assert not EmergencyAuthorization.objects.exists()  # only the CTO's confirmation writes it
+    link = Notification.objects.get(user=cto).url
+    confirmed = signed_in(client, cto).post(link)
+    assert confirmed.status_code == 302
     row = EmergencyAuthorization.objects.get(change=change)
     assert (row.authorizer, row.authorizer_role, row.how, row.recorded_by) == (cto, "cto", "phone", author)
     assert LedgerEntry.objects.filter(action="emergency.authorized").count() == 1
@@ -52,9 +56,10 @@ def test_recording_an_authorization_from_the_page(frozen, client, author, cto): 
 
 def test_a_backdated_time_is_kept_in_the_organisation_time_zone(frozen, client, author, manager):  # noqa: F811
     change = emergency_change(author)
-    signed_in(client, author).post(authorize_url(change), {
-        "authorizer": manager.pk, "role": "manager", "how": "in_person", "authorized_at": "2026-11-23T10:30"})
-    assert EmergencyAuthorization.objects.get(change=change).authorized_at == datetime(2026, 11, 23, 10, 30,
+    frozen.move_to(datetime(2026, 11, 23, 14, 0, tzinfo=f.NY))
+    signed_in(client, manager).post(authorize_url(change), {
+        "authorizer": manager.pk, "role": "manager", "how": "in_person", "authorized_at": "2026-11-23T12:30"})
+    assert EmergencyAuthorization.objects.get(change=change).authorized_at == datetime(2026, 11, 23, 12, 30,
                                                                                        tzinfo=f.NY)
 
 
