@@ -14,6 +14,7 @@ from approvals.api.serializers import (
     PaperworkSerializer,
     RootCauseRequestSerializer,
 )
+from approvals.models import AuthorizationRequest
 from changemgmt.api.input import TEXT, checked_body
 from changemgmt.api.permissions import HasAnyRole, ReadOnlyForAuditors
 from changemgmt.api.schema import CONFLICT, FORBIDDEN, WRITE_ERRORS
@@ -38,8 +39,10 @@ class AuthorizationView(APIView):
     @extend_schema(
         operation_id="approvals_emergency_authorize",
         request=AuthorizationRequestSerializer,
-        responses={201: AuthorizationSerializer, **WRITE_ERRORS, 409: CONFLICT},
-        description="403 when you may not record it or the authorizer may not authorize (wrong role, the author, "
+        responses={201: AuthorizationSerializer, 202: AuthorizationSerializer, **WRITE_ERRORS, 409: CONFLICT},
+        description="201: you are the authorizer, the authorization is recorded. 202: recorded by someone else, it "
+                    "awaits the authorizer's confirmation (they are sent a link; `id` is the request's). "
+                    "403 when you may not record it or the authorizer may not authorize (wrong role, the author, "
                     "not on call after hours); 409 when the change is not an emergency waiting for its go-ahead "
                     "or this role already authorized it.",
     )
@@ -50,6 +53,10 @@ class AuthorizationView(APIView):
         row = emergency.record_verbal_authorization(
             change_id=change_id, actor=request.user, authorizer_id=authorizer_id, role=body.get("role") or "",
             how=body.get("how") or "", authorized_at=body.get("authorized_at") or None, notes=body.get("notes") or "")
+        if isinstance(row, AuthorizationRequest):  # recorded by someone else: counts once the authorizer confirms
+            return Response({"id": row.pk, "change": row.change_id, "authorizer": row.authorizer.username,
+                             "role": row.authorizer_role, "how": row.how, "authorized_at": row.authorized_at,
+                             "recorded_by": row.requested_by.username, "deploy_authorized": False}, status=202)
         return Response({"id": row.pk, "change": row.change_id, "authorizer": row.authorizer.username,
                          "role": row.authorizer_role, "how": row.how, "authorized_at": row.authorized_at,
                          "recorded_by": row.recorded_by.username,

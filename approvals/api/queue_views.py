@@ -13,7 +13,7 @@ from approvals.api.serializers import DelegationRequestSerializer, DelegationSer
 from approvals.choices import SlotRole, SlotStatus
 from approvals.rules import decision_refusals
 from changemgmt.api.permissions import HasAnyRole, ReadOnlyForAuditors
-from changemgmt.api.schema import FIELD_ERRORS, FORBIDDEN, WRITE_ERRORS
+from changemgmt.api.schema import CONFLICT, FIELD_ERRORS, FORBIDDEN, WRITE_ERRORS
 from changemgmt.models import User
 
 
@@ -81,3 +81,17 @@ class DelegationView(APIView):
                                            ends_on=ends_on, reason=str(request.data.get("reason", "")))
         return Response({"id": row.pk, "delegate": delegate.username, "starts_on": row.starts_on,
                          "ends_on": row.ends_on}, status=201)
+
+
+class DelegationRevokeView(APIView):
+    """POST: end one of my delegations now (approvals.delegation.revoke_delegation)."""
+
+    permission_classes = [ReadOnlyForAuditors]
+
+    @extend_schema(operation_id="approvals_delegations_revoke", request=None,
+                   responses={200: DelegationSerializer, **WRITE_ERRORS, 409: CONFLICT},
+                   description="403 unless you gave the delegation (or administer); 409 when already revoked or over.")
+    def post(self, request, delegation_id: int):
+        row = delegation.revoke_delegation(actor=request.user, delegation_id=delegation_id)
+        return Response({"id": row.pk, "delegate": row.delegate.username, "starts_on": row.starts_on,
+                         "ends_on": row.ends_on})
