@@ -17,9 +17,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from approvals import services as approval_services
-from approvals.choices import SlotStatus
+from approvals.choices import SlotRole, SlotStatus
 from approvals.models import ApprovalSlot
 from approvals.rules import decision_refusals
+from cab.models import BoardMember
+from cab.services import board
+from cab.services import meetings as cab_meetings
+from cab.services import voting as cab_voting
 from changemgmt import people_services, policy
 from changemgmt.models import Team, User
 from changemgmt.roles import Role
@@ -189,6 +193,17 @@ def ensure_people() -> list[User]:
     return [users[person.username] for person in PEOPLE]
 
 
+BOARD = [("carol", "chair"), ("bob", "engineering"), ("cameron", "operations"), ("sam", "security")]
+
+
+def ensure_board(users: list[User]) -> None:
+    """The CAB: enough seats for a quorum, appointed by the administrator. Idempotent."""
+    by_name = {user.username: user for user in users}
+    for username, seat in BOARD:
+        if not BoardMember.objects.filter(user=by_name[username], seat=seat, active=True).exists():
+            board.appoint(actor=by_name["ada"], user=by_name[username], seat=seat)
+
+
 def ensure_catalog() -> tuple[list[Service], list[StandardTemplate]]:
     """The services and the standard catalog, written through changes.catalog_services. Idempotent."""
     service_rows = []
@@ -311,10 +326,6 @@ class Builder:
             return
         if plan.template is None:
             add((at(25), lambda: self._score(plan)))
-        if plan.state == State.REJECTED and plan.number % 2:
-            add((at(27), lambda: self._move(plan, "reject", self.by_name["mia"],
-                                            {"reason": "The rollback plan does not cover the data migration."})))
-            return
         add((at(26), lambda: self._move(plan, "assess", author)))
         if plan.state == State.REJECTED:
             add((at(30), lambda: self._decide_all(plan, reject=True)))
@@ -370,12 +381,31 @@ class Builder:
         for index, slot in enumerate(_pending_slots(plan.change_id)):
             if limit is not None and index >= limit:
                 return
+            if slot.role == SlotRole.CAB:
+                self._board_decides(slot, reject=reject)
+                if reject:
+                    return
+                continue
             decider = _decider(slot, self.people)
             if reject:
                 approval_services.decide(slot_id=slot.pk, actor=decider, verdict="reject",
                                          reason="Not in this window: the on-call team is short-staffed.")
                 return
             approval_services.decide(slot_id=slot.pk, actor=decider, verdict="grant", reason="Looks good.")
+
+    def _board_decides(self, slot: ApprovalSlot, *, reject: bool) -> None:
+        """The CAB slot is the board's [POLICY §5]: the chair convenes a CAB with the whole board
+        present, and records its decision on the change's agenda item."""
+        chair = self.by_name["carol"]
+        meeting = cab_meetings.convene_emergency(actor=chair, change_id=slot.change_id,
+                                                 reason=f"The board decides {slot.change.reference}.")
+        cab_meetings.start_meeting(meeting_id=meeting.pk, actor=chair)
+        cab_meetings.record_attendance(meeting_id=meeting.pk, actor=chair, present_user_ids=list(
+            BoardMember.objects.filter(active=True).values_list("user_id", flat=True)))
+        item = meeting.items.get(slot=slot)
+        cab_voting.record_decision(item_id=item.pk, actor=chair, outcome="reject" if reject else "approve",
+                                   reason="Not in this window: the on-call team is short-staffed." if reject else "")
+        cab_meetings.end_meeting(meeting_id=meeting.pk, actor=chair)
 
     def _test(self, plan: Plan) -> None:
         change = ChangeRequest.objects.get(pk=plan.change_id)
@@ -446,6 +476,7 @@ def seed(*, now: datetime | None = None) -> Summary:
     now = (now or timezone.now()).replace(second=0, microsecond=0)
     with transaction.atomic():
         people = ensure_people()
+        ensure_board(people)
         service_rows, templates = ensure_catalog()
         created = not has_demo_changes()
         if created:
