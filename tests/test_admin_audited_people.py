@@ -5,10 +5,13 @@ import logging
 
 import pytest
 from django.apps import apps
+from django.contrib import admin
 from django.contrib.auth.models import Permission
 
 from cab.models import BoardMember
-from changemgmt.models import LedgerEntry, User
+from changemgmt import ledger
+from changemgmt.admin_base import AuditedAdmin, ReadOnlyAdmin
+from changemgmt.models import LedgerEntry, PolicySetting, User
 from tests import factories as f
 
 
@@ -93,3 +96,28 @@ def test_an_on_call_shift_added_in_the_admin_is_audited(frozen, admin_client, ma
         "starts_at_1": "12:00:00", "ends_at_0": end.strftime("%Y-%m-%d"), "ends_at_1": "23:00:00"})
     assert response.status_code == 302
     assert _actions() == ["oncall.shift_added"]
+
+
+def test_every_admin_page_is_audited_or_read_only():
+    ours = {"changemgmt", "changes", "approvals", "cab", "auth"}
+    for model, model_admin in admin.site._registry.items():
+        if model._meta.app_label in ours:
+            assert isinstance(model_admin, AuditedAdmin | ReadOnlyAdmin), model
+
+
+def test_a_refused_policy_edit_shows_only_the_error_and_keeps_the_input(admin_client):
+    setting = PolicySetting.objects.get(key="approval_matrix")
+    response = admin_client.post(f"/admin/changemgmt/policysetting/{setting.pk}/change/",
+                                 {"value": '{"low": ["peer", "nobody-role"]}'})
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "nobody-role" in page and "changed successfully" not in page
+    assert 'class="errorlist' in page
+    assert PolicySetting.objects.get(pk=setting.pk).value == setting.value and not _actions()
+
+
+def test_read_only_pages_without_history_still_open(admin_client):
+    entry = ledger.append(actor=None, action="test.seen", subject="test:1", payload={})
+    assert admin_client.get(f"/admin/changemgmt/ledgerentry/{entry.pk}/change/").status_code == 200
+    assert admin_client.get(f"/admin/changemgmt/ledgerentry/{entry.pk}/history/").status_code == 200
