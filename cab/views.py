@@ -1,13 +1,12 @@
 """CAB pages. Thin: read through cab.selectors, write through cab.services, show buttons by
 cab.rules. A refused action comes back as a message with the service's reason."""
-from datetime import date
+from datetime import datetime
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_POST
 
 from cab import rules, selectors
@@ -17,6 +16,7 @@ from cab.models import ActionItem, AgendaItem, Vote
 from cab.services import actions, minutes, voting
 from cab.services import agenda as agenda_services
 from cab.services import meetings as meeting_services
+from changemgmt.api.input import parse_day, parse_moment
 from changemgmt.errors import Conflict, GateRefused
 from changemgmt.models import User
 from changemgmt.web.access import member_required
@@ -39,10 +39,13 @@ def _refusal(exc) -> str:
 
 
 def _act(request, action, url, success):
-    """Run one service call; report success or the refusal, then go back to `url`."""
+    """Run one service call; report success or the refusal, then go back to `url`. An object that
+    does not exist (a meeting or action item id in the URL) is a 404, as on every page."""
     try:
         action()
         messages.success(request, success)
+    except ObjectDoesNotExist as exc:
+        raise Http404("No such object.") from exc
     except (PermissionDenied, Conflict, GateRefused, ValidationError) as exc:
         messages.error(request, _refusal(exc))
     return redirect_page(request, url)
@@ -98,7 +101,10 @@ def meeting_detail(request, pk):
 @member_required
 def item_tally(request, pk):
     """The live tally fragment each member's page polls."""
-    item = selectors.item_for_tally(pk)
+    try:
+        item = selectors.item_for_tally(pk)
+    except AgendaItem.DoesNotExist as exc:
+        raise Http404("No such agenda item.") from exc
     attendance = list(item.meeting.attendance.all())
     present = {row.user_id for row in attendance if row.present}
     from cab.tally import tally
@@ -153,7 +159,7 @@ def meeting_action(request, pk, action):
             else None, title=request.POST.get("title", ""), note=request.POST.get("note", "")), "Item added."),
         "action-item": (lambda: actions.create(
             actor=user, title=request.POST.get("title", ""), kind=request.POST.get("kind", "action"),
-            owner=User.objects.filter(pk=request.POST.get("owner") or None).first(),
+            owner=User.objects.filter(pk=_digits(request.POST.get("owner", ""))).first(),
             due_on=_date(request.POST.get("due_on")), meeting_id=pk), "Action item recorded."),
     }
     if action not in calls:
@@ -162,11 +168,18 @@ def meeting_action(request, pk, action):
     return _act(request, call, _meeting_url(pk), success)
 
 
+def _digits(text: str) -> int | None:
+    return int(text) if text.isdigit() else None
+
+
 def _date(text):
     try:
-        return date.fromisoformat(text) if text else None
-    except ValueError as exc:
-        raise ValidationError({"due_on": "A date, YYYY-MM-DD."}) from exc
+        day = parse_day(text) if text else None
+    except ValidationError as exc:
+        raise ValidationError({"due_on": exc.messages}) from exc
+    if text and day is None:
+        raise ValidationError({"due_on": "A date, YYYY-MM-DD."})
+    return day
 
 
 @require_POST
@@ -206,14 +219,28 @@ def minutes_markdown_export(request, pk):
     return response
 
 
+def _moment(form) -> datetime | None:
+    """The form's `starts_at` (the browser's datetime-local, organisation time), or a ValidationError
+    naming the field for one that does not exist or lies out of range."""
+    text = form.get("starts_at", "")
+    if not text:
+        return None
+    try:
+        moment = parse_moment(text)
+    except ValidationError as exc:
+        raise ValidationError({"starts_at": exc.messages}) from exc
+    if moment is None:
+        raise ValidationError({"starts_at": "Give a date and time, e.g. 2026-12-01T10:00."})
+    return moment
+
+
 @member_required
 def emergency(request):
     if request.method == "POST":
-        start = parse_datetime(request.POST.get("starts_at", "")) if request.POST.get("starts_at") else None
         change = request.POST.get("change", "")
         try:
             meeting = meeting_services.convene_emergency(
-                actor=request.user, reason=request.POST.get("reason", ""), starts_at=start,
+                actor=request.user, reason=request.POST.get("reason", ""), starts_at=_moment(request.POST),
                 change_id=int(change) if change.isdigit() else None)
             messages.success(request, "Emergency CAB convened; invitations are on their way.")
             return redirect_page(request, _meeting_url(meeting.pk))

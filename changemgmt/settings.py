@@ -233,6 +233,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # OpenAPI links: what to do next with a created object (changemgmt.api.links).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "changemgmt.api.links.add_links"],
     # Choice sets that share values or field names get one clear name each (see changes.api).
     "ENUM_NAME_OVERRIDES": {
         "ChangeTypeEnum": "changes.choices.ChangeType",
@@ -245,6 +247,8 @@ SPECTACULAR_SETTINGS = {
         "MeetingKindEnum": "cab.choices.MeetingKind",
         "MeetingStatusEnum": "cab.choices.MeetingStatus",
         "DecisionOutcomeEnum": "cab.choices.Outcome",
+        "ActionKindEnum": "cab.choices.ActionKind",
+        "ActionStatusEnum": "cab.choices.ActionStatus",
         "ActionKindEnum": "cab.choices.ActionKind",
         "ActionStatusEnum": "cab.choices.ActionStatus",
         "SlotRoleEnum": "approvals.choices.SlotRole",

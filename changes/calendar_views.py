@@ -5,11 +5,12 @@ from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from changemgmt.api.input import RANGE_MESSAGE, in_range
 from changemgmt.models import Team
 from changes import calendar_rules, calendar_services, feeds
 from changes.calendar_selectors import calendar_data
@@ -109,6 +110,8 @@ def calendar_page(request):
         anchor = date.fromisoformat(request.GET.get("date", ""))
     except ValueError:
         anchor = timezone.localdate()
+    if not in_range(anchor):  # year 9999: the month after it does not exist
+        return HttpResponseBadRequest(RANGE_MESSAGE, content_type="text/plain; charset=utf-8")
     service = Service.objects.filter(pk=_int_or_none(request.GET.get("service"))).first()
     team = Team.objects.filter(pk=_int_or_none(request.GET.get("team"))).first()
     risk = request.GET.get("risk") if request.GET.get("risk") in RiskLevel.values else ""

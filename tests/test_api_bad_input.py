@@ -1,10 +1,18 @@
 """Bad input to the API: a 400 naming the field, never a 500, and nothing written (rows and ledger
 unchanged). Text is stored as sent and returned verbatim in JSON; escaping is the renderer's job."""
+import json
+from datetime import timedelta
+
 import pytest
 
+from cab import tasks as cab_tasks
+from cab.choices import MeetingKind, Seat
+from cab.models import BoardMember, Meeting
+from cab.services import actions
+from changemgmt.notifications import send_notification_emails
 from tests import factories as f
 from tests.api_helpers import assert_nothing_written, client_for, patch_json, post_json, rows
-from tests.lifecycle import filed
+from tests.lifecycle import deployed, filed
 
 LIST = "/api/changes/"
 
@@ -104,3 +112,148 @@ def test_script_tags_round_trip_verbatim_as_json_text(api):
     body = created.json()
     assert body["title"] == payload[:200] and body["impact_users"] == payload
     assert created["Content-Type"] == "application/json"
+
+
+# The 500s seen in issue 9, one case each: every one is now a 400 naming the field (or a 404 for an
+# object that does not exist), and nothing is written.
+MEETING_START = f.NOW + timedelta(days=2)
+FREEZE = {"name": "Year-end", "reason": "Finance close", "kind": "soft",
+          "starts_at": (f.NOW + timedelta(days=8)).isoformat(), "ends_at": (f.NOW + timedelta(days=9)).isoformat()}
+DEEP = "[" * 100_000 + "]" * 100_000
+
+
+@pytest.fixture
+def scene(frozen, requester, peer, peer2, manager, cab_chair, cab_member):
+    """Who sends each bad request, and the objects the requests address."""
+    BoardMember.objects.create(user=cab_chair, seat=Seat.CHAIR)
+    BoardMember.objects.create(user=cab_member, seat=Seat.OPERATIONS)
+    meeting = Meeting.objects.create(kind=MeetingKind.REGULAR, title="Weekly CAB", starts_at=MEETING_START,
+                                     ends_at=MEETING_START + timedelta(hours=1))
+    action = actions.create(actor=cab_chair, title="Check backups", owner=cab_member,
+                            due_on=(f.NOW + timedelta(days=7)).date())
+    return {"requester": requester, "chair": cab_chair, "approver": peer, "meeting": meeting.pk,
+            "action": action.pk, "change": filed(requester).pk, "team": (peer, peer2, manager)}
+
+
+SEEN_500S = {
+    "create, planned_start a number": ("requester", "post", "/api/changes/", lambda: f.complete_fields(planned_start=5),
+                                       "planned_start"),
+    "create, owner a boolean": ("requester", "post", "/api/changes/", lambda: f.complete_fields(owner=True),
+                                 "owner"),
+    "window, starts a number": ("chair", "post", "/api/calendar/windows/",
+                                {"weekday": 1, "starts": 5, "ends": "10:00", "risks": ["low"]}, "starts"),
+    "freeze, starts_at a number": ("chair", "post", "/api/calendar/freezes/", {**FREEZE, "starts_at": 5},
+                                   "starts_at"),
+    "freeze preview, starts_at a boolean": ("chair", "post", "/api/calendar/freezes/preview/",
+                                            {**FREEZE, "starts_at": True}, "starts_at"),
+    "freeze, starts_at in year 9999 at -16:01": ("chair", "post", "/api/calendar/freezes/",
+                                                 {**FREEZE, "starts_at": "9999-12-31T23:00:00-16:01"}, "starts_at"),
+    "minutes, a list as the body": ("chair", "put", "/api/cab/meetings/{meeting}/minutes/", ["notes"],
+                                    "non_field_errors"),
+    "action item, a list as the body": ("chair", "post", "/api/cab/action-items/", ["title"], "non_field_errors"),
+    "action item status, a list as the body": ("chair", "patch", "/api/cab/action-items/{action}/", ["done"],
+                                               "non_field_errors"),
+    "action item for a change that does not exist": (
+        "chair", "post", "/api/cab/action-items/",
+        {"title": "Follow up", "owner": None, "kind": "concern", "change": 999999}, "change"),
+    "delegation, a list as the body": ("approver", "post", "/api/approvals/delegations/", ["bob"],
+                                       "non_field_errors"),
+    "emergency CAB, starts_at a number": ("chair", "post", "/api/cab/meetings/emergency/",
+                                          {"reason": "Payments down", "starts_at": 5}, "starts_at"),
+}
+
+
+@pytest.mark.parametrize("case", SEEN_500S.values(), ids=SEEN_500S.keys())
+def test_a_body_that_once_answered_500_is_400_naming_the_field(scene, case):
+    who, method, url, body, field = case
+    body = body() if callable(body) else body  # bodies that need the database are built in the test
+    client = client_for(scene[who])
+    before = rows()
+    response = getattr(client, method)(url.format(**scene), json.dumps(body), content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert field in response.json()
+    assert_nothing_written(before)
+
+
+def test_a_rollback_record_with_a_number_for_decided_at_is_400(frozen, requester, peer, peer2, manager):
+    change = deployed(requester, [peer, peer2, manager], frozen)
+    before = rows()
+    response = post_json(client_for(requester), f"/api/changes/{change.pk}/transitions/roll_back/",
+                         {"reason": "errors", "decided_at": 5})
+    assert response.status_code == 400 and "decided_at" in response.json()
+    assert_nothing_written(before)
+
+
+@pytest.mark.parametrize("url", ["/api/changes/", "/api/calendar/windows/", "/api/cab/action-items/",
+                                 "/api/approvals/delegations/"])
+def test_json_nested_100000_deep_is_400_everywhere(api, url):
+    before = rows()
+    response = api.post(url, DEEP, content_type="application/json")
+    assert response.status_code == 400 and "JSON" in response.json()["detail"]
+    assert_nothing_written(before)
+
+
+@pytest.mark.parametrize("query, field", [
+    ("/api/calendar/events/?start=2026-13-01T00:00:00Z", "start"),
+    ("/api/calendar/events/?start=2026-12-01T00:00:00Z&end=9999-12-31T00:00:00Z", "end"),
+    ("/api/calendar/freezes/?start=9999-12-31T00:00:00Z", "start"),
+    ("/api/calendar/freezes/?start=0001-01-01T00:00:00Z", "start"),
+    ("/api/calendar/freezes/?start=0001-01-01T00:00:00%2B16:01", "start"),
+    ("/api/calendar/events/?start=9999-12-31T20:00:00-16:01", "start"),
+])
+def test_an_impossible_date_in_a_calendar_query_is_400_naming_it(api, query, field):
+    response = api.get(query)
+    assert response.status_code == 400, response.content
+    assert field in response.json()
+
+
+def test_the_calendar_page_for_year_9999_is_400(scene):
+    page = client_for(scene["requester"]).get("/calendar/?date=9999-12-15")
+    assert page.status_code == 400 and b"2999" in page.content
+
+
+@pytest.mark.parametrize("method, url", [("get", "/cab/items/999999/tally/"),
+                                         ("post", "/cab/actions/999999/status/"),
+                                         ("post", "/cab/meetings/999999/start/")])
+def test_cab_pages_for_objects_that_do_not_exist_are_404(scene, method, url):
+    response = getattr(client_for(scene["chair"]), method)(url, {"status": "done"})
+    assert response.status_code == 404
+
+
+def test_the_emergency_cab_form_refuses_a_start_that_does_not_exist(scene):
+    response = client_for(scene["chair"]).post("/cab/emergency/", {"reason": "Payments down",
+                                                                    "starts_at": "2026-13-01T10:00"})
+    assert response.status_code == 200 and b"ISO 8601" in response.content
+    assert not Meeting.objects.filter(kind=MeetingKind.EMERGENCY).exists()
+
+
+def test_putting_minutes_without_notes_is_400_and_keeps_them(scene):
+    chair = client_for(scene["chair"])
+    url = f"/api/cab/meetings/{scene['meeting']}/minutes/"
+    assert chair.put(url, {"notes": "Keep me"}, format="json").status_code == 200
+    response = chair.put(url, content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert chair.get(url).json()["notes"] == "Keep me"
+
+
+def test_owner_true_is_not_user_one(api, requester):
+    response = post_json(api, LIST, f.complete_fields(owner=True))
+    assert response.status_code == 400 and response.json()["owner"] == ["Expected an id (a whole number)."]
+
+
+def test_a_line_break_in_an_emergency_cab_reason_still_sends_every_invitation(scene, mailoutbox):
+    response = post_json(client_for(scene["chair"]), "/api/cab/meetings/emergency/",
+                         {"reason": "Card payments\nfailing since 11:40"})
+    assert response.status_code == 201, response.content
+    meeting = Meeting.objects.get(pk=response.json()["id"])
+    assert meeting.title == "Emergency CAB: Card payments failing since 11:40"
+    assert cab_tasks.send_invitations(meeting.pk) >= 2
+    send_notification_emails()
+    assert len(mailoutbox) >= 2 and all("\n" not in mail.subject for mail in mailoutbox)
+    assert meeting.reason == "Card payments\nfailing since 11:40"  # the reason itself is kept as written
+
+
+def test_an_action_item_title_must_fit_on_one_line(scene):
+    response = post_json(client_for(scene["chair"]), "/api/cab/action-items/",
+                         {"title": "Check\nbackups", "kind": "concern"})
+    assert response.status_code == 400 and "title" in response.json()

@@ -2,7 +2,6 @@
 paperwork (with the emergency change rate). Refusals as everywhere: 400 fields, 403, 409."""
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -15,7 +14,7 @@ from approvals.api.serializers import (
     RootCauseRequestSerializer,
 )
 from approvals.models import AuthorizationRequest
-from changemgmt.api.input import TEXT, checked_body
+from changemgmt.api.input import DATETIME, TEXT, checked_body
 from changemgmt.api.permissions import HasAnyRole, ReadOnlyForAuditors
 from changemgmt.api.schema import CONFLICT, FORBIDDEN, WRITE_ERRORS
 from changemgmt.models import User
@@ -34,7 +33,6 @@ class AuthorizationView(APIView):
     "authorized_at": ISO time (default now), "notes": text}."""
 
     permission_classes = [ReadOnlyForAuditors]
-    parser_classes = [JSONParser]
 
     @extend_schema(
         operation_id="approvals_emergency_authorize",
@@ -47,7 +45,7 @@ class AuthorizationView(APIView):
                     "or this role already authorized it.",
     )
     def post(self, request, change_id: int):
-        body = checked_body(request.data, {"authorizer": TEXT, "role": TEXT, "how": TEXT, "authorized_at": TEXT,
+        body = checked_body(request.data, {"authorizer": TEXT, "role": TEXT, "how": TEXT, "authorized_at": DATETIME,
                                            "notes": TEXT}, reject_unknown=True)
         authorizer_id = User.objects.filter(username=body.get("authorizer") or "").values_list("pk", flat=True).first()
         row = emergency.record_verbal_authorization(
@@ -67,7 +65,6 @@ class RootCauseView(APIView):
     """POST {"root_cause": text}: the root-cause analysis of a deployed emergency change."""
 
     permission_classes = [ReadOnlyForAuditors]
-    parser_classes = [JSONParser]
 
     @extend_schema(
         operation_id="approvals_emergency_root_cause",

@@ -1,6 +1,4 @@
 """API: my approval slots (filterable by status and role) with their SLA clocks, and delegations."""
-from datetime import date
-
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -14,6 +12,7 @@ from approvals.choices import SlotRole, SlotStatus
 from approvals.rules import decision_refusals
 from changemgmt.api.permissions import HasAnyRole, ReadOnlyForAuditors
 from changemgmt.api.schema import CONFLICT, FIELD_ERRORS, FORBIDDEN, WRITE_ERRORS
+from changemgmt.api.strict import validated
 from changemgmt.models import User
 
 
@@ -71,14 +70,10 @@ class DelegationView(APIView):
         description="403 when you hold no approval role to delegate; 404 when the delegate is unknown.",
     )
     def post(self, request):
-        delegate = get_object_or_404(User, username=str(request.data.get("delegate", "")), is_active=True)
-        try:
-            starts_on = date.fromisoformat(str(request.data.get("starts_on", "")))
-            ends_on = date.fromisoformat(str(request.data.get("ends_on", "")))
-        except ValueError as error:
-            raise ValidationError({"starts_on": "Dates must be YYYY-MM-DD."}) from error
-        row = delegation.create_delegation(actor=request.user, delegate=delegate, starts_on=starts_on,
-                                           ends_on=ends_on, reason=str(request.data.get("reason", "")))
+        data = validated(DelegationRequestSerializer, request.data)
+        delegate = get_object_or_404(User, username=data["delegate"], is_active=True)
+        row = delegation.create_delegation(actor=request.user, delegate=delegate, starts_on=data["starts_on"],
+                                           ends_on=data["ends_on"], reason=data["reason"])
         return Response({"id": row.pk, "delegate": delegate.username, "starts_on": row.starts_on,
                          "ends_on": row.ends_on}, status=201)
 

@@ -3,14 +3,16 @@ from rest_framework import serializers
 
 from approvals.choices import SlotRole, SlotStatus, Verdict
 from approvals.models import ApprovalSlot, EmergencyAuthorization
+from changemgmt.api.schema import ReadModelSerializer
+from changemgmt.api.strict import Day, StrictSerializer, Text
 
 
-class SlotSerializer(serializers.ModelSerializer):
+class SlotSerializer(ReadModelSerializer):
     """One required decision; `decided_by` is the username, null while pending."""
 
     role_label = serializers.CharField(source="get_role_display", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
-    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = ApprovalSlot
@@ -68,13 +70,14 @@ class QueueSlotSerializer(serializers.Serializer):
     acting_for = serializers.CharField(allow_null=True, help_text="The away colleague whose role I would use.")
 
 
-class DelegationRequestSerializer(serializers.Serializer):
-    """Hand my approval roles to a colleague while I am away (dates inclusive, organisation time zone)."""
+class DelegationRequestSerializer(StrictSerializer):
+    """Hand my approval roles to a colleague while I am away (dates inclusive, organisation time zone).
+    Strict: the view validates the body with it (changemgmt.api.strict)."""
 
-    delegate = serializers.CharField(help_text="Username of the colleague.")
-    starts_on = serializers.DateField()
-    ends_on = serializers.DateField()
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    delegate = Text(help_text="Username of the colleague.", max_length=150)
+    starts_on = Day()
+    ends_on = Day()
+    reason = Text(required=False, allow_blank=True, max_length=200, default="")
 
 
 class DelegationSerializer(serializers.Serializer):

@@ -1,6 +1,5 @@
 """Deciding an approval slot over the API: parse the body, call approvals.services.decide, render."""
 from drf_spectacular.utils import extend_schema
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -15,7 +14,6 @@ class DecideView(APIView):
     """Grant or reject one approval slot."""
 
     permission_classes = [ReadOnlyForAuditors]
-    parser_classes = [JSONParser]
 
     @extend_schema(
         operation_id="approvals_decide",

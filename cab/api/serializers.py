@@ -2,10 +2,15 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from cab.choices import ActionKind, ActionStatus, Outcome, VoteChoice
 from cab.models import ActionItem, AgendaItem, Attendance, Decision, Meeting, Vote
+from changemgmt.api.schema import ReadModelSerializer
+from changemgmt.api.strict import Day, Line, Moment, StrictSerializer, Text
+from changemgmt.models import User
+from changes.models import ChangeRequest
 
 
-class VoteSerializer(serializers.ModelSerializer):
+class VoteSerializer(ReadModelSerializer):
     voter = serializers.CharField(source="voter.username")
 
     class Meta:
@@ -13,7 +18,7 @@ class VoteSerializer(serializers.ModelSerializer):
         fields = ["id", "voter", "choice", "comment", "cast_at", "changed_at"]
 
 
-class DecisionSerializer(serializers.ModelSerializer):
+class DecisionSerializer(ReadModelSerializer):
     decided_by = serializers.CharField(source="decided_by.username")
 
     class Meta:
@@ -21,7 +26,7 @@ class DecisionSerializer(serializers.ModelSerializer):
         fields = ["outcome", "reason", "conditions", "tally", "decided_by", "decided_at"]
 
 
-class ItemSerializer(serializers.ModelSerializer):
+class ItemSerializer(ReadModelSerializer):
     votes = VoteSerializer(many=True, read_only=True)
     decision = serializers.SerializerMethodField()
     change_url = serializers.SerializerMethodField()
@@ -43,7 +48,7 @@ class ItemSerializer(serializers.ModelSerializer):
         return f"/changes/{item.change_id}/" if item.change_id else None
 
 
-class AttendanceSerializer(serializers.ModelSerializer):
+class AttendanceSerializer(ReadModelSerializer):
     user = serializers.CharField(source="user.username")
 
     class Meta:
@@ -51,7 +56,7 @@ class AttendanceSerializer(serializers.ModelSerializer):
         fields = ["user", "seat", "deputy", "present"]
 
 
-class MeetingSerializer(serializers.ModelSerializer):
+class MeetingSerializer(ReadModelSerializer):
     class Meta:
         model = Meeting
         fields = ["id", "kind", "title", "starts_at", "ends_at", "status", "reason", "emergency_change", "freeze",
@@ -66,8 +71,8 @@ class MeetingDetailSerializer(MeetingSerializer):
         fields = MeetingSerializer.Meta.fields + ["since", "items", "attendance"]
 
 
-class ActionItemSerializer(serializers.ModelSerializer):
-    owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
+class ActionItemSerializer(ReadModelSerializer):
+    owner = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = ActionItem
@@ -75,49 +80,54 @@ class ActionItemSerializer(serializers.ModelSerializer):
                   "closed_at"]
 
 
-class VoteInput(serializers.Serializer):
-    choice = serializers.CharField()
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
+# Inputs: strict (changemgmt.api.strict), so a wrong type or an unknown field is a 400 naming it.
+# Choices are listed for the documentation; the services judge every value.
+class VoteInput(StrictSerializer):
+    choice = serializers.ChoiceField(choices=VoteChoice.choices)
+    comment = Text(required=False, allow_blank=True, default="", max_length=5000)
 
 
-class DecisionInput(serializers.Serializer):
-    outcome = serializers.CharField()
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
-    conditions = serializers.CharField(required=False, allow_blank=True, default="")
+class DecisionInput(StrictSerializer):
+    outcome = serializers.ChoiceField(choices=Outcome.choices)
+    reason = Text(required=False, allow_blank=True, default="", max_length=5000)
+    conditions = Text(required=False, allow_blank=True, default="", max_length=5000)
 
 
-class EmergencyInput(serializers.Serializer):
-    reason = serializers.CharField(allow_blank=True)
+class EmergencyInput(StrictSerializer):
+    reason = Text(allow_blank=True, max_length=5000, help_text="Why the board must meet now")
     change = serializers.IntegerField(required=False, allow_null=True, default=None)
-    starts_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    starts_at = Moment(required=False, allow_null=True, default=None)
 
 
-class AttendanceInput(serializers.Serializer):
-    present = serializers.ListField(child=serializers.IntegerField())
+class AttendanceInput(StrictSerializer):
+    present = serializers.ListField(child=serializers.IntegerField(), max_length=500)
 
 
-class ItemInput(serializers.Serializer):
+class ItemInput(StrictSerializer):
     change = serializers.IntegerField(required=False, allow_null=True, default=None)
-    title = serializers.CharField(required=False, allow_blank=True, default="")
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    title = Line(required=False, allow_blank=True, default="", max_length=300)
+    note = Text(required=False, allow_blank=True, default="", max_length=5000)
 
 
-class ReorderInput(serializers.Serializer):
-    items = serializers.ListField(child=serializers.IntegerField())
+class ReorderInput(StrictSerializer):
+    items = serializers.ListField(child=serializers.IntegerField(), max_length=500)
 
 
-class ActionInput(serializers.Serializer):
-    kind = serializers.CharField(required=False, default="action")
-    title = serializers.CharField(allow_blank=True)
-    details = serializers.CharField(required=False, allow_blank=True, default="")
-    owner = serializers.IntegerField(required=False, allow_null=True, default=None)
-    due_on = serializers.DateField(required=False, allow_null=True, default=None)
-    meeting = serializers.IntegerField(required=False, allow_null=True, default=None)
-    change = serializers.IntegerField(required=False, allow_null=True, default=None)
+class ActionInput(StrictSerializer):
+    kind = serializers.ChoiceField(choices=ActionKind.choices, required=False, default=ActionKind.ACTION)
+    title = Line(allow_blank=True, max_length=300)
+    details = Text(required=False, allow_blank=True, default="", max_length=5000)
+    owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True), required=False,
+                                               allow_null=True, default=None, help_text="User id")
+    due_on = Day(required=False, allow_null=True, default=None)
+    meeting = serializers.PrimaryKeyRelatedField(queryset=Meeting.objects.all(), required=False, allow_null=True,
+                                                 default=None, help_text="Meeting id")
+    change = serializers.PrimaryKeyRelatedField(queryset=ChangeRequest.objects.all(), required=False,
+                                                allow_null=True, default=None, help_text="Change id")
 
 
-class NotesInput(serializers.Serializer):
-    notes = serializers.CharField(allow_blank=True, help_text="The chair's notes, before publication")
+class NotesInput(StrictSerializer):
+    notes = Text(allow_blank=True, max_length=50_000, help_text="The chair's notes, before publication")
 
 
 class MinutesSerializer(serializers.Serializer):
@@ -133,5 +143,5 @@ class MinutesSerializer(serializers.Serializer):
     markdown = serializers.CharField()
 
 
-class ActionStatusInput(serializers.Serializer):
-    status = serializers.CharField(help_text="open, done or cancelled")
+class ActionStatusInput(StrictSerializer):
+    status = serializers.ChoiceField(choices=ActionStatus.choices)

@@ -15,17 +15,11 @@ from cab.services import actions, minutes, voting
 from cab.services import agenda as agenda_services
 from cab.services import meetings as meeting_services
 from changemgmt.api.schema import CONFLICT, FORBIDDEN, NOT_FOUND, WRITE_ERRORS
-from changemgmt.models import User
+from changemgmt.api.strict import validated
 
 READ_ERRORS = {403: FORBIDDEN, 404: NOT_FOUND}
 # Writes: 400 field errors, 403 not allowed, 404 unknown, 409 refused (published minutes, quorum, decided).
 ERRORS = {**WRITE_ERRORS, 409: CONFLICT}
-
-
-def _valid(serializer_class, data) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def _meeting(pk):
@@ -55,7 +49,7 @@ def meeting(request, pk):
 @extend_schema(request=s.EmergencyInput, responses={201: s.MeetingDetailSerializer, **ERRORS})
 @api_view(["POST"])
 def emergency(request):
-    data = _valid(s.EmergencyInput, request.data)
+    data = validated(s.EmergencyInput, request.data)
     created = meeting_services.convene_emergency(actor=request.user, reason=data["reason"],
                                                  change_id=data["change"], starts_at=data["starts_at"])
     return _detail(created.pk, status.HTTP_201_CREATED)
@@ -78,7 +72,7 @@ def meeting_transition(request, pk, action):
 @extend_schema(request=s.AttendanceInput, responses={200: s.MeetingDetailSerializer, **ERRORS})
 @api_view(["POST"])
 def attendance(request, pk):
-    data = _valid(s.AttendanceInput, request.data)
+    data = validated(s.AttendanceInput, request.data)
     meeting_services.record_attendance(meeting_id=pk, actor=request.user, present_user_ids=data["present"])
     return _detail(pk)
 
@@ -93,7 +87,8 @@ def meeting_minutes(request, pk):
     draft). PUT {notes}: the chair's
     notes before publication."""
     if request.method == "PUT":
-        minutes.update_notes(meeting_id=pk, actor=request.user, notes=str(request.data.get("notes", "")))
+        data = validated(s.NotesInput, request.data)
+        minutes.update_notes(meeting_id=pk, actor=request.user, notes=data["notes"])
     found = _meeting(pk)
     record = getattr(found, "minutes", None)
     published = bool(record and record.published_at)
@@ -108,7 +103,7 @@ def meeting_minutes(request, pk):
 @extend_schema(request=s.ItemInput, responses={201: s.ItemSerializer, **ERRORS})
 @api_view(["POST"])
 def add_item(request, pk):
-    data = _valid(s.ItemInput, request.data)
+    data = validated(s.ItemInput, request.data)
     item = agenda_services.add_item(meeting_id=pk, actor=request.user, change_id=data["change"], title=data["title"],
                                     note=data["note"])
     return Response(s.ItemSerializer(item).data, status=status.HTTP_201_CREATED)
@@ -117,7 +112,7 @@ def add_item(request, pk):
 @extend_schema(request=s.ReorderInput, responses={200: s.MeetingDetailSerializer, **ERRORS})
 @api_view(["POST"])
 def reorder(request, pk):
-    data = _valid(s.ReorderInput, request.data)
+    data = validated(s.ReorderInput, request.data)
     agenda_services.reorder(meeting_id=pk, actor=request.user, item_ids=data["items"])
     return _detail(pk)
 
@@ -144,7 +139,7 @@ def item(request, pk):
 @api_view(["POST"])
 def cast_vote(request, pk):
     """Cast your one vote on an item; a second POST is refused (409): PUT votes/mine/ changes it."""
-    data = _valid(s.VoteInput, request.data)
+    data = validated(s.VoteInput, request.data)
     vote = voting.cast_vote(item_id=pk, actor=request.user, choice=data["choice"], comment=data["comment"])
     return Response(s.VoteSerializer(vote).data, status=status.HTTP_201_CREATED)
 
@@ -152,7 +147,7 @@ def cast_vote(request, pk):
 @extend_schema(request=s.VoteInput, responses={200: s.VoteSerializer, **ERRORS})
 @api_view(["PUT"])
 def change_vote(request, pk):
-    data = _valid(s.VoteInput, request.data)
+    data = validated(s.VoteInput, request.data)
     vote = voting.change_vote(item_id=pk, actor=request.user, choice=data["choice"], comment=data["comment"])
     return Response(s.VoteSerializer(vote).data)
 
@@ -160,7 +155,7 @@ def change_vote(request, pk):
 @extend_schema(request=s.DecisionInput, responses={201: s.DecisionSerializer, **ERRORS})
 @api_view(["POST"])
 def decide(request, pk):
-    data = _valid(s.DecisionInput, request.data)
+    data = validated(s.DecisionInput, request.data)
     decision = voting.record_decision(item_id=pk, actor=request.user, **data)
     return Response(s.DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
 
@@ -173,11 +168,11 @@ def decide(request, pk):
 @api_view(["GET", "POST"])
 def action_items(request):
     if request.method == "POST":
-        data = _valid(s.ActionInput, request.data)
-        owner = User.objects.filter(pk=data["owner"]).first() if data["owner"] else None
-        created = actions.create(actor=request.user, title=data["title"], kind=data["kind"], owner=owner,
-                                 due_on=data["due_on"], details=data["details"], meeting_id=data["meeting"],
-                                 change_id=data["change"])
+        data = validated(s.ActionInput, request.data)
+        meeting, change = data["meeting"], data["change"]
+        created = actions.create(actor=request.user, title=data["title"], kind=data["kind"], owner=data["owner"],
+                                 due_on=data["due_on"], details=data["details"],
+                                 meeting_id=meeting.pk if meeting else None, change_id=change.pk if change else None)
         return Response(s.ActionItemSerializer(created).data, status=status.HTTP_201_CREATED)
     rows = ActionItem.objects.select_related("owner").order_by("status", "due_on", "id")
     if request.query_params.get("status"):
@@ -188,5 +183,6 @@ def action_items(request):
 @extend_schema(request=s.ActionStatusInput, responses={200: s.ActionItemSerializer, **ERRORS})
 @api_view(["PATCH"])
 def action_item(request, pk):
-    updated = actions.set_status(action_id=pk, actor=request.user, status=str(request.data.get("status", "")))
+    data = validated(s.ActionStatusInput, request.data)
+    updated = actions.set_status(action_id=pk, actor=request.user, status=data["status"])
     return Response(s.ActionItemSerializer(updated).data)

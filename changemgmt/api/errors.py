@@ -1,12 +1,27 @@
-"""Map service refusals to HTTP: 400 field errors, 403, 404, 409 with the missing items."""
+"""Map service refusals to HTTP: 400 field errors, 403, 404, 409 with the missing items, and every
+other failure under /api/ to a JSON body of the documented shape (`{"detail": …}`), never HTML."""
+import logging
+
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 from changemgmt.errors import Conflict, GateRefused
+
+logger = logging.getLogger(__name__)
+NOT_FOUND_DETAIL = "Not found."
+
+
+def _field_errors(exc: DjangoValidationError) -> dict:
+    if hasattr(exc, "error_dict"):
+        return {field: [str(m) for m in errors] for field, errors in exc.message_dict.items()}
+    return {"non_field_errors": exc.messages}
 
 
 def exception_handler(exc, context):
@@ -16,13 +31,21 @@ def exception_handler(exc, context):
     if isinstance(exc, Conflict):
         return Response({"detail": exc.message}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
-        if hasattr(exc, "error_dict"):
-            body = {field: [str(m) for m in errors] for field, errors in exc.message_dict.items()}
-        else:
-            body = {"non_field_errors": exc.messages}
-        return Response(body, status=status.HTTP_400_BAD_REQUEST)
+        return Response(_field_errors(exc), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, DjangoPermissionDenied):
         return Response({"detail": str(exc) or "Permission denied."}, status=status.HTTP_403_FORBIDDEN)
-    if isinstance(exc, Http404) or exc.__class__.__name__ == "DoesNotExist":
-        return Response({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)
-    return drf_exception_handler(exc, context)
+    if isinstance(exc, Http404 | ObjectDoesNotExist):
+        return Response({"detail": NOT_FOUND_DETAIL}, status=status.HTTP_404_NOT_FOUND)
+    response = drf_exception_handler(exc, context)
+    if response is not None:
+        return response
+    # A bug: log it with its traceback, undo the request's writes, answer the documented shape.
+    logger.exception("Unhandled error in %s", context.get("view").__class__.__name__, exc_info=exc)
+    set_rollback()
+    return Response({"detail": "Server error."}, status=status.HTTP_500_INTERNAL_SERVER_ERROR)
+
+
+@csrf_exempt  # writes nothing, whoever asks: a CSRF refusal here would answer HTML instead of JSON
+def not_found(request, *args, **kwargs):
+    """Any /api/ path no endpoint serves (the last route of changemgmt.api.urls)."""
+    return JsonResponse({"detail": NOT_FOUND_DETAIL}, status=404)

@@ -39,7 +39,8 @@ class GateRefusedSerializer(serializers.Serializer):
 
 
 FIELD_ERRORS = OpenApiResponse(
-    {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}},
+    {"type": "object", "properties": {"detail": {"type": "string"}},
+     "additionalProperties": {"type": "array", "items": {"type": "string"}},
      "example": {"title": ["This field is required."], "colour": ["Unknown field."]}},
     description="Invalid input: an object whose keys name the offending fields (unknown fields included), "
                 "each with its messages; `non_field_errors` or `detail` when no single field is at fault.",
@@ -95,3 +96,16 @@ def request_schema(form_class, name: str, *, required=(), doc: str = "", **extra
     attrs["__doc__"] = doc or form_class.__doc__ or f"Input of {name}."
     attrs["__module__"] = __name__
     return type(name, (serializers.Serializer,), attrs)
+
+
+class ReadModelSerializer(serializers.ModelSerializer):
+    """A ModelSerializer whose read-only fields keep the model's blank: DRF drops `allow_blank` from
+    fields listed in `read_only_fields`, so the schema would promise an enum value where the answer
+    may be "" (a change not scored yet has risk_level "")."""
+
+    def include_extra_kwargs(self, kwargs, extra_kwargs):
+        allow_blank = kwargs.get("allow_blank", False)
+        kwargs = super().include_extra_kwargs(kwargs, extra_kwargs)
+        if allow_blank:
+            kwargs["allow_blank"] = True
+        return kwargs

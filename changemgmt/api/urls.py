@@ -1,5 +1,8 @@
-"""The REST API: each area contributes its routes from its own urls module."""
-from django.urls import include, path
+"""The REST API: each area contributes its routes from its own urls module; any other /api/ path
+answers a JSON 404 (changemgmt.api.errors.not_found), not the site's HTML page."""
+from django.urls import include, path, re_path
+
+from changemgmt.api.errors import not_found
 
 urlpatterns = [
     path("", include("changes.api.urls")),
@@ -7,4 +10,5 @@ urlpatterns = [
     path("", include("approvals.api.urls")),
     path("", include("approvals.api.queue_urls")),
     path("", include("cab.api.urls")),
+    re_path(r"^.*$", not_found, name="api-not-found"),
 ]

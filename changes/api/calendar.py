@@ -6,15 +6,13 @@ from datetime import datetime, timedelta
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from changemgmt.api.input import SCALAR, checked_body, shapes_of_form
+from changemgmt.api.input import DATETIME_MESSAGE, SCALAR, checked_body, parse_moment, shapes_of_form
 from changemgmt.api.permissions import ReadOnlyForAuditors
 from changemgmt.api.schema import FIELD_ERRORS, FORBIDDEN, NOT_FOUND, WRITE_ERRORS
 from changes import calendar_services, conflicts, schedule, selectors, slots
@@ -34,7 +32,6 @@ RANGE = [OpenApiParameter("start", OpenApiTypes.DATETIME, description="ISO 8601;
 
 class CalendarAPIView(APIView):
     permission_classes = [ReadOnlyForAuditors]
-    parser_classes = [JSONParser]
 
 
 def window_json(w: DeploymentWindow) -> dict:
@@ -54,20 +51,25 @@ def change_ref(change) -> dict:
             "owner": change.owner_id, "url": f"/changes/{change.pk}/"}
 
 
+def _moment(request, name: str) -> datetime | None:
+    raw = request.query_params.get(name)
+    if not raw:
+        return None
+    try:
+        moment = parse_moment(raw)
+    except ValidationError as exc:
+        raise ValidationError({name: exc.messages}) from exc
+    if moment is None:
+        raise ValidationError({name: [DATETIME_MESSAGE]})
+    return moment
+
+
 def _range(request) -> tuple[datetime, datetime]:
-    """`start` and `end` query parameters (ISO 8601); default: the coming 31 days."""
-    start = parse_datetime(request.query_params.get("start", "")) if request.query_params.get("start") else None
-    end = parse_datetime(request.query_params.get("end", "")) if request.query_params.get("end") else None
-    errors = {}
-    for name, value in (("start", start), ("end", end)):
-        if request.query_params.get(name) and value is None:
-            errors[name] = ["Give an ISO 8601 date-time, e.g. 2026-12-01T00:00:00Z."]
-    if errors:
-        raise ValidationError(errors)
+    """`start` and `end` query parameters (ISO 8601, years FIRST_YEAR to LAST_YEAR); default: the
+    coming 31 days."""
+    start, end = _moment(request, "start"), _moment(request, "end")
     start = start or timezone.now()
-    start = start if timezone.is_aware(start) else timezone.make_aware(start)
     end = end or start + timedelta(days=31)
-    end = end if timezone.is_aware(end) else timezone.make_aware(end)
     if end <= start:
         raise ValidationError({"end": ["The end must be after the start."]})
     if end - start > MAX_RANGE:

@@ -8,14 +8,14 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from approvals.api.serializers import SlotSummarySerializer
-from changemgmt.api.schema import request_schema
+from changemgmt.api.schema import ReadModelSerializer, request_schema
 from changemgmt.models import LedgerEntry
 from changes import forms
 from changes.models import ChangeRequest, RollbackRecord, Service, TestEvidence
 from changes.risk import FACTORS
 
 
-class PersonSerializer(serializers.ModelSerializer):
+class PersonSerializer(ReadModelSerializer):
     name = serializers.CharField(source="__str__", read_only=True)
 
     class Meta:
@@ -24,7 +24,7 @@ class PersonSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ServiceSerializer(serializers.ModelSerializer):
+class ServiceSerializer(ReadModelSerializer):
     class Meta:
         model = Service
         fields = ["id", "name", "criticality"]
@@ -51,7 +51,7 @@ class RiskSerializer(serializers.Serializer):
     final = serializers.CharField(source="risk_level")
 
 
-class ChangeSummarySerializer(serializers.ModelSerializer):
+class ChangeSummarySerializer(ReadModelSerializer):
     """The fields of a change list row, through DRF's generic field-by-field rendering."""
 
     reference = serializers.CharField(read_only=True)
@@ -99,8 +99,9 @@ class ChangeListSerializer(ChangeSummarySerializer):
         }
 
 
-class TestEvidenceSerializer(serializers.ModelSerializer):
+class TestEvidenceSerializer(ReadModelSerializer):
     recorded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    evidence_url = serializers.CharField(read_only=True, help_text="A web link (https://…), or empty")
 
     class Meta:
         model = TestEvidence
@@ -108,7 +109,7 @@ class TestEvidenceSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RollbackSerializer(serializers.ModelSerializer):
+class RollbackSerializer(ReadModelSerializer):
     class Meta:
         model = RollbackRecord
         fields = ["id", "severity", "trigger", "kind", "decided_at", "reason", "steps_executed", "completed_at",
@@ -120,8 +121,11 @@ class ChangeDetailSerializer(ChangeSummarySerializer):
     """One change with its scorecard, approvals, test evidence and rollbacks. Fetch it through
     changes.selectors.change_detail_queryset so nothing here queries per row."""
 
-    team = serializers.SlugRelatedField(slug_field="name", read_only=True)
-    template = serializers.PrimaryKeyRelatedField(read_only=True)
+    team = serializers.SlugRelatedField(slug_field="name", read_only=True, allow_null=True)
+    template = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    # Web links (https://…), or empty: "" is not a URI, so the schema does not promise one.
+    ticket_url = serializers.CharField(read_only=True)
+    pr_url = serializers.CharField(read_only=True)
     risk = serializers.SerializerMethodField()
     approvals = serializers.SerializerMethodField()
     test_evidence = TestEvidenceSerializer(many=True, read_only=True)
@@ -172,7 +176,7 @@ class TransitionSerializer(serializers.Serializer):
                                     help_text="Each unmet gate condition: {code, message, policy}.")
 
 
-class LedgerEntrySerializer(serializers.ModelSerializer):
+class LedgerEntrySerializer(ReadModelSerializer):
     actor = serializers.CharField(source="actor_name", read_only=True)
 
     class Meta:

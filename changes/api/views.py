@@ -3,11 +3,10 @@ selector: permission, validation, gates and the ledger are the services' (change
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from approvals.api.serializers import SlotSerializer
-from changemgmt.api.input import SCALAR, checked_body, shapes_of_form
+from changemgmt.api.input import ID, checked_body, shapes_of_form
 from changemgmt.api.permissions import ReadOnlyForAuditors
 from changemgmt.api.schema import FORBIDDEN, NOT_FOUND, WRITE_ERRORS
 from changes import selectors, services
@@ -16,7 +15,7 @@ from changes.filters import ChangeFilter
 from changes.forms import ChangeForm, RiskForm, TestEvidenceForm
 from changes.models import ChangeRequest
 
-CHANGE_SHAPES = shapes_of_form(ChangeForm, template=SCALAR)
+CHANGE_SHAPES = shapes_of_form(ChangeForm, template=ID)
 READ_ERRORS = {403: FORBIDDEN, 404: NOT_FOUND}
 
 
@@ -26,10 +25,10 @@ def change_detail(pk) -> ChangeRequest:
 
 
 class ChangeAPIView:
-    """Shared settings: deny by default (a role is needed; auditors read only), JSON bodies only."""
+    """Shared settings: deny by default (a role is needed; auditors read only); JSON bodies only (the API-wide
+    parser, changemgmt.api.parsers)."""
 
     permission_classes = [ReadOnlyForAuditors]
-    parser_classes = [JSONParser]
 
 
 @extend_schema_view(
