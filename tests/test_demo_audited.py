@@ -1,5 +1,8 @@
 """The demo loader writes people and the catalog through the services: every row it creates has a
 history row and a ledger entry, and loading twice writes nothing more."""
+from approvals.choices import SlotRole, SlotStatus
+from approvals.models import ApprovalSlot
+from cab.models import Decision
 from changemgmt.ledger import subject_of
 from changemgmt.models import LedgerEntry, Team, User
 from changes import demo
@@ -30,3 +33,14 @@ def test_loading_the_demo_people_and_catalog_twice_writes_nothing_more(db):
     demo.ensure_people()
     demo.ensure_catalog()
     assert LedgerEntry.objects.count() == count
+
+
+def test_the_demo_decides_every_cab_approval_in_a_cab_meeting_with_quorum(db):
+    demo.seed()
+
+    decided = ApprovalSlot.objects.filter(role=SlotRole.CAB).exclude(status__in=[SlotStatus.PENDING,
+                                                                                SlotStatus.SUPERSEDED])
+    assert decided.exists()
+    for slot in decided:
+        decision = Decision.objects.get(item__slot=slot)
+        assert decision.tally["quorum"]["met"], slot
