@@ -249,8 +249,6 @@ SPECTACULAR_SETTINGS = {
         "DecisionOutcomeEnum": "cab.choices.Outcome",
         "ActionKindEnum": "cab.choices.ActionKind",
         "ActionStatusEnum": "cab.choices.ActionStatus",
-        "ActionKindEnum": "cab.choices.ActionKind",
-        "ActionStatusEnum": "cab.choices.ActionStatus",
         "SlotRoleEnum": "approvals.choices.SlotRole",
         "SlotStatusEnum": "approvals.choices.SlotStatus",
         "EmergencyRoleEnum": "approvals.choices.EmergencyRole",

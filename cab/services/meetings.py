@@ -120,9 +120,7 @@ def convene_emergency(*, actor, reason: str, change_id: int | None = None,
         raise ValidationError(errors)
     with transaction.atomic():
         # One line: the title is the invitations' e-mail subject, where a line break drops every mail.
-        # One line: the title is the invitations' e-mail subject, where a line break drops every mail.
         title = f"Emergency CAB: {change.reference} {change.title}" if change else f"Emergency CAB: {reason}"
-        title = " ".join(title.split())
         title = " ".join(title.split())
         meeting = Meeting.objects.create(
             kind=MeetingKind.EMERGENCY, title=title[:200], starts_at=starts_at,
