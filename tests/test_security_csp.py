@@ -54,7 +54,9 @@ def test_the_policy_allows_only_our_own_scripts_styles_and_frames(db):
 
     assert directives["script-src"] == ["'self'"] and directives["style-src"] == ["'self'"]
     assert directives["default-src"] == ["'self'"] and directives["object-src"] == ["'none'"]
-    assert directives["frame-ancestors"] == ["'none'"]
+    assert directives["frame-ancestors"] == ["'none'"] and directives["form-action"] == ["'self'"]
+    assert directives["img-src"] == ["'self'", "data:"] and directives["connect-src"] == ["'self'"]
+    assert directives["font-src"] == ["'self'"]
     assert not any("unsafe" in value for values in directives.values() for value in values)
 
 

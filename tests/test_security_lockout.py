@@ -1,10 +1,12 @@
 """Login and API-token guessing is throttled, by account and by client, and the user is told how
 long to wait (issue 9 §7): django-axes on the login pages, a failed-token throttle on the API."""
+import io
 import secrets
 from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
 from django.test import Client
 from django.test.client import RequestFactory
 from django.urls import reverse
@@ -87,6 +89,25 @@ def test_the_lockout_ends_after_the_wait_it_announced(db, requester, frozen):
     client, response = log_in("alice", f.PASSWORD)
 
     assert response.status_code == 302 and logged_in(client)
+
+
+def test_a_successful_log_in_does_not_clear_the_clients_count(db, requester, peer):
+    for number in range(4):
+        log_in(f"someone{number}", WRONG, ip="10.7.7.7")
+    assert log_in("alice", f.PASSWORD, ip="10.7.7.7")[1].status_code == 302
+    log_in("someone-else", WRONG, ip="10.7.7.7")
+
+    assert log_in("bob", f.PASSWORD, ip="10.7.7.7")[1].status_code == 429
+
+
+def test_an_administrator_lifts_a_lockout_early(db, requester):
+    for _ in range(5):
+        log_in("alice", WRONG)
+    assert log_in("alice", f.PASSWORD, ip="10.0.0.3")[1].status_code == 429
+
+    call_command("axes_reset_username", "alice", stdout=io.StringIO())
+
+    assert log_in("alice", f.PASSWORD, ip="10.0.0.3")[1].status_code == 302
 
 
 def test_the_admin_login_is_locked_out_too(db, admin_user):
