@@ -31,7 +31,6 @@ from changemgmt.roles import Role, roles_of
 POLICY_REF = "POLICY §7 [002 §6]"
 ESCALATE = "escalate"
 BATCH = 500
-CAB_LEVELS = ("high", "critical")
 MAX_ROOT_CAUSE = 20000
 _documentation_check: list[Callable] = []
 
@@ -71,7 +70,7 @@ def _refresh_flags(review, change, *, actor) -> None:
     review.documentation_missing = documentation_missing(change)
     review.documentation_complete = not review.documentation_missing
     review.approvals_complete = _approvals_complete(change)
-    review.cab_review = change.risk_level in CAB_LEVELS
+    review.cab_review = change.risk_level in policy.get("cab")["review_risks"]
     if review.completed_at is None and review.documentation_complete and review.approvals_complete \
             and review.root_cause_recorded:
         review.completed_at = timezone.now()

@@ -19,13 +19,12 @@ from approvals.models import ApprovalSlot
 from cab.choices import ActionStatus, MeetingKind, Outcome, Section
 from cab.models import ActionItem, AgendaItem, Decision, Meeting
 from changemgmt import ledger, policy
-from changes.choices import ChangeType, RiskLevel, State
+from changes.choices import ChangeType, State
 from changes.choices import Outcome as ChangeOutcome
 from changes.models import ChangeConflict, ChangeRequest, Freeze, TestEvidence
 
 # States of a change that is on the calendar (submitted, not finished).
 CALENDAR_STATES = [State.ASSESSMENT, State.APPROVAL, State.TESTING, State.READY, State.DEPLOYED]
-CAB_RISKS = [RiskLevel.HIGH, RiskLevel.CRITICAL]
 SECTION_STEP = 1000  # generated positions: section * STEP + index, so sections keep their order
 
 
@@ -34,10 +33,24 @@ def _iso(moment) -> str | None:
 
 
 def previous_meeting_start(meeting) -> object:
-    """Start of the 'since the last meeting' window: the previous regular meeting, else a week."""
+    """Start of the 'since the last meeting' window: the previous regular meeting, else the policy's
+    look-back (`cab.agenda_lookback_days`)."""
     previous = (Meeting.objects.filter(kind=MeetingKind.REGULAR, starts_at__lt=meeting.starts_at)
                 .exclude(pk=meeting.pk).order_by("-starts_at").values_list("starts_at", flat=True).first())
-    return previous or meeting.starts_at - timedelta(days=7)
+    return previous or meeting.starts_at - timedelta(days=policy.get("cab")["agenda_lookback_days"])
+
+
+def emergency_changes(meeting, since) -> list[int]:
+    """Emergency changes this agenda reviews: filed or deployed since the last meeting, and every
+    emergency change flagged for CAB review (EmergencyReview.cab_review: high or critical) that no other
+    meeting's agenda has shown yet — one deployed after the previous agenda was generated is on this one,
+    never between two agendas."""
+    flagged_unseen = (Q(emergency_review__cab_review=True)
+                      & ~Q(pk__in=AgendaItem.objects.filter(section=Section.EMERGENCY, change__isnull=False)
+                           .exclude(meeting=meeting).values("change_id")))
+    return list(ChangeRequest.objects.filter(change_type=ChangeType.EMERGENCY)
+                .filter(Q(created_at__gte=since) | Q(deployed_at__gte=since) | flagged_unseen)
+                .order_by("created_at", "id").values_list("id", flat=True))
 
 
 def change_url(change_id) -> str:
@@ -162,13 +175,12 @@ def build_items(meeting, since, now) -> list[AgendaItem]:
         add(Section.CLOSED, f"{entry['reference']} {entry['title']} ({entry['outcome'].replace('_', ' ')})",
             change_id=entry["id"], snapshot=entry)
 
-    # (2) emergency changes filed or deployed since the last meeting.
-    emergency_ids = list(ChangeRequest.objects.filter(change_type=ChangeType.EMERGENCY)
-                         .filter(Q(created_at__gte=since) | Q(deployed_at__gte=since))
-                         .order_by("created_at", "id").values_list("id", flat=True))
+    # (2) emergency changes filed or deployed since the last meeting, and those flagged for CAB review.
+    emergency_ids = emergency_changes(meeting, since)
     # (3) high/critical changes in approval whose CAB approval is pending.
     awaiting = list(ApprovalSlot.objects.filter(role=SlotRole.CAB, status=SlotStatus.PENDING,
-                                                change__state=State.APPROVAL, change__risk_level__in=CAB_RISKS)
+                                                change__state=State.APPROVAL,
+                                                change__risk_level__in=settings["review_risks"])
                     .order_by("change__planned_start", "change_id").values_list("id", "change_id",
                                                                                  "change__planned_end"))
     latest_end = max((end for _slot, _change, end in awaiting if end), default=horizon)
@@ -179,9 +191,13 @@ def build_items(meeting, since, now) -> list[AgendaItem]:
                 .order_by("decided_at").values("item__change_id", "item__meeting__title", "reason")):
         deferrals[row["item__change_id"]] = {"meeting": row["item__meeting__title"], "reason": row["reason"]}
 
+    awaiting_slots = {slot_id for slot_id, _change, _end in awaiting}
     for change_id in emergency_ids:
         change = details[change_id]
-        add(Section.EMERGENCY, f"{change.reference} {change.title}", change_id=change_id,
+        # A deployed emergency change's post-hoc CAB approval is the board's to decide at this review.
+        cab_slot = next((s.pk for s in change.approval_slots.all() if s.role == SlotRole.CAB
+                         and s.status == SlotStatus.PENDING and s.pk not in awaiting_slots), None)
+        add(Section.EMERGENCY, f"{change.reference} {change.title}", change_id=change_id, slot_id=cab_slot,
             snapshot=change_snapshot(change, conflicts_of.get(change_id, [])))
     for slot_id, change_id, _end in awaiting:
         change = details[change_id]

@@ -10,7 +10,7 @@ from cab.models import AgendaItem
 from cab.services.common import lock_meeting, refuse_if_published, require_chair
 from changemgmt import ledger
 from changemgmt.errors import Conflict
-from changes.choices import State
+from changes.choices import ChangeType, State
 from changes.selectors import change_detail_queryset
 
 NOT_BEFORE = "The agenda can only be edited before the meeting starts."
@@ -43,7 +43,8 @@ def add_item(*, meeting_id: int, actor, change_id: int | None = None, title: str
                 raise ValidationError({"change": "No change with this id."})
             slot = next((s for s in change.approval_slots.all()
                          if s.role == SlotRole.CAB and s.status == SlotStatus.PENDING), None)
-            if slot is not None and change.state == State.APPROVAL:
+            # Pending CAB approval: of a change in approval, or the post-hoc one of a deployed emergency change.
+            if slot is not None and (change.state == State.APPROVAL or change.change_type == ChangeType.EMERGENCY):
                 if meeting.items.filter(slot=slot).exists():
                     raise Conflict(f"{change.reference} is already on this agenda for decision.")
                 item.slot, item.needs_decision, item.section = slot, True, Section.AWAITING
