@@ -86,6 +86,18 @@ def hasattr_decision(item) -> bool:
         return False
 
 
+def retire_refusal(user, member) -> str | None:
+    """Why `user` may not retire the board seat `member` (None: they may). As with appointing: an
+    administrator retires anyone; the chair retires the other seats, not a chair seat."""
+    if is_auditor(user):
+        return AUDITORS_NEVER
+    if has_role(user, Role.ADMINISTRATOR):
+        return None
+    if member.seat != Seat.CHAIR and can_chair(user):
+        return None
+    return "Only an administrator retires a chair; the chair retires the other seats."
+
+
 def can_edit_agenda(user, meeting) -> bool:
     return can_chair(user) and meeting.status == "scheduled"
 

@@ -1,13 +1,14 @@
 """CAB pages."""
 from django.urls import path
 
-from cab import views
+from cab import board_pages, views
 
 app_name = "cab"
 urlpatterns = [
     path("", views.meeting_list, name="meetings"),
     path("emergency/", views.emergency, name="emergency"),
     path("actions/", views.action_list, name="actions"),
+    path("board/<int:pk>/retire/", board_pages.retire, name="board-retire"),
     path("actions/<int:pk>/status/", views.action_status, name="action-status"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting"),
     path("meetings/<int:pk>/minutes/", views.minutes_page, name="minutes"),

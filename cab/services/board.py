@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 from cab.choices import Seat
 from cab.models import BoardMember
 from changemgmt import ledger
+from changemgmt.errors import Conflict
 from changemgmt.roles import Role, has_role
 
 
@@ -32,12 +33,24 @@ def appoint(*, actor, user, seat: str, deputy: bool = False) -> BoardMember:
     return member
 
 
-def retire(*, actor, member_id: int) -> None:
-    if not has_role(actor, Role.ADMINISTRATOR):
-        raise PermissionDenied("Only an administrator retires board members.")
+def retire(*, actor, member_id: int) -> BoardMember:
+    """End a board seat (the member left the board or the seat changes hands): from now on they no longer
+    count for quorum nor vote. The row stays (attendance and minutes refer to it); appoint re-activates it.
+    From the CAB page's board list (cab.board_pages)."""
+    from cab import rules
+
     with transaction.atomic():
-        member = BoardMember.objects.select_for_update().get(pk=member_id)
+        member = BoardMember.objects.select_for_update().select_related("user").filter(pk=member_id).first()
+        if member is None:
+            raise BoardMember.DoesNotExist(f"No board member {member_id}")
+        refusal = rules.retire_refusal(actor, member)
+        if refusal:
+            raise PermissionDenied(refusal)
+        if not member.active:
+            raise Conflict(f"{member.user.username} no longer holds this seat.")
         member.active = False
         member.save(update_fields=["active"])
         ledger.append(actor=actor, action="cab.member_retired", subject=member,
-                      payload={"user": member.user.username, "seat": member.seat})
+                      payload={"user": member.user.username, "seat": member.seat, "deputy": member.deputy})
+    member.user.__dict__.pop("_cab_seats", None)
+    return member

@@ -83,3 +83,11 @@ def may_update_action(user, action) -> bool:
     from cab import rules
 
     return action.status == ActionStatus.OPEN and rules.action_status_refusal(user, action) is None
+
+
+@register.filter
+def may_retire(user, member) -> bool:
+    """Whether `user` gets the board seat's Retire button (cab.rules decides; the service re-checks)."""
+    from cab import rules
+
+    return rules.retire_refusal(user, member) is None
