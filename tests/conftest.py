@@ -43,6 +43,8 @@ SEED_FUNCTIONS = [
     ("changemgmt.migrations.0002_roles_policy_ledger_guard", ["create_roles", "load_policy"]),
     ("changemgmt.migrations.0003_issue6_policy", ["load"]),
     ("changemgmt.migrations.0006_outbox_schedule_policy_backfill", ["backfill_policy", "create_job"]),
+    ("changemgmt.migrations.0008_emergency_authorization_cab_review_policy", ["load"]),
+    ("changemgmt.migrations.0013_policy_revision", ["create_revision", "backfill_policy"]),
     ("changes.migrations.0003_calendar_data_and_range_index", ["seed_windows", "load_policy"]),
     ("approvals.migrations.0004_sla_beat_schedule", ["create_jobs"]),
     ("approvals.migrations.0006_emergency_beat_schedule", ["create_jobs"]),
