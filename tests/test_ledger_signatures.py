@@ -172,3 +172,25 @@ def test_production_refuses_to_start_without_a_signing_key(tmp_path):
 
     assert result.returncode != 0
     assert "LEDGER_SIGNING_KEY_FILE is required when DEBUG is off" in result.stderr
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_marks_existing_checkpoints_as_hmac_and_keeps_the_guard():
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before, after = ("changemgmt", "0011_notification_mail_claims"), ("changemgmt", "0012_ledger_checkpoint_ed25519")
+    executor = MigrationExecutor(connection)
+    latest = executor.loader.graph.leaf_nodes("changemgmt")
+    executor.migrate([before])
+    old_model = executor.loader.project_state([before]).apps.get_model("changemgmt", "LedgerCheckpoint")
+    old_model.objects.create(seq=1, entry_hash="a" * 64, signed_at="2026-01-01T00:00:00Z", signature="b" * 64)
+    executor = MigrationExecutor(connection)
+    executor.migrate([after])
+    executor = MigrationExecutor(connection)
+    executor.migrate(latest)
+
+    legacy = LedgerCheckpoint.objects.get()
+    assert (legacy.algorithm, legacy.key_id) == ("hmac-sha256", "")
+    with pytest.raises(Exception, match="append-only"), transaction.atomic():
+        LedgerCheckpoint.objects.filter(pk=legacy.pk).update(seq=2)
