@@ -1,7 +1,8 @@
 """Telling people what is asked of them: an inbox row now, an email after commit — the one mail path.
 
 `notify_many` writes Notification rows in one query (inside the caller's transaction, so a rolled
-back action notifies nobody) and queues one Celery task that emails them after commit; a beat job
+back action notifies nobody) and, after commit, queues a Celery task that emails every due row
+(or none, when such a task is already waiting: see `_queue_mail`); a beat job
 (`changemgmt.send_notification_emails`, every minute) sends whatever that task missed (broker down,
 worker dead). Every mail of the app goes through here, attachments included (a CAB invitation's
 .ics), rendered from `templates/email/<kind>.txt`; people may turn email off per kind (the inbox
@@ -23,7 +24,7 @@ from datetime import datetime, timedelta
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -56,11 +57,26 @@ def notify_many(messages: list[Message]) -> list[Notification]:
                      attachments=[list(a) for a in m.attachments])
         for m in messages
     ])
-    if rows[0].pk is not None:
-        enqueue(send_notification_emails, [row.pk for row in rows])
-    else:  # backends that do not return ids: the email sweep picks the new rows up
-        enqueue(send_notification_emails, None)
+    first = rows[0].pk
+    transaction.on_commit(lambda: _queue_mail(first))
     return rows
+
+
+PENDING_WINDOW = timedelta(seconds=60)
+
+
+def _queue_mail(first_id: int | None) -> None:
+    """After commit: queue one mail task, unless one is already waiting. A queued task mails every
+    due row when it runs, so if an earlier row is still unclaimed (and recent: younger than the beat
+    job's period) its task has not started yet and will mail these rows too. Without this, every
+    action queued a task and the embedded worker spent its time on tasks that found nothing."""
+    from changemgmt.celery import app
+
+    if first_id is not None and not app.conf.task_always_eager and Notification.objects.filter(
+            emailed_at__isnull=True, claimed_by="", pk__lt=first_id,
+            created_at__gte=timezone.now() - PENDING_WINDOW).exists():
+        return
+    enqueue(send_notification_emails)
 
 
 def notify(*, user, kind: str, title: str, body: str = "", url: str = "", due_at=None,
@@ -160,41 +176,63 @@ def _mark(token: str, pks: list[int], *, mailed: bool) -> None:
         rows.update(claimed_by="", claimed_until=None)
 
 
-@shared_task(name="changemgmt.send_notification_emails")
+@shared_task(name="changemgmt.send_notification_emails", autoretry_for=(DatabaseError,), retry_backoff=1,
+             retry_kwargs={"max_retries": 5})
 def send_notification_emails(notification_ids: list[int] | None = None) -> int:
     """Email notifications not emailed yet (the given ids, or every due row); returns how many mails
-    went out. A failed send releases its row for the next run."""
+    went out. A failed send releases its row for the next run; a database error (SQLite busy)
+    releases the batch and retries the task shortly."""
     sent = 0
     while True:
         token, batch = _claim(notification_ids)
         if not batch:
             return sent
-        off = set(NotificationPreference.objects.filter(
-            email=False, user_id__in={n.user_id for n in batch}, kind__in={n.kind for n in batch})
-            .values_list("user_id", "kind"))
-        skipped = {n.pk for n in batch if (n.user_id, n.kind) in off or not n.user.email}
-        _mark(token, list(skipped), mailed=True)  # handled: this person gets no email for this kind
-        pending = [n for n in batch if n.pk not in skipped]
-        connection = get_connection()
         try:
-            connection.open()  # one SMTP session for the batch
-        except Exception:
-            log.exception("The mail server is unreachable; the next run retries %s emails", len(pending))
-            _mark(token, [n.pk for n in pending], mailed=False)
-            return sent
-        failed = False
-        try:
-            for notification in pending:
-                try:
-                    deliver(connection, build_email(notification))
-                except Exception:
-                    log.exception("Emailing notification %s failed; the next run retries it", notification.pk)
-                    _mark(token, [notification.pk], mailed=False)
-                    failed = True
-                    continue
-                _mark(token, [notification.pk], mailed=True)
-                sent += 1
+            mailed, failed = _mail_batch(token, batch)
         finally:
-            connection.close()
+            _release_unmailed(token)
+        sent += mailed
         if failed or len(batch) < BATCH:
             return sent
+
+
+def _release_unmailed(token: str) -> None:
+    """Give back what this run claimed but did not mail (an error mid-batch); a kill is handled by
+    the claim's expiry instead."""
+    try:
+        Notification.objects.filter(claimed_by=token, emailed_at__isnull=True).update(claimed_by="",
+                                                                                    claimed_until=None)
+    except DatabaseError:
+        log.warning("Could not release claim %s; it expires by itself", token, exc_info=True)
+
+
+def _mail_batch(token: str, batch: list[Notification]) -> tuple[int, bool]:
+    """Mail one claimed batch; returns (mails sent, whether a send failed)."""
+    sent = 0
+    off = set(NotificationPreference.objects.filter(
+        email=False, user_id__in={n.user_id for n in batch}, kind__in={n.kind for n in batch})
+        .values_list("user_id", "kind"))
+    skipped = {n.pk for n in batch if (n.user_id, n.kind) in off or not n.user.email}
+    _mark(token, list(skipped), mailed=True)  # handled: this person gets no email for this kind
+    pending = [n for n in batch if n.pk not in skipped]
+    connection = get_connection()
+    try:
+        connection.open()  # one SMTP session for the batch
+    except Exception:
+        log.exception("The mail server is unreachable; the next run retries %s emails", len(pending))
+        return sent, True
+    failed = False
+    try:
+        for notification in pending:
+            try:
+                deliver(connection, build_email(notification))
+            except Exception:
+                log.exception("Emailing notification %s failed; the next run retries it", notification.pk)
+                _mark(token, [notification.pk], mailed=False)
+                failed = True
+                continue
+            _mark(token, [notification.pk], mailed=True)
+            sent += 1
+    finally:
+        connection.close()
+    return sent, failed
