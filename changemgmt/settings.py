@@ -93,7 +93,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a concurrent writer instead of failing at once (web, worker and beat share the file).
     # IMMEDIATE takes the write lock when a transaction starts, so concurrent writers queue
     # instead of failing to upgrade a read lock (and ledger appends are serialized).
-    DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
+    # WAL lets readers run beside the one writer and makes each commit one append (the worker marks
+    # every mail sent as it goes).
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "timeout": 20, "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "changemgmt.User"
 
