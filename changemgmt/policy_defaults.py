@@ -297,3 +297,13 @@ DEFAULTS.update({
         "recorded at most `max_backdate_hours` after it was given.",
     ),
 })
+
+# Deploy inside the approved schedule (issue 9 §1): how far a deployment may stray from its plan.
+DEFAULTS.update({
+    "deploy_schedule_tolerance_minutes": (
+        30,
+        "POLICY §4 deploy [002 §9.3]",
+        "A deployment starts and ends within the change's planned start and end, give or take this many "
+        "minutes; outside that the change is rescheduled first.",
+    ),
+})

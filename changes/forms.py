@@ -104,30 +104,46 @@ def _max_length(limit):
     return MaxLengthValidator(limit)
 
 
-class RiskForm(forms.Form):
-    """The scorecard; the override may only raise the computed level."""
+def _score_field():
+    return forms.TypedChoiceField(coerce=int, empty_value=None)
 
-    systems = forms.TypedChoiceField(coerce=int, choices=[(1, "1"), (2, "2"), (3, "3")])
-    users = forms.TypedChoiceField(coerce=int, choices=[(1, "1"), (2, "2"), (3, "3")])
-    data = forms.TypedChoiceField(coerce=int, choices=[(1, "1"), (2, "2"), (3, "3")])
-    reversibility = forms.TypedChoiceField(coerce=int, choices=[(1, "1"), (2, "2"), (3, "3")])
-    security = forms.TypedChoiceField(coerce=int, choices=[(1, "1"), (2, "2"), (3, "3")])
+
+class RiskForm(forms.Form):
+    """The scorecard; the override may only raise the computed level. Each score starts blank and is
+    required: a page offers no pre-selected score (one click must not record 5/15 = low). A standing
+    raise is withdrawn only explicitly (`withdraw_raise` with a reason), see services.score_risk."""
+
+    systems = _score_field()
+    users = _score_field()
+    data = _score_field()
+    reversibility = _score_field()
+    security = _score_field()
     override = forms.ChoiceField(required=False, choices=[("", "No override")] + RiskLevel.choices,
                                  label="Raise the level to")
     override_reason = forms.CharField(required=False, max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 2}),
                                       label="Justification for raising")
+    withdraw_raise = forms.BooleanField(required=False, label="Withdraw the raised level")
+    withdraw_reason = forms.CharField(required=False, max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 2}),
+                                      label="Why the raise is withdrawn")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for key, (_field, label, levels) in FACTORS.items():
             self.fields[key].label = label
-            self.fields[key].choices = [(i + 1, f"{i + 1} — {text}") for i, text in enumerate(levels)]
+            self.fields[key].choices = [("", "— choose —")] + [(i + 1, f"{i + 1} — {text}")
+                                                                for i, text in enumerate(levels)]
             self.fields[key].error_messages["invalid_choice"] = "Score must be 1, 2 or 3."
+            self.fields[key].error_messages["required"] = f"Score “{label}” (1, 2 or 3)."
 
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("override") and not (cleaned.get("override_reason") or "").strip():
             self.add_error("override_reason", "Raising the risk level needs a written justification.")
+        if cleaned.get("withdraw_raise"):
+            if cleaned.get("override"):
+                self.add_error("withdraw_raise", "Withdraw a raise or raise the level, not both at once.")
+            if not (cleaned.get("withdraw_reason") or "").strip():
+                self.add_error("withdraw_reason", "Withdrawing a raised risk level needs a reason.")
         return cleaned
 
 
@@ -153,6 +169,23 @@ class NoInputForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class RescheduleForm(forms.Form):
+    """A new plan for a submitted change, and why (services.reschedule)."""
+
+    planned_start = forms.DateTimeField(widget=DateTimeLocalInput())
+    planned_end = forms.DateTimeField(widget=DateTimeLocalInput())
+    reason = forms.CharField(max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("planned_start"), cleaned.get("planned_end")
+        if start and end and end <= start:
+            self.add_error("planned_end", "The planned end must be after the planned start.")
+        if "reason" in cleaned and not cleaned["reason"].strip():
+            self.add_error("reason", "Give a reason for the new schedule.")
+        return cleaned
 
 
 class DeployForm(forms.Form):
@@ -231,6 +264,8 @@ class RollbackForm(forms.Form):
     root_cause = forms.CharField(required=False, max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 2}))
     preventive_measures = forms.CharField(required=False, max_length=MAX_TEXT,
                                           widget=forms.Textarea(attrs={"rows": 2}))
+    automatic = forms.BooleanField(required=False, label="Automatic rollback (reported by a pipeline)",
+                                   help_text="POLICY §10: a pipeline that rolled back reports it with automatic=true.")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

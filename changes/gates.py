@@ -6,10 +6,12 @@ the time; it returns a list of Missing (empty: the gate holds). The same functio
 """
 from datetime import timedelta
 
+from django.utils import timezone
+
 from changemgmt import policy
 from changemgmt.errors import Missing
 from changes import schedule
-from changes.choices import ChangeType, State, TestResult
+from changes.choices import ChangeType, FreezeKind, State, TestResult
 from changes.risk import FACTORS
 
 REF_FIELDS = "POLICY §4 submit [002 §4.2]"
@@ -29,7 +31,7 @@ def _risk_for_schedule(change) -> str:
     return change.risk_level or "low"
 
 
-def submit_gate(change, data, now) -> list[Missing]:
+def _required_fields(change) -> list[Missing]:
     missing = [Missing(f"field_{name}", f"{label} is required.", REF_FIELDS)
                for name, label in REQUIRED_TEXT if not (getattr(change, name) or "").strip()]
     if not change.planned_start or not change.planned_end:
@@ -41,32 +43,51 @@ def submit_gate(change, data, now) -> list[Missing]:
     if change.change_type == ChangeType.EMERGENCY and not change.emergency_criterion:
         missing.append(Missing("emergency_criterion", "An emergency change must name its emergency criterion.",
                                "POLICY §7 [002 §6]"))
-    if change.planned_start and change.planned_end:
-        if change.planned_start <= now:
-            missing.append(Missing("schedule_past", "The planned start is in the past.", REF_FIELDS))
-        missing += schedule.lead_time_violations(change_type=change.change_type, risk=_risk_for_schedule(change),
-                                                 planned_start=change.planned_start, from_time=now)
-        missing += schedule.window_violations(change_type=change.change_type, risk=_risk_for_schedule(change),
-                                              start=change.planned_start, end=change.planned_end)
-        missing += schedule.freeze_violations(change_type=change.change_type, start=change.planned_start,
-                                              end=change.planned_end,
-                                              service_ids=schedule.effective_service_ids(change),
-                                              justification=change.freeze_justification)
     return missing
 
 
+def _schedule_items(change, *, lead_from, now) -> list[Missing]:
+    """The plan judged at `now`: not in the past, lead time counted from `lead_from`, inside a window
+    for the change's risk, outside hard freezes (soft ones: a justification)."""
+    if not (change.planned_start and change.planned_end):
+        return []
+    risk = _risk_for_schedule(change)
+    missing = []
+    if change.planned_start <= now:
+        missing.append(Missing("schedule_past", "The planned start is in the past.", REF_FIELDS))
+    missing += schedule.lead_time_violations(change_type=change.change_type, risk=risk,
+                                             planned_start=change.planned_start, from_time=lead_from)
+    missing += schedule.window_violations(change_type=change.change_type, risk=risk,
+                                          start=change.planned_start, end=change.planned_end)
+    missing += schedule.freeze_violations(change_type=change.change_type, start=change.planned_start,
+                                          end=change.planned_end, service_ids=schedule.effective_service_ids(change),
+                                          justification=change.freeze_justification)
+    return missing
+
+
+def submit_gate(change, data, now) -> list[Missing]:
+    return _required_fields(change) + _schedule_items(change, lead_from=now, now=now)
+
+
+def standing_submit_gate(change, now, *, rescheduled: bool = False) -> list[Missing]:
+    """The submit gate as it holds for a change already past submission, judged at `now`: every field,
+    the plan not in the past, windows and freezes as of now (a freeze announced since counts). Lead
+    time is counted from the submission [POLICY §1: submission → planned start], or from now when the
+    plan itself is being changed (a new plan is proposed now)."""
+    lead_from = now if rescheduled or not change.submitted_at else change.submitted_at
+    return _required_fields(change) + _schedule_items(change, lead_from=lead_from, now=now)
+
+
 def assess_gate(change, data, now) -> list[Missing]:
+    """The scorecard, then the submit gate again at the final risk level (lead time and window for high
+    risk differ) and as of now, so an edit during assessment cannot carry a broken plan onwards."""
     ref = "POLICY §2 [002 §3.2-3.3]"
     missing = [Missing(f"risk_{key}", f"Risk scorecard: score “{label}” (1-3).", ref)
                for key, (field, label, _levels) in FACTORS.items() if getattr(change, field) is None]
     if change.risk_override and not change.risk_override_reason.strip():
         missing.append(Missing("risk_override_reason", "A raised risk level needs a written justification.", ref))
-    if not missing and change.planned_start and change.submitted_at:
-        # Lead time again, now that the final risk level is known (high/critical need 7 days).
-        missing += schedule.lead_time_violations(change_type=change.change_type, risk=change.risk_level,
-                                                 planned_start=change.planned_start, from_time=change.submitted_at)
-        missing += schedule.window_violations(change_type=change.change_type, risk=change.risk_level,
-                                              start=change.planned_start, end=change.planned_end)
+    if not missing:
+        missing += standing_submit_gate(change, now)
     return missing
 
 
@@ -133,13 +154,46 @@ def deploy_gate(change, data, now) -> list[Missing]:
     duration = (change.planned_end - change.planned_start) if change.planned_start and change.planned_end \
         else timedelta(minutes=1)
     risk = change.risk_level or "low"
-    missing += schedule.window_violations(change_type=change.change_type, risk=risk, start=now,
-                                          end=now + min(duration, timedelta(minutes=1)))
+    if change.change_type != ChangeType.EMERGENCY:
+        missing += _outside_schedule(change, now, duration)
+    # The whole deployment, from now to now + its planned length, not only its first minute.
+    missing += schedule.window_violations(change_type=change.change_type, risk=risk, start=now, end=now + duration)
     missing += schedule.freeze_violations(change_type=change.change_type, start=now, end=now + duration,
                                           service_ids=schedule.effective_service_ids(change),
-                                          justification=data.get("freeze_justification",
-                                                                 change.freeze_justification) or "")
+                                          justification=data.get("freeze_justification")
+                                          or change.freeze_justification or "")
+    missing += _soft_freeze_approval(change, now, now + duration)
     return missing
+
+
+def _outside_schedule(change, now, duration) -> list[Missing]:
+    """Deploy inside the approved schedule (planned start to end, give or take the policy tolerance):
+    what the approvers approved, the lead time counted to and the conflict check looked at."""
+    if not (change.planned_start and change.planned_end):
+        return []
+    earliest, latest = schedule.deployable_period(change)
+    if earliest <= now and now + duration <= latest:
+        return []
+    minutes = int(schedule.deploy_tolerance().total_seconds() // 60)
+    return [Missing("outside_schedule",
+                    f"The approved schedule is {timezone.localtime(change.planned_start):%a %Y-%m-%d %H:%M}-"
+                    f"{timezone.localtime(change.planned_end):%H:%M} (give or take {minutes} min): deploy then, "
+                    "or reschedule the change first.", "POLICY §4 deploy, §1 lead time")]
+
+
+def _soft_freeze_approval(change, start, end) -> list[Missing]:
+    """A deployment in a soft freeze needs the extra approval as well as the justification [POLICY §6],
+    even when the planned period missed the freeze (a freeze announced later): rescheduling asks for it."""
+    if change.change_type == ChangeType.EMERGENCY:
+        return []
+    soft = [p for p in schedule.freezes_between(start, end, schedule.effective_service_ids(change))
+            if p.kind == FreezeKind.SOFT]
+    granted = any(slot.status == "granted" and slot.rule.startswith(schedule.SOFT_FREEZE_RULE_PREFIX)
+                  for slot in change.approval_slots.all())
+    if not soft or granted:
+        return []
+    return [Missing("soft_freeze_approval", f"Soft freeze “{soft[0].name}” needs one extra approval before a "
+                    "deployment inside it: reschedule the change so the approval is asked for.", schedule.REF_FREEZES)]
 
 
 def verify_gate(change, data, now) -> list[Missing]:
@@ -165,6 +219,9 @@ def close_gate(change, data, now) -> list[Missing]:
         missing.append(Missing("outcome", "Record the outcome (successful, failed or rolled back).", ref))
     elif change.state == State.ROLLED_BACK and outcome != "rolled_back":
         missing.append(Missing("outcome", "A rolled-back change closes with the outcome “rolled back”.", ref))
+    elif change.state != State.ROLLED_BACK and outcome == "rolled_back":
+        missing.append(Missing("outcome", "Only a rolled-back change closes with the outcome “rolled back”: record "
+                               "the rollback first (POLICY §8).", ref))
     answers = data.get("review_answers", change.review_answers) or {}
     for item in policy.get("review_items"):
         if item["code"] not in answers:

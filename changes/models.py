@@ -231,6 +231,11 @@ class ChangeRequest(models.Model):
     def hold(self):
         pass
 
+    @transition(field=state, source=[State.TESTING, State.READY], target=State.APPROVAL)
+    def return_to_approval(self):
+        """Not a user's step: an approved change whose edit or reschedule needs new approvals waits for
+        them again (changes.services)."""
+
 
 class TestEvidence(models.Model):
     """A test run's result, recorded toward the test gate [002 §8.1, §8.3]."""

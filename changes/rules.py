@@ -30,6 +30,23 @@ def can_edit(user, change) -> bool:
             and (is_author(user, change) or has_role(user, Role.ADMINISTRATOR)))
 
 
+# After assessment the approvers have judged the change as it is: only what decides who approves and
+# when it may deploy can still move (and moving it re-computes the slots, see services.update_change).
+SCOPE_STATES = (State.APPROVAL, State.TESTING, State.READY)
+RESCHEDULE_STATES = (State.DRAFT, State.ASSESSMENT, *SCOPE_STATES)
+
+
+def can_edit_scope(user, change) -> bool:
+    """Edit the schedule, services, configuration items, category or triggers after assessment."""
+    return (can_write(user) and change.state in SCOPE_STATES
+            and (is_author(user, change) or has_role(user, Role.ADMINISTRATOR)))
+
+
+def can_reschedule(user, change) -> bool:
+    return (can_write(user) and change.state in RESCHEDULE_STATES
+            and (is_author(user, change) or has_role(user, Role.ADMINISTRATOR, *DELIVERY_ROLES)))
+
+
 def can_score_risk(user, change) -> bool:
     """Before approval as usual; and an emergency change deployed before anyone scored it may be scored
     afterwards, so its post-hoc approvals can be created [POLICY §7]."""
@@ -43,6 +60,25 @@ def can_score_risk(user, change) -> bool:
 
 def can_override_risk(user, change) -> bool:
     return can_write(user) and has_role(user, *REVIEWER_ROLES)
+
+
+# Who outranks whom when a raised risk level is withdrawn: a raise stands until the person who raised it,
+# or someone of a higher rank, withdraws it [POLICY §2: a reviewer may raise, never lower].
+RAISE_RANK = {Role.PEER_REVIEWER: 1, Role.DBA: 1, Role.OPERATIONS: 1, Role.SECURITY: 2, Role.MANAGER: 2,
+              Role.CAB_CHAIR: 3, Role.CTO: 4, Role.CISO: 4}
+
+
+def _rank(user) -> int:
+    return max((RAISE_RANK.get(role, 0) for role in roles_of(user)), default=0)
+
+
+def can_withdraw_raise(user, change) -> bool:
+    if not can_write(user) or not change.risk_override:
+        return False
+    raiser = change.risk_override_by
+    if raiser is None:  # a raise recorded without its author: any reviewer
+        return can_override_risk(user, change)
+    return raiser.pk == user.pk or _rank(user) > _rank(raiser)
 
 
 def _author_or(user, change, *roles) -> bool:

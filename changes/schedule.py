@@ -6,7 +6,7 @@ ones computed from policy "freeze_rules" (end of month, end of quarter, public h
 edit applies at once to every date without materialising rows.
 """
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 
 import holidays as holiday_calendars
@@ -180,13 +180,28 @@ def freeze_violations(*, change_type: str, start: datetime, end: datetime, servi
     return missing
 
 
+def earliest_start(hours: int, from_time: datetime) -> datetime:
+    """The earliest planned start a lead time of `hours` allows. POLICY §1 writes "24 h" and "7 days";
+    the policy key stores hours, so a lead time of whole days beyond one day (168 = 7 days) counts
+    calendar days in the organisation's time zone (the same local wall-clock time N days later: across
+    the March change 7 days are 167 hours), and anything else, 24 h included, counts elapsed hours."""
+    if hours > 24 and hours % 24 == 0:
+        # Aware arithmetic in one zone is wall-clock arithmetic; zoneinfo recomputes the offset.
+        return (timezone.localtime(from_time) + timedelta(days=hours // 24)).astimezone(UTC)
+    return from_time.astimezone(UTC) + timedelta(hours=hours)  # elapsed hours: in UTC, not on the wall clock
+
+
+def describe_lead(hours: int) -> str:
+    return f"{hours // 24} days" if hours > 24 and hours % 24 == 0 else f"{hours} h"
+
+
 def lead_time_violations(*, change_type: str, risk: str, planned_start: datetime, from_time: datetime
                          ) -> list[Missing]:
     hours = policy.get("lead_time_hours")[change_type][risk]
-    if planned_start - from_time < timedelta(hours=hours):
-        earliest = timezone.localtime(from_time + timedelta(hours=hours))
-        return [Missing("lead_time", f"A {change_type} {risk}-risk change needs {hours} h lead time: "
-                        f"plan the start at {earliest:%Y-%m-%d %H:%M} or later.", REF_LEAD)]
+    earliest = earliest_start(hours, from_time)
+    if planned_start.astimezone(UTC) < earliest:
+        return [Missing("lead_time", f"A {change_type} {risk}-risk change needs {describe_lead(hours)} lead time: "
+                        f"plan the start at {timezone.localtime(earliest):%Y-%m-%d %H:%M} or later.", REF_LEAD)]
     return []
 
 
@@ -195,19 +210,34 @@ def effective_service_ids(change) -> set[int]:
     return {s.pk for s in change.services.all()} | {ci.service_id for ci in change.configuration_items.all()}
 
 
+def deploy_tolerance() -> timedelta:
+    return timedelta(minutes=policy.get("deploy_schedule_tolerance_minutes"))
+
+
+def deployable_period(change) -> tuple[datetime, datetime]:
+    """When the approved schedule lets the change deploy: its planned period widened by the policy
+    tolerance on each side (the deploy gate holds a deployment to it)."""
+    tolerance = deploy_tolerance()
+    return change.planned_start - tolerance, change.planned_end + tolerance
+
+
 def soft_freezes_hit(change) -> list[FreezePeriod]:
-    """The soft freezes a non-emergency change's planned period falls in."""
+    """The soft freezes a non-emergency change may deploy in: those its deployable period (planned
+    period plus the tolerance) touches, so a deployment that drifts into a freeze has its extra approval."""
     if change.change_type == ChangeType.EMERGENCY or not (change.planned_start and change.planned_end):
         return []
-    return [period for period in freezes_between(change.planned_start, change.planned_end,
-                                                 effective_service_ids(change))
+    start, end = deployable_period(change)
+    return [period for period in freezes_between(start, end, effective_service_ids(change))
             if period.kind == FreezeKind.SOFT]
 
 
+SOFT_FREEZE_RULE_PREFIX = "Soft freeze"
+
+
 def extra_approvals(change) -> list[tuple[str, str, str]]:
-    """A change planned in a soft freeze needs one approval beyond the matrix [POLICY §6]."""
+    """A change that may deploy in a soft freeze needs one approval beyond the matrix [POLICY §6]."""
     hit = soft_freezes_hit(change)
     if not hit:
         return []
     role = policy.get("soft_freeze_extra_approval")["role"]
-    return [(role, f"Soft freeze “{hit[0].name}”: one extra approval", REF_FREEZES)]
+    return [(role, f"{SOFT_FREEZE_RULE_PREFIX} “{hit[0].name}”: one extra approval", REF_FREEZES)]

@@ -12,11 +12,12 @@ from django.utils import timezone
 from django_fsm import can_proceed
 
 from approvals import services as approval_services
+from approvals.choices import SlotStatus
 from changemgmt import events, ledger
 from changemgmt.errors import Conflict, GateRefused, Missing
-from changes import rules
-from changes.choices import ChangeType, State
-from changes.forms import ChangeForm, RiskForm, TestEvidenceForm, reject_unknown
+from changes import gates, rules
+from changes.choices import RISK_ORDER, ChangeType, State
+from changes.forms import ChangeForm, RescheduleForm, RiskForm, TestEvidenceForm, reject_unknown
 from changes.models import ChangeRequest, StandardTemplate
 from changes.risk import FACTORS, band, final_level
 from changes.transitions import TRANSITIONS
@@ -51,6 +52,12 @@ def _snapshot(change) -> dict:
 
 
 def create_change(*, actor, data) -> ChangeRequest:
+    return _file(actor=actor, data=data)
+
+
+def _file(*, actor, data, template=None) -> ChangeRequest:
+    """File a change; with `template`, a standard change from it, so its `change.created` entry says
+    "standard" from the first entry on."""
     if not rules.can_create(actor):
         raise PermissionDenied("Your roles do not allow filing changes.")
     with transaction.atomic():
@@ -60,6 +67,9 @@ def create_change(*, actor, data) -> ChangeRequest:
         change.team = actor.team
         if change.owner_id is None:
             change.owner = actor
+        if template is not None:
+            change.change_type = ChangeType.STANDARD
+            change.template = template
         change.save()
         form.save_m2m()
         ledger.append(actor=actor, action="change.created", subject=change,
@@ -68,8 +78,27 @@ def create_change(*, actor, data) -> ChangeRequest:
         return change
 
 
+def _deviations(template, cleaned) -> list[str]:
+    """How a change departs from its standard template [POLICY §1: a standard change that deviates from
+    its template becomes a normal change]. A ticked security trigger is such a departure: the template
+    was pre-approved without one, and POLICY §3 asks for a security review "whatever the risk", which
+    only the approval of a normal change gives (a standard change has no slots at all)."""
+    reasons = [f"its {name.replace('_', ' ')} differs from the template" for name in StandardTemplate.CONTROLLED_FIELDS
+               if cleaned.get(name) != getattr(template, name)]
+    if cleaned.get("security_triggers"):
+        reasons.append("a security review trigger is ticked (POLICY §3)")
+    return reasons
+
+
+def _conversion_notice(template, reasons) -> str:
+    return (f"This change no longer follows the standard template “{template.name}” ({'; '.join(reasons)}): it is "
+            "now a normal change and needs approval.")
+
+
 def create_from_template(*, actor, template_id, data) -> ChangeRequest:
-    """A standard change: the template's controlled fields and scorecard, pre-approved."""
+    """A standard change: the template's controlled fields and scorecard, pre-approved. One with a
+    security trigger ticked is filed as a normal change instead (see `_deviations`); the returned change
+    then carries the explanation in `notices`."""
     if not rules.can_create(actor):
         raise PermissionDenied("Your roles do not allow filing changes.")
     try:
@@ -81,27 +110,75 @@ def create_from_template(*, actor, template_id, data) -> ChangeRequest:
         merged[name] = getattr(template, name)
     merged.setdefault("title", template.name)
     merged.setdefault("description", template.description)
-    merged["change_type"] = ChangeType.NORMAL  # the form offers normal; set to standard below
+    merged["change_type"] = ChangeType.NORMAL  # the form offers normal; _file makes it standard
+    triggers = merged.get("security_triggers")
+    if hasattr(data, "getlist"):
+        triggers = data.getlist("security_triggers")
+    reasons = _deviations(template, {**{n: getattr(template, n) for n in StandardTemplate.CONTROLLED_FIELDS},
+                                     "security_triggers": triggers})
     with transaction.atomic():
-        change = create_change(actor=actor, data=merged)
-        change.change_type = ChangeType.STANDARD
-        change.template = template
+        change = _file(actor=actor, data=merged, template=None if reasons else template)
         scores = template.risk_scores or {}
         if all(key in scores for key in FACTORS):
             for key, (field_name, _label, _levels) in FACTORS.items():
                 setattr(change, field_name, scores[key])
             change.risk_computed = change.risk_level = band({k: scores[k] for k in FACTORS})
         change.save()
-        ledger.append(actor=actor, action="change.from_template", subject=change,
-                      payload={"template": template.name, "template_id": template.pk})
+        ledger.append(actor=actor, action="change.from_template", subject=change, payload={
+            "template": template.name, "template_id": template.pk, "type": change.change_type,
+            **({"deviations": reasons} if reasons else {})})
+        change.notices = [_conversion_notice(template, reasons)] if reasons else []
         return change
 
 
+# What may still change after assessment, and what of it decides the approval slots.
+SCOPE_FIELDS = {"planned_start", "planned_end", "services", "configuration_items", "category", "security_triggers",
+                "freeze_justification"}
+SLOT_FIELDS = SCOPE_FIELDS - {"freeze_justification"}
+SCHEDULE_FIELDS = {"planned_start", "planned_end"}
+
+
+def _hold_to_submit_gate(change, *, action: str, rescheduled: bool) -> None:
+    """A change past submission keeps satisfying the submit gate as of now: refuse the write otherwise."""
+    if change.state == State.DRAFT:
+        return
+    missing = gates.standing_submit_gate(change, timezone.now(), rescheduled=rescheduled)
+    if missing:
+        raise GateRefused(action, missing)
+
+
+def _resync_slots(change, actor, notices: list[str], why: str) -> None:
+    """After assessment, re-compute the slots for what changed (approvals.services.sync_slots) and keep
+    the state in step with them [POLICY §3, §4 approve]: a change with a pending slot is in approval (an
+    approved change goes back to it, with a notice and a ledger entry), and one in approval with every
+    slot granted moves on to testing."""
+    if change.state not in rules.SCOPE_STATES or change.change_type == ChangeType.STANDARD:
+        return
+    approval_services.sync_slots(change=change, actor=actor)
+    pending = change.approval_slots.filter(status=SlotStatus.PENDING).exists()
+    if pending and change.state in (State.TESTING, State.READY):
+        before = change.state
+        change.return_to_approval()
+        change.approved_at = None
+        change.save()
+        notices.append(f"{why}: the change needs approval again and is back in approval until the new "
+                       "approvals are granted.")
+        ledger.append(actor=actor, action="change.returned_to_approval", subject=change,
+                      payload={"from": before, "to": change.state, "why": why})
+        events.publish("change.returned_to_approval", actor=actor, change_id=change.pk, from_state=before)
+    elif not pending and change.state == State.APPROVAL:
+        run_transition(change_id=change.pk, name="approve", actor=actor, automatic=True)
+        change.refresh_from_db()
+
+
 def update_change(*, change_id, actor, data) -> Saved:
-    """Edit fields (a partial update: absent fields keep their value)."""
+    """Edit fields (a partial update: absent fields keep their value). After submission the edit must
+    leave the submit gate holding as of now (else GateRefused, nothing written); after assessment only
+    the SCOPE_FIELDS may change, and changing them re-computes the approval slots."""
     with transaction.atomic():
         change = _lock(change_id)
-        if not rules.can_edit(actor, change):
+        scope_only = rules.can_edit_scope(actor, change)
+        if not (rules.can_edit(actor, change) or scope_only):
             raise PermissionDenied("Only the author or owner may edit a change, and only before approval.")
         current = ChangeForm(instance=change).initial
         current["services"] = [s.pk for s in change.services.all()]
@@ -111,27 +188,61 @@ def update_change(*, change_id, actor, data) -> Saved:
         merged = {**current, **{key: data[key] for key in data}}
         before = {name: current.get(name) for name in ChangeForm.Meta.fields}
         form = _validated(ChangeForm, merged, instance=change)
+        changed = sorted(name for name in form.changed_data)
+        if scope_only and set(changed) - SCOPE_FIELDS:
+            raise PermissionDenied(
+                f"After assessment only the schedule, services, configuration items, category, security triggers "
+                f"and freeze justification may change (not: {', '.join(sorted(set(changed) - SCOPE_FIELDS))}).")
         notices = []
         change = form.save(commit=False)
-        if change.template_id and any(form.cleaned_data.get(name) != getattr(change.template, name)
-                                      for name in StandardTemplate.CONTROLLED_FIELDS):
+        template = change.template
+        reasons = _deviations(template, form.cleaned_data) if template else []
+        if reasons:
             change.change_type = ChangeType.NORMAL
-            notices.append(f"This change no longer follows the standard template “{change.template.name}”: it is "
-                           "now a normal change and needs approval.")
+            notices.append(_conversion_notice(template, reasons))
             ledger.append(actor=actor, action="change.converted_to_normal", subject=change,
-                          payload={"template": change.template.name})
+                          payload={"template": template.name, "deviations": reasons})
             change.template = None
         change.save()
         form.save_m2m()
-        changed = sorted(name for name in form.changed_data)
+        _hold_to_submit_gate(change, action="edit", rescheduled=bool(SCHEDULE_FIELDS & set(changed)))
         ledger.append(actor=actor, action="change.updated", subject=change,
                       payload={"fields": changed, "before": {k: before[k] for k in changed if k in before}})
+        if reasons or SLOT_FIELDS & set(changed):
+            _resync_slots(change, actor, notices, f"{', '.join(changed) or 'the template'} changed")
         events.publish("change.updated", actor=actor, change_id=change.pk, fields=changed)
         return Saved(change, notices)
 
 
+def reschedule(*, change_id, actor, planned_start, planned_end, reason) -> Saved:
+    """Move a change's plan, before it deploys. The new plan passes lead time (counted from now), window
+    and freeze checks as of now, conflicts are recomputed (the change.updated event), and after
+    assessment the slots follow the new plan: a plan that now asks for an approval it lacks (a soft
+    freeze's extra approval) sends an approved change back to approval."""
+    with transaction.atomic():
+        change = _lock(change_id)
+        if not rules.can_reschedule(actor, change):
+            raise PermissionDenied("Only the author, owner, operations or an administrator may reschedule a "
+                                   "change, and only before it is deployed.")
+        cleaned = _validated(RescheduleForm, {"planned_start": planned_start, "planned_end": planned_end,
+                                              "reason": reason}).cleaned_data
+        before = {"planned_start": change.planned_start, "planned_end": change.planned_end}
+        change.planned_start, change.planned_end = cleaned["planned_start"], cleaned["planned_end"]
+        change.save()
+        _hold_to_submit_gate(change, action="reschedule", rescheduled=True)
+        ledger.append(actor=actor, action="change.rescheduled", subject=change, payload={
+            "before": before, "after": {"planned_start": change.planned_start, "planned_end": change.planned_end},
+            "reason": cleaned["reason"]})
+        notices = []
+        _resync_slots(change, actor, notices, "The schedule changed")
+        events.publish("change.updated", actor=actor, change_id=change.pk, fields=sorted(SCHEDULE_FIELDS))
+        return Saved(change, notices)
+
+
 def score_risk(*, change_id, actor, data) -> ChangeRequest:
-    """Fill the scorecard and optionally raise (never lower) the level with a justification."""
+    """Fill the scorecard and optionally raise (never lower) the level with a justification. A raise
+    stands, whoever re-scores, until the person who raised it or a higher role withdraws it with a
+    reason (`withdraw_raise`, rules.can_withdraw_raise) [POLICY §2: a reviewer may raise, never lower]."""
     with transaction.atomic():
         change = _lock(change_id)
         if not rules.can_score_risk(actor, change):
@@ -144,21 +255,42 @@ def score_risk(*, change_id, actor, data) -> ChangeRequest:
             raise PermissionDenied("Only a reviewer may raise the risk level.")
         if override and final_level(computed, override) != override:
             raise ValidationError({"override": f"The level may only be raised above the computed {computed}."})
+        standing, raiser = change.risk_override, change.risk_override_by
+        raised_by = f" by {raiser.username}" if raiser else ""
+        withdrawn = None
+        if cleaned.get("withdraw_raise"):
+            if not standing:
+                raise ValidationError({"withdraw_raise": "The level is not raised: there is nothing to withdraw."})
+            if not rules.can_withdraw_raise(actor, change):
+                raise PermissionDenied(f"The level was raised to {standing}{raised_by}: only they or a higher role "
+                                       "may withdraw the raise.")
+            withdrawn = {"level": standing, "raised_by": raiser.username if raiser else None,
+                         "reason": cleaned["withdraw_reason"].strip()}
+            override, by, justification = "", None, ""
+        elif override and standing and RISK_ORDER[override] < RISK_ORDER[standing]:
+            raise ValidationError({"override": f"The level stands raised to {standing}{raised_by}; it may not be "
+                                               "lowered, only withdrawn by them or a higher role."})
+        elif override and override != standing:
+            by, justification = actor, cleaned.get("override_reason", "")
+        else:  # no new raise: a standing one stands, with its author and justification
+            override, by, justification = standing, raiser, change.risk_override_reason
         previous_level = change.risk_level
-        if change.state == State.APPROVAL and previous_level and final_level(previous_level, computed) != computed \
-                and computed != previous_level:
+        new_level = final_level(computed, override)
+        if change.state == State.APPROVAL and previous_level and RISK_ORDER[new_level] < RISK_ORDER[previous_level]:
             raise ValidationError({"override": "Once in approval the risk level may only be raised."})
         for key, (field_name, _label, _levels) in FACTORS.items():
             setattr(change, field_name, scores[key])
         change.risk_computed = computed
         change.risk_override = override
-        change.risk_override_reason = cleaned.get("override_reason", "") if override else ""
-        change.risk_override_by = actor if override else None
-        change.risk_level = final_level(computed, override)
+        change.risk_override_reason = justification if override else ""
+        change.risk_override_by = by if override else None
+        change.risk_level = new_level
         change.save()
         ledger.append(actor=actor, action="change.risk_scored", subject=change, payload={
             "scores": scores, "computed": computed, "override": override,
             "justification": change.risk_override_reason, "final": change.risk_level,
+            "raised_by": change.risk_override_by.username if change.risk_override_by else None,
+            **({"withdrawn": withdrawn} if withdrawn else {}),
         })
         if change.state == State.APPROVAL and change.risk_level != previous_level:
             approval_services.sync_slots(change=change, actor=actor)

@@ -53,6 +53,14 @@ def _after_roll_back(change, cleaned, actor, now):
     }, automatic=bool(cleaned.get("automatic")))
 
 
+def _after_deploy(change, cleaned, actor, now):
+    """Record the checklist and method; a justification typed at deployment replaces the plan's, an
+    empty one leaves it (the deploy gate reads whichever is given)."""
+    _assign("predeploy_checklist", "deployment_method")(change, cleaned, actor, now)
+    if (cleaned.get("freeze_justification") or "").strip():
+        change.freeze_justification = cleaned["freeze_justification"]
+
+
 def _nothing(change, cleaned, actor, now):
     pass
 
@@ -64,7 +72,7 @@ TRANSITIONS: dict[str, TransitionSpec] = {spec.name: spec for spec in [
     TransitionSpec("approve", "Mark approved", change_forms.NoInputForm, gates.approve_gate, _nothing, "approved_at"),
     TransitionSpec("test", "Testing complete", change_forms.NoInputForm, gates.test_gate, _nothing),
     TransitionSpec("deploy", "Record deployment", change_forms.DeployForm, gates.deploy_gate,
-                   _assign("predeploy_checklist", "deployment_method", "freeze_justification"), "deployed_at"),
+                   _after_deploy, "deployed_at"),
     TransitionSpec("verify", "Verified in production", change_forms.VerifyForm, gates.verify_gate,
                    _assign("verification_checks"), "verified_at"),
     TransitionSpec("close", "Close", change_forms.CloseForm, gates.close_gate,

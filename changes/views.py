@@ -135,6 +135,10 @@ def change_edit(request, pk: int):
             saved = services.update_change(change_id=change.pk, actor=request.user, data=data)
         except ValidationError as error:
             form, status = bind_errors(_change_form(data=data, instance=change), error), 400
+        except GateRefused as refusal:  # the edit would break the submit gate: nothing saved
+            form = bind_errors(_change_form(data=data, instance=change),
+                               ValidationError([f"{m.message} ({m.policy})" for m in refusal.missing]))
+            status = 409
         else:
             for notice in saved.notices:
                 messages.warning(request, notice)
@@ -294,6 +298,7 @@ def _records(change) -> list[tuple[str, list[tuple[str, str]]]]:
             ("Time to complete", f"{rollback.minutes_to_complete} min"), ("Reason", rollback.reason),
             ("Steps executed", rollback.steps_executed), ("Impact", rollback.impact),
             ("Root cause", rollback.root_cause), ("Preventive measures", rollback.preventive_measures),
+            ("Automatic", "yes, reported by a pipeline" if rollback.automatic else "no"),
         ]))
     if change.outcome:
         items = policy.labels("review_items")

@@ -134,7 +134,7 @@ def test_deploy_requires_checklist_method_and_window(frozen, requester, peer, pe
         services.run_transition(change_id=change.pk, name="deploy", actor=requester,
                                 data={"predeploy_checklist": ["approvals_obtained"]})
     assert codes(refusal) == {f"checklist_{c}" for c in life.ALL_CHECKLIST if c != "approvals_obtained"} | {
-        "deployment_method", "outside_window"}
+        "deployment_method", "outside_window", "outside_schedule"}
     assert f.reload(change).state == State.READY
     assert f.reload(change).predeploy_checklist == {}
     frozen.move_to(f.DEPLOY_TIME)

@@ -2,6 +2,7 @@
 from django.urls import path
 
 from changes.api import views
+from changes.api.reschedule import RescheduleView
 from changes.api.transitions import TransitionListView, transition_view
 from changes.transitions import TRANSITIONS
 
@@ -16,6 +17,7 @@ urlpatterns = [
          name="api-change-approvals"),
     path("changes/<int:pk>/history/", views.HistoryView.as_view({"get": "entries"}), name="api-change-history"),
     path("changes/<int:pk>/transitions/", TransitionListView.as_view(), name="api-change-transitions"),
+    path("changes/<int:pk>/reschedule/", RescheduleView.as_view(), name="api-change-reschedule"),
     *[path(f"changes/<int:pk>/transitions/{name}/", transition_view(name).as_view(),
            name=f"api-change-transition-{name}") for name in TRANSITIONS],
 ]
