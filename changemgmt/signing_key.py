@@ -4,7 +4,9 @@ attestations), and anyone holding only its public key can check those signatures
 The private key is a PEM file named by LEDGER_SIGNING_KEY_FILE (`manage.py ledger keygen` writes
 one). Production refuses to start without the setting; with LEDGER_SIGNING_KEY_AUTOGENERATE
 (development and tests) a missing file is generated on first use. The public key is printed by
-`manage.py ledger public-key` and served at /.well-known/changemgmt-ledger-key.pem.
+`manage.py ledger public-key` and served at /.well-known/changemgmt-ledger-key.pem. A system check
+(run by `manage.py check`, `migrate` and `runserver`) refuses a key file that is missing or not an
+Ed25519 private key, so a misconfigured server stops before it serves.
 """
 import os
 from pathlib import Path
@@ -12,6 +14,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.conf import settings
+from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 
 from changemgmt.ledger_verifier import key_id_of
@@ -78,3 +81,15 @@ def key_id() -> str:
 def sign(message: bytes) -> str:
     """Hex of the 64-byte Ed25519 signature."""
     return private_key().sign(message).hex()
+
+
+@checks.register(checks.Tags.security)
+def check_signing_key(app_configs=None, **kwargs):
+    if settings.LEDGER_SIGNING_KEY_AUTOGENERATE:
+        return []
+    try:
+        private_key()
+    except ImproperlyConfigured as error:
+        return [checks.Error(str(error), hint="create one with: manage.py ledger keygen --output FILE",
+                             id="changemgmt.E001")]
+    return []

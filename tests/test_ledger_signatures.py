@@ -194,3 +194,15 @@ def test_the_migration_marks_existing_checkpoints_as_hmac_and_keeps_the_guard():
     assert (legacy.algorithm, legacy.key_id) == ("hmac-sha256", "")
     with pytest.raises(Exception, match="append-only"), transaction.atomic():
         LedgerCheckpoint.objects.filter(pk=legacy.pk).update(seq=2)
+
+
+def test_production_refuses_to_start_with_a_key_file_that_is_missing_or_not_a_key(tmp_path):
+    (tmp_path / "not-a-key.pem").write_text("hello")
+    env = {**BASE_ENV, "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "changes.example.com",
+           "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}", "CHANGEMGMT_VAR_DIR": str(tmp_path / "var")}
+    for key_file in (tmp_path / "absent.pem", tmp_path / "not-a-key.pem"):
+        result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, capture_output=True, text=True,
+                                env={**env, "LEDGER_SIGNING_KEY_FILE": str(key_file)}, timeout=120)
+
+        assert result.returncode != 0
+        assert "changemgmt.E001" in result.stderr and "LEDGER_SIGNING_KEY_FILE" in result.stderr
