@@ -121,3 +121,10 @@ def test_read_only_pages_without_history_still_open(admin_client):
     entry = ledger.append(actor=None, action="test.seen", subject="test:1", payload={})
     assert admin_client.get(f"/admin/changemgmt/ledgerentry/{entry.pk}/change/").status_code == 200
     assert admin_client.get(f"/admin/changemgmt/ledgerentry/{entry.pk}/history/").status_code == 200
+
+
+def test_logging_in_adds_no_history_row(client, requester):
+    count = requester.history.count()
+    assert client.login(username=requester.username, password=f.PASSWORD)
+    requester.refresh_from_db()
+    assert requester.last_login is not None and requester.history.count() == count
