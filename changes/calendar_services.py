@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from changemgmt import events, ledger
+from changemgmt.refusals import logged_refusals
 from changes import calendar_rules
 from changes.calendar_forms import FreezeForm, WindowForm
 from changes.choices import ChangeType, FreezeKind, State
@@ -37,6 +38,7 @@ def _window_payload(window) -> dict:
     return {"weekday": window.weekday, "starts": window.starts, "ends": window.ends, "risks": window.risks}
 
 
+@logged_refusals("calendar.window_save")
 def save_window(*, actor, data, window_id=None) -> DeploymentWindow:
     """Create or edit a window. End before start and overlaps with a window sharing a risk are refused."""
     if not calendar_rules.can_edit_windows(actor):
@@ -54,6 +56,7 @@ def save_window(*, actor, data, window_id=None) -> DeploymentWindow:
         return window
 
 
+@logged_refusals("calendar.window_delete")
 def delete_window(*, actor, window_id) -> None:
     if not calendar_rules.can_edit_windows(actor):
         raise PermissionDenied("Only an administrator or the CAB chair may edit deployment windows.")
@@ -91,6 +94,7 @@ def preview_freeze(*, actor, data) -> FreezePreview:
     return FreezePreview(freeze, service_ids, _caught(freeze, service_ids))
 
 
+@logged_refusals("calendar.freeze_announce")
 def announce_freeze(*, actor, data) -> FreezePreview:
     """Save a freeze, put the changes it catches on hold and tell their owners."""
     from changes.services import run_transition
