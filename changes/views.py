@@ -235,6 +235,9 @@ def _risk_form(user, change, bound=None):
     if not rules.can_override_risk(user, change):
         form.fields.pop("override")
         form.fields.pop("override_reason")
+    if not rules.can_withdraw_raise(user, change):
+        form.fields.pop("withdraw_raise")
+        form.fields.pop("withdraw_reason")
     return form
 
 

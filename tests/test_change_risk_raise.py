@@ -140,3 +140,11 @@ def test_ticking_a_trigger_on_a_standard_change_makes_it_normal_over_the_api(fro
     filed = authenticated(requester).post("/api/changes/", {**catalog_fields(security_triggers=["crypto"]),
                                                             "template": template.pk}, format="json")
     assert filed.status_code == 201 and filed.json()["change_type"] == "normal"
+
+
+def test_the_page_offers_withdrawal_only_to_whoever_may_withdraw(frozen, client, requester, peer):
+    change = raised(requester, peer)
+    client.force_login(requester)
+    assert 'name="withdraw_raise"' not in client.get(f"/changes/{change.pk}/").content.decode()
+    client.force_login(peer)
+    assert 'name="withdraw_raise"' in client.get(f"/changes/{change.pk}/").content.decode()

@@ -265,3 +265,17 @@ def test_a_pipeline_records_an_automatic_rollback_and_the_change_shows_it(frozen
     assert entry.payload["input"]["automatic"] is True
     client.force_login(requester)
     assert "reported by a pipeline" in client.get(f"/changes/{change.pk}/").content.decode()
+
+
+def test_rescheduling_onto_another_change_recomputes_the_conflicts(frozen, requester):
+    from changes.models import ChangeConflict
+
+    first = life.submitted(requester)
+    later = f.PLANNED_START + timedelta(days=1)
+    second = life.submitted(requester, planned_start=later.isoformat(),
+                            planned_end=(later + timedelta(hours=1)).isoformat())
+    assert not ChangeConflict.objects.exists()
+    services.reschedule(change_id=second.pk, actor=requester, planned_start=f.PLANNED_START,
+                        planned_end=f.PLANNED_END, reason="Share the payments window")
+    assert ChangeConflict.objects.filter(change=first, other=second).exists()
+    assert f.reload(second).schedule_sequence > f.reload(first).schedule_sequence
