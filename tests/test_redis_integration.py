@@ -113,10 +113,12 @@ def test_real_worker_and_beat_send_each_reminder_exactly_once(settings, tmp_path
         assert set(sent) == expected, (tmp_path / "worker.log").read_text()[-3000:]
         assert len(sent) == len(expected)  # each step once
         kinds = Counter(Notification.objects.values_list("user__username", "kind"))
-        assert kinds[("bob", "sla_reminder")] == 4  # 50 % and 100 % of each of the two slots
-        assert kinds[("pat", "sla_reminder")] == 4
-        assert kinds[("bea", "sla_escalation")] == 2  # the peers' manager, at the breach of each slot
-        assert kinds[(chair.username, "sla_escalation")] == 2  # then the CAB chair
+        # 50 % and 100 %, one message each naming both slots (only the 100 % one if the worker's
+        # first sweep came after it: a late sweep sends the latest step only).
+        assert kinds[("bob", "sla_reminder")] in (1, 2)
+        assert kinds[("pat", "sla_reminder")] == kinds[("bob", "sla_reminder")]
+        assert kinds[("bea", "sla_escalation")] <= 1  # the peers' manager at the breach, unless superseded
+        assert kinds[(chair.username, "sla_escalation")] == 1  # then the CAB chair
         assert kinds[("alice", "sla_reminder")] == 0  # the author is never asked
         assert peer.notifications.filter(kind="approval_requested").count() == 2
     finally:
