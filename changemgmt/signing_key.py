@@ -9,6 +9,7 @@ one). Production refuses to start without the setting; with LEDGER_SIGNING_KEY_A
 Ed25519 private key, so a misconfigured server stops before it serves.
 """
 import os
+import tempfile
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
@@ -29,13 +30,18 @@ def new_private_key_pem() -> bytes:
 
 
 def write_new_key(path: str | Path) -> None:
-    """Write a fresh private key, readable by its owner only; never overwrite an existing file
-    (O_EXCL: two processes generating at once end up sharing the first one's key)."""
+    """Write a fresh private key, readable by its owner only, and never overwrite an existing file
+    (FileExistsError). The key is written to a temporary file and hard-linked into place, so two
+    processes generating at once share the first one's complete key and never read half a file."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(new_private_key_pem())
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".ledger-key-")
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(new_private_key_pem())
+        os.link(temporary, path)
+    finally:
+        os.unlink(temporary)
 
 
 def _load(path: Path) -> Ed25519PrivateKey:
