@@ -26,15 +26,44 @@ def in_approval(requester, scores=f.LOW_RISK, **overrides):
 
 
 def grant_all(change, approvers):
-    """Grant every pending slot, each with the first approver who may take it."""
+    """Grant every pending slot, each with the first approver who may take it; the CAB slot is the
+    board's, decided by a quorate emergency CAB (`board_decides`)."""
     from approvals.rules import may_decide
 
     for slot in change.approval_slots.filter(status="pending").order_by("id"):
+        if slot.role == "cab":
+            board_decides(slot)
+            continue
         siblings = list(change.approval_slots.exclude(status="superseded").select_related("decided_by"))
         slot = next(s for s in siblings if s.pk == slot.pk)
         approver = next(a for a in approvers if may_decide(a, slot, siblings=siblings))
         decide(slot_id=slot.pk, actor=approver, verdict="grant")
     return f.reload(change)
+
+
+def board_decides(slot, outcome="approve", reason=""):
+    """The board decides a CAB slot: an emergency CAB with every active member present (a board of six
+    is seated first when none has a chair), the chair records the decision."""
+    from cab.choices import Seat
+    from cab.models import BoardMember
+    from cab.services import meetings, voting
+    from changemgmt.models import User
+    from changemgmt.roles import Role
+
+    if not BoardMember.objects.filter(seat=Seat.CHAIR, active=True).exists():
+        for code in Seat.values:
+            roles = (Role.CAB_CHAIR, Role.CAB_MEMBER) if code == Seat.CHAIR else (Role.CAB_MEMBER,)
+            user = User.objects.filter(username=f"board-{code}").first() or f.make_user(f"board-{code}", *roles,
+                                                                                         team="Board")
+            BoardMember.objects.create(user=user, seat=code)
+    chair = BoardMember.objects.filter(seat=Seat.CHAIR, active=True).order_by("deputy", "id").first().user
+    meeting = meetings.convene_emergency(actor=chair, change_id=slot.change_id, reason="The board decides.")
+    meetings.start_meeting(meeting_id=meeting.pk, actor=chair)
+    meetings.record_attendance(meeting_id=meeting.pk, actor=chair, present_user_ids=list(
+        BoardMember.objects.filter(active=True).values_list("user_id", flat=True)))
+    item = meeting.items.get(slot=slot)
+    voting.record_decision(item_id=item.pk, actor=chair, outcome=outcome, reason=reason or "Board decision.")
+    meetings.end_meeting(meeting_id=meeting.pk, actor=chair)
 
 
 def in_testing(requester, approvers, **kwargs):

@@ -131,6 +131,11 @@ def test_a_delegation_is_revoked_by_its_delegator_with_a_ledger_entry(frozen, re
     assert post_json(client_for(peer), f"/api/approvals/delegations/{row.pk}/revoke/", {}).status_code == 409
 
 
+def test_an_administrator_may_revoke_anyones_delegation(frozen, peer, peer2, admin_user):
+    row = delegation.create_delegation(actor=peer, delegate=peer2, starts_on=f.NOW.date(), ends_on=f.NOW.date())
+    assert delegation.revoke_delegation(actor=admin_user, delegation_id=row.pk).revoked_at is not None
+
+
 def test_a_delegation_is_revoked_from_my_approvals(frozen, peer, peer2, client):
     row = delegation.create_delegation(actor=peer, delegate=peer2, starts_on=f.NOW.date(),
                                        ends_on=f.NOW.date() + timedelta(days=1))

@@ -10,13 +10,14 @@ from django.core.exceptions import PermissionDenied
 
 from approvals import services as approval_services
 from approvals.emergency import record_verbal_authorization
+from cab import rules
 from cab.agenda import generate_agenda
 from cab.choices import MeetingKind, Seat, Section
 from cab.models import BoardMember, Meeting, Vote
 from cab.services import actions, minutes, voting
 from cab.services.meetings import end_meeting, record_attendance, start_meeting
 from changemgmt.errors import Conflict
-from changemgmt.models import LedgerEntry
+from changemgmt.models import LedgerEntry, User
 from changemgmt.roles import Role
 from changes import services
 from changes.choices import State
@@ -176,6 +177,7 @@ def test_seats_are_retired_from_the_cab_page(frozen, board, admin_user, auditor,
     client.post(f"/cab/board/{qa.pk}/retire/")
     qa.refresh_from_db()
     assert not qa.active
+    assert not rules.is_board_member(User.objects.get(pk=board[Seat.QA].pk))  # no vote, no quorum seat
     assert LedgerEntry.objects.filter(action="cab.member_retired").count() == 1
     client.force_login(auditor)
     assert client.post(f"/cab/board/{chair_seat.pk}/retire/").status_code == 403
