@@ -20,6 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "changemgmt.settings")
 os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-production-0123456789abcdef")
+os.environ.setdefault("LEDGER_SIGNING_KEY_AUTOGENERATE", "true")  # a throwaway signing key, bench only
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 os.environ.setdefault("CHANGEMGMT_VAR_DIR", "/tmp/changemgmt-bench-var")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")

@@ -42,6 +42,7 @@ def configure(database_url: str) -> None:
     os.environ.update({
         "DATABASE_URL": database_url,
         "SECRET_KEY": "bench-only-secret-key-" + "x" * 40,
+        "LEDGER_SIGNING_KEY_AUTOGENERATE": "true",  # a throwaway signing key in CHANGEMGMT_VAR_DIR
         "ALLOWED_HOSTS": "testserver",
         "SECURE_SSL_REDIRECT": "false",
         "CHANGEMGMT_VAR_DIR": "/tmp/changemgmt-bench-var",

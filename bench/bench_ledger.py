@@ -22,6 +22,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "changemgmt.settings")
 os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-production-0123456789abcdef")
+os.environ.setdefault("LEDGER_SIGNING_KEY_AUTOGENERATE", "true")  # a throwaway signing key, bench only
 os.environ.setdefault("CHANGEMGMT_VAR_DIR", str(Path(tempfile.gettempdir()) / "changemgmt-bench-var"))
 
 import django  # noqa: E402
