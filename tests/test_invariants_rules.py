@@ -76,3 +76,14 @@ def test_check_invariants_lists_its_rules(db):
     call_command("check_invariants", "--list", stdout=out)
     assert "dual_control  (POLICY §3 dual control [000])" in out.getvalue()
     assert "ledger_verifies" in out.getvalue()
+
+
+def test_check_invariants_can_check_one_change(frozen, requester):
+    broken = lifecycle.submitted(requester)
+    fine = lifecycle.submitted(requester)
+    ChangeRequest.objects.filter(pk=broken.pk).update(test_plan="")
+    out = StringIO()
+    call_command("check_invariants", "--change", str(fine.pk), stdout=out)
+    assert "invariants hold" in out.getvalue()
+    with pytest.raises(SystemExit):
+        call_command("check_invariants", "--change", str(broken.pk), stdout=StringIO(), stderr=StringIO())

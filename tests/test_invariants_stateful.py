@@ -150,7 +150,9 @@ class Belt(RuleBasedStateMachine):
                 ChangeRequest.history.count(), ApprovalSlot.history.count(), OutboxEvent.objects.count())
 
     def _run(self, label: str, primary: str | None, call):
-        """Run one service call; check what it wrote against what it documents."""
+        """Run one service call; check what it wrote against what it documents. A second passes
+        before each call, as in life (two rows never share a timestamp)."""
+        self.clock.shift(timedelta(seconds=1))
         before = self._marks()
         try:
             result = call()
