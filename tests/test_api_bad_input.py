@@ -257,3 +257,19 @@ def test_an_action_item_title_must_fit_on_one_line(scene):
     response = post_json(client_for(scene["chair"]), "/api/cab/action-items/",
                          {"title": "Check\nbackups", "kind": "concern"})
     assert response.status_code == 400 and "title" in response.json()
+
+
+def test_an_unexpected_error_is_a_json_500_that_writes_nothing(api, monkeypatch):
+    def crash(**kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr("changes.services.create_change", crash)
+    before = rows()
+    response = post_json(api, LIST, f.complete_fields())
+    assert response.status_code == 500 and response.json() == {"detail": "Server error."}
+    assert_nothing_written(before)
+
+
+def test_a_method_an_endpoint_does_not_offer_is_a_json_405(api):
+    response = api.delete(LIST)
+    assert response.status_code == 405 and "detail" in response.json()

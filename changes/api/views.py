@@ -1,14 +1,14 @@
 """Change requests over the API. Views parse the JSON body, call one service and render through a
 selector: permission, validation, gates and the ledger are the services' (changes.services)."""
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
 from approvals.api.serializers import SlotSerializer
 from changemgmt.api.input import ID, checked_body, shapes_of_form
 from changemgmt.api.permissions import ReadOnlyForAuditors
-from changemgmt.api.schema import FORBIDDEN, NOT_FOUND, WRITE_ERRORS
+from changemgmt.api.schema import FORBIDDEN, NOT_FOUND, WRITE_ERRORS, DetailSerializer
 from changes import selectors, services
 from changes.api import serializers as out
 from changes.filters import ChangeFilter
@@ -33,7 +33,8 @@ class ChangeAPIView:
 
 @extend_schema_view(
     list=extend_schema(description="Change requests, newest first, with the web list's filters.",
-                       responses={200: out.ChangeListSerializer(many=True), 400: WRITE_ERRORS[400], 403: FORBIDDEN}),
+                       responses={200: out.ChangeListSerializer(many=True), 400: WRITE_ERRORS[400], 403: FORBIDDEN,
+                                  404: OpenApiResponse(DetailSerializer, description="No such page.")}),
     retrieve=extend_schema(responses={200: out.ChangeDetailSerializer, **READ_ERRORS}),
 )
 class ChangeViewSet(ChangeAPIView, mixins.ListModelMixin, viewsets.GenericViewSet):
