@@ -98,11 +98,6 @@ def mark_read(*, user, notification_id: int | None = None) -> int:
     return rows.update(read_at=timezone.now())
 
 
-def email_enabled(user_id: int, kind: str) -> bool:
-    pref = NotificationPreference.objects.filter(user_id=user_id, kind=kind).values_list("email", flat=True).first()
-    return True if pref is None else pref
-
-
 def set_email_preferences(*, user, enabled_kinds: set[str]) -> None:
     """Email on for `enabled_kinds`, off for every other kind."""
     with transaction.atomic():
