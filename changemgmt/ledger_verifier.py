@@ -23,8 +23,8 @@ increases by exactly one.
 
 A checkpoint {seq, entry_hash, signed_at, algorithm, key_id, signature} pins the chain's head at
 signing time: signature = hex Ed25519 signature of checkpoint_message(seq, entry_hash) ("algorithm":
-"ed25519"); key_id = the first 16 hex digits of SHA-256 over the raw 32-byte public key. Given a kept checkpoint the
-verifier also detects a truncated tail (the export ends before the checkpoint's seq) and a chain
+"ed25519"); key_id = the first 16 hex digits of SHA-256 over the raw 32-byte public key. Given a
+kept checkpoint the verifier also detects a truncated tail (the export ends before the checkpoint's seq) and a chain
 recomputed from scratch (the hash at the checkpoint's seq differs from the signed one).
 """
 import argparse
@@ -269,9 +269,13 @@ def main(argv: list[str] | None = None) -> int:
                 if checkpoint.get("algorithm") != SIGNATURE_ALGORITHM:
                     raise UsageError(f"{args.checkpoint} is not an Ed25519 checkpoint "
                                      f"(algorithm {checkpoint.get('algorithm', 'hmac-sha256')!r})")
-                if not signature_valid(read_public_key(args.public_key), checkpoint):
+                public_key = read_public_key(args.public_key)
+                if not signature_valid(public_key, checkpoint):
+                    signer = checkpoint.get("key_id")
+                    other = f", signed by key {signer}, not {public_key_id(public_key)}" \
+                        if signer and signer != public_key_id(public_key) else ""
                     print(f"BROKEN: checkpoint {args.checkpoint}: signature does not match "
-                          "(altered checkpoint or another key)")
+                          f"(altered checkpoint or another key{other})")
                     return EXIT_BROKEN
             checkpoints.append(checkpoint)
         handle = open(args.export, "rb")  # closed by the `with` below, after streaming
