@@ -38,6 +38,9 @@ SUBMITTED_FIELD_CODES = ("field_", "emergency_criterion")
 PRE_DEPLOY_STATES = (State.ASSESSMENT, State.APPROVAL, State.TESTING, State.READY)
 PAST_APPROVAL = (State.TESTING, State.READY, State.DEPLOYED, State.VERIFIED, State.CLOSED, State.ROLLED_BACK)
 PAST_TESTING = (State.READY, State.DEPLOYED, State.VERIFIED, State.CLOSED, State.ROLLED_BACK)
+# State moves the services make besides the transitions: an approved change whose edit or reschedule
+# needs new approvals goes back to approval (changes.services._resync_slots).
+STATE_MOVES = ("change.returned_to_approval",)
 SOFT_FREEZE_RULE_PREFIX = getattr(schedule, "SOFT_FREEZE_RULE_PREFIX", "Soft freeze")
 
 
@@ -64,7 +67,7 @@ class Subject:
     def path(self) -> list[tuple[str, LedgerEntry]]:
         """The transitions the ledger recorded for the change, in order: its state path."""
         return [(entry.action.removeprefix("change."), entry) for entry in self.entries
-                if entry.action.removeprefix("change.") in TRANSITIONS or entry.action == "change.return_to_approval"]
+                if entry.action.removeprefix("change.") in TRANSITIONS or entry.action in STATE_MOVES]
 
     def passed(self, name: str) -> bool:
         return any(step == name for step, _entry in self.path)

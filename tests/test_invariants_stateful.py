@@ -1,6 +1,7 @@
 """The model-based test of the belt [issue 9 §1]: hypothesis drives random sequences of services
-(file, edit, score, assess, decide, evidence, every transition, freezes, policy edits, time moving)
-by random personas, and after every step checks every rule of changes.invariants, plus: a refused
+(file, edit, score, assess, decide, evidence, every transition, reschedule, emergency authorizations,
+freezes, policy edits, time moving) by random personas, and after every step checks every rule of
+changes.invariants, plus: a refused
 step wrote nothing (no ledger entry, no history row, no event) and a successful one wrote exactly the
 ledger entries its service documents (its own entry once, and only the follow-ups it may cause).
 
@@ -34,14 +35,17 @@ REFUSALS = (PermissionDenied, ValidationError, GateRefused, Conflict)
 CONFLICTS = {"change.conflict_detected", "change.conflicts_cleared"}
 PAPERWORK = {"emergency.paperwork_opened", "emergency.paperwork_complete"}
 SLOTS = {"approvals.slots_synced", "approvals.superseded"}
+# An edit or reschedule after assessment re-computes the slots: back to approval, or on to testing.
+RESYNC = {"change.returned_to_approval", "change.approve"}
 # What else each service may write besides its own entry, by design (read in each service):
 # conflicts are recomputed on every schedule event, approvals follow a scoring or a decision, the
 # last grant approves and a rejection rejects (automatic transitions), an emergency deployment opens
 # its paperwork, a freeze puts each caught ready change on hold.
 FOLLOW_UPS = {
     "change.created": CONFLICTS,
-    "change.updated": CONFLICTS | SLOTS | PAPERWORK | {"change.converted_to_normal", "change.return_to_approval"},
-    "change.risk_scored": SLOTS | PAPERWORK | {"change.return_to_approval"},
+    "change.updated": CONFLICTS | SLOTS | PAPERWORK | RESYNC | {"change.converted_to_normal"},
+    "change.rescheduled": CONFLICTS | SLOTS | RESYNC,
+    "change.risk_scored": SLOTS | PAPERWORK,
     "approval.granted": PAPERWORK | {"change.approve"},
     "approval.rejected": SLOTS | CONFLICTS | {"change.reject"},
     "change.test_evidence": set(),
@@ -119,7 +123,8 @@ OPEN_HOLES: dict[str, str] = {
 DEPLOY_DATA = {"predeploy_checklist": lifecycle.ALL_CHECKLIST, "deployment_method": "canary"}
 CLOSE_DATA = {"review_answers": lifecycle.ALL_REVIEW, "lessons_learned": "Canary first."}
 PERTURBATIONS = ["edit", "score", "decide", "evidence", "authorize", "submit", "assess", "approve", "test", "deploy",
-                 "verify", "close", "roll_back", "reject", "cancel", "hold", "freeze", "policy", "late_in_window"]
+                 "verify", "close", "roll_back", "reject", "cancel", "hold", "freeze", "policy", "late_in_window",
+                 "reschedule"]
 
 
 class Belt(RuleBasedStateMachine):
@@ -202,6 +207,8 @@ class Belt(RuleBasedStateMachine):
             return self._call("submit", change, requester, {})
         if state == "assessment" and stale and choice % 3 == 0:
             return self._replan(change, requester)
+        if state in ("approval", "testing", "ready") and stale and choice % 3 == 0:
+            return self._reschedule(change, requester, timedelta(0))
         if state == "assessment" and change.risk_total is None:
             return self._score(change, requester, SCORES[choice % 4], "")
         if state == "assessment" and change.change_type == "emergency":
@@ -257,6 +264,14 @@ class Belt(RuleBasedStateMachine):
             data = {key: data[key] for key in ("planned_start", "planned_end")}
         return self._run(f"replan {change.pk} by {actor.username}", "change.updated",
                          lambda: services.update_change(change_id=change.pk, actor=actor, data=data))
+
+    def _reschedule(self, change, actor, offset):
+        """changes.services.reschedule to the next clear plan from now, moved by `offset`."""
+        plan = _shifted(f.complete_fields(), offset)
+        return self._run(f"reschedule {change.pk} {offset} by {actor.username}", "change.rescheduled",
+                         lambda: services.reschedule(change_id=change.pk, actor=actor, reason="Moved",
+                                                     planned_start=plan["planned_start"],
+                                                     planned_end=plan["planned_end"]))
 
     def _call(self, name, change, actor, data):
         return self._run(f"{name} {change.pk} by {actor.username}", f"change.{name}",
@@ -342,6 +357,8 @@ class Belt(RuleBasedStateMachine):
             self._call("close", change, actor, {"outcome": outcome, **CLOSE_DATA})
         elif action == "roll_back":
             self._roll_back(change, actor)
+        elif action == "reschedule":
+            self._reschedule(change, actor, [timedelta(0), -timedelta(days=1), timedelta(days=7)][choice % 3])
         elif action == "freeze":
             self._freeze(change, ["cab_chair", "operations", "requester"][choice % 3], ["hard", "soft"][choice % 2],
                          sorted(FREEZES)[choice % 3])
