@@ -156,9 +156,9 @@ def meeting_action(request, pk, action):
                   "Notes saved."),
         "add-item": (lambda: agenda_services.add_item(
             meeting_id=pk, actor=user, change_id=int(request.POST["change"]) if request.POST.get("change", "").isdigit()
-            else None, title=request.POST.get("title", ""), note=request.POST.get("note", "")), "Item added."),
+            else None, title=_line(request.POST, "title"), note=request.POST.get("note", "")), "Item added."),
         "action-item": (lambda: actions.create(
-            actor=user, title=request.POST.get("title", ""), kind=request.POST.get("kind", "action"),
+            actor=user, title=_line(request.POST, "title"), kind=request.POST.get("kind", "action"),
             owner=User.objects.filter(pk=_digits(request.POST.get("owner", ""))).first(),
             due_on=_date(request.POST.get("due_on")), meeting_id=pk), "Action item recorded."),
     }
@@ -166,6 +166,14 @@ def meeting_action(request, pk, action):
         raise Http404
     call, success = calls[action]
     return _act(request, call, _meeting_url(pk), success)
+
+
+def _line(form, field: str) -> str:
+    """A one-line text field (a title): it becomes an e-mail subject, where a line break drops the mail."""
+    text = form.get(field, "")
+    if "\n" in text or "\r" in text:
+        raise ValidationError({field: "Must fit on one line (no line breaks)."})
+    return text
 
 
 def _digits(text: str) -> int | None:

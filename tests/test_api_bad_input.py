@@ -7,7 +7,7 @@ import pytest
 
 from cab import tasks as cab_tasks
 from cab.choices import MeetingKind, Seat
-from cab.models import BoardMember, Meeting
+from cab.models import ActionItem, BoardMember, Meeting
 from cab.services import actions
 from changemgmt.notifications import send_notification_emails
 from tests import factories as f
@@ -273,3 +273,11 @@ def test_an_unexpected_error_is_a_json_500_that_writes_nothing(api, monkeypatch)
 def test_a_method_an_endpoint_does_not_offer_is_a_json_405(api):
     response = api.delete(LIST)
     assert response.status_code == 405 and "detail" in response.json()
+
+
+def test_an_action_item_title_with_a_line_break_is_refused_on_the_meeting_page_too(scene):
+    before = ActionItem.objects.count()
+    response = client_for(scene["chair"]).post(f"/cab/meetings/{scene['meeting']}/action-item/",
+                                               {"title": "Check\nbackups", "kind": "concern"}, follow=True)
+    assert response.status_code == 200 and b"Must fit on one line" in response.content
+    assert ActionItem.objects.count() == before
