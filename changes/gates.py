@@ -110,7 +110,15 @@ def latest_evidence(change) -> dict[str, object]:
     return latest
 
 
+def testing_complete_gate(change, data, now) -> list[Missing]:
+    """The "test" transition: passing evidence by risk (test_gate), and the submit gate still holding
+    as of now, so a plan a freeze caught or whose start passed while testing is rescheduled before the
+    change is ready to deploy."""
+    return test_gate(change, data, now) + standing_submit_gate(change, now)
+
+
 def test_gate(change, data, now) -> list[Missing]:
+    """Passing evidence, latest run per type, of every type the risk requires."""
     ref = "POLICY §4 test [002 §8.1, §8.3]"
     latest = latest_evidence(change)
     missing = []

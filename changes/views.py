@@ -173,8 +173,11 @@ def create_from_template(request, template_id: int):
             form, status = bind_errors(_change_form(data={**data, "change_type": ChangeType.NORMAL,
                                                         "category": template.category}), error), 400
         else:
-            messages.success(request, f"{change.reference} filed from the standard template “{template.name}”: "
-                                      "it is pre-approved and skips approvals.")
+            for notice in change.notices:  # a ticked security trigger made it a normal change
+                messages.warning(request, notice)
+            if not change.notices:
+                messages.success(request, f"{change.reference} filed from the standard template “{template.name}”: "
+                                          "it is pre-approved and skips approvals.")
             return redirect_page(request, _detail_url(change.pk))
     context = {"form": form, "groups": _grouped(form, exclude), "template": template,
                "title": f"Standard change: {template.name}"}

@@ -122,3 +122,38 @@ def test_an_edit_of_services_after_approval_over_the_api_recomputes_the_slots(fr
                                               format="json")
     assert response.status_code == 200, response.json()
     assert response.json()["state"] == "approval" and response.json()["notices"]
+
+
+def test_a_change_caught_by_a_hard_freeze_while_testing_is_not_ready_until_rescheduled(
+        frozen, requester, peer, peer2):
+    change = life.in_testing(requester, [peer, peer2])
+    for test_type in ("unit", "integration"):
+        services.record_test_evidence(change_id=change.pk, actor=requester,
+                                      data={"test_type": test_type, "result": "passed", "summary": "green"})
+    Freeze.objects.create(name="Payments migration", reason="Core ledger move", kind="hard",
+                          starts_at=f.PLANNED_START - timedelta(hours=1), ends_at=f.PLANNED_END + timedelta(hours=1))
+    with pytest.raises(GateRefused) as refusal:
+        services.run_transition(change_id=change.pk, name="test", actor=requester)
+    assert codes(refusal) == {"hard_freeze"}
+    later = f.PLANNED_START + timedelta(days=1)
+    services.reschedule(change_id=change.pk, actor=requester, planned_start=later,
+                        planned_end=later + timedelta(hours=1), reason="After the migration")
+    assert services.run_transition(change_id=change.pk, name="test", actor=requester).state == State.READY
+
+
+def test_the_catalog_page_says_a_change_with_a_security_trigger_is_normal(frozen, client, requester):
+    from changes.models import StandardTemplate
+
+    template = StandardTemplate.objects.create(
+        name="Logging configuration", description="Change a log level.", category="application",
+        implementation_plan="Apply the config map.", test_plan="Check the logs.", rollback_plan="Revert it.",
+        risk_scores=f.LOW_RISK)
+    data = f.complete_fields(security_triggers=["authn_authz"])
+    for controlled in StandardTemplate.CONTROLLED_FIELDS:
+        data.pop(controlled, None)
+    data["planned_start"], data["planned_end"] = (f.PLANNED_START.strftime("%Y-%m-%dT%H:%M"),
+                                                  f.PLANNED_END.strftime("%Y-%m-%dT%H:%M"))
+    client.force_login(requester)
+    response = client.post(f"/changes/catalog/{template.pk}/new/", data, follow=True)
+    page = response.content.decode()
+    assert "now a normal change" in page and "skips approvals" not in page
