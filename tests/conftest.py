@@ -50,6 +50,8 @@ SEED_FUNCTIONS = [
     ("approvals.migrations.0006_emergency_beat_schedule", ["create_jobs"]),
     ("cab.migrations.0002_policy_and_beat_schedule", ["load_policy", "create_jobs"]),
     ("cab.migrations.0003_minutes_retention", ["create_job"]),
+    ("changemgmt.migrations.0011_notification_mail_claims", ["create_job"]),
+    ("cab.migrations.0005_mail_sweep", ["create_job"]),
 ]
 
 
