@@ -147,13 +147,13 @@ def _hold_to_submit_gate(change, *, action: str, rescheduled: bool) -> None:
         raise GateRefused(action, missing)
 
 
-def _resync_slots(change, actor, notices: list[str], why: str) -> None:
+def _resync_slots(change, actor, notices: list[str], why: str) -> ChangeRequest:
     """After assessment, re-compute the slots for what changed (approvals.services.sync_slots) and keep
     the state in step with them [POLICY §3, §4 approve]: a change with a pending slot is in approval (an
     approved change goes back to it, with a notice and a ledger entry), and one in approval with every
-    slot granted moves on to testing."""
+    slot granted moves on to testing. Returns the change as it now is."""
     if change.state not in rules.SCOPE_STATES or change.change_type == ChangeType.STANDARD:
-        return
+        return change
     approval_services.sync_slots(change=change, actor=actor)
     pending = change.approval_slots.filter(status=SlotStatus.PENDING).exists()
     if pending and change.state in (State.TESTING, State.READY):
@@ -167,8 +167,8 @@ def _resync_slots(change, actor, notices: list[str], why: str) -> None:
                       payload={"from": before, "to": change.state, "why": why})
         events.publish("change.returned_to_approval", actor=actor, change_id=change.pk, from_state=before)
     elif not pending and change.state == State.APPROVAL:
-        run_transition(change_id=change.pk, name="approve", actor=actor, automatic=True)
-        change.refresh_from_db()
+        return run_transition(change_id=change.pk, name="approve", actor=actor, automatic=True)
+    return change
 
 
 def update_change(*, change_id, actor, data) -> Saved:
@@ -209,7 +209,7 @@ def update_change(*, change_id, actor, data) -> Saved:
         ledger.append(actor=actor, action="change.updated", subject=change,
                       payload={"fields": changed, "before": {k: before[k] for k in changed if k in before}})
         if reasons or SLOT_FIELDS & set(changed):
-            _resync_slots(change, actor, notices, f"{', '.join(changed) or 'the template'} changed")
+            change = _resync_slots(change, actor, notices, f"{', '.join(changed) or 'the template'} changed")
         events.publish("change.updated", actor=actor, change_id=change.pk, fields=changed)
         return Saved(change, notices)
 
@@ -234,7 +234,7 @@ def reschedule(*, change_id, actor, planned_start, planned_end, reason) -> Saved
             "before": before, "after": {"planned_start": change.planned_start, "planned_end": change.planned_end},
             "reason": cleaned["reason"]})
         notices = []
-        _resync_slots(change, actor, notices, "The schedule changed")
+        change = _resync_slots(change, actor, notices, "The schedule changed")
         events.publish("change.updated", actor=actor, change_id=change.pk, fields=sorted(SCHEDULE_FIELDS))
         return Saved(change, notices)
 

@@ -157,3 +157,22 @@ def test_the_catalog_page_says_a_change_with_a_security_trigger_is_normal(frozen
     response = client.post(f"/changes/catalog/{template.pk}/new/", data, follow=True)
     page = response.content.decode()
     assert "now a normal change" in page and "skips approvals" not in page
+
+
+def test_an_edit_that_drops_the_last_pending_slot_moves_the_change_on_to_testing(frozen, requester, peer, peer2):
+    from approvals.services import decide
+
+    change = life.in_approval(requester, security_triggers=["network"])
+    peers = iter([peer, peer2])
+    for slot in change.approval_slots.filter(status="pending", role="peer").order_by("ordinal"):
+        decide(slot_id=slot.pk, actor=next(peers), verdict="grant")
+    assert f.reload(change).state == State.APPROVAL  # security's slot still waits
+    saved = services.update_change(change_id=change.pk, actor=requester, data={"security_triggers": []})
+    assert saved.change.state == State.TESTING
+    assert change.approval_slots.get(role="security").status == "superseded"
+
+
+def test_the_api_refuses_other_fields_after_assessment_with_403(frozen, requester, peer, peer2):
+    change = life.in_testing(requester, [peer, peer2])
+    response = authenticated(requester).patch(f"/api/changes/{change.pk}/", {"title": "Renamed"}, format="json")
+    assert response.status_code == 403 and "title" in response.json()["detail"]
