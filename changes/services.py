@@ -111,11 +111,9 @@ def create_from_template(*, actor, template_id, data) -> ChangeRequest:
     merged.setdefault("title", template.name)
     merged.setdefault("description", template.description)
     merged["change_type"] = ChangeType.NORMAL  # the form offers normal; _file makes it standard
-    triggers = merged.get("security_triggers")
-    if hasattr(data, "getlist"):
-        triggers = data.getlist("security_triggers")
-    reasons = _deviations(template, {**{n: getattr(template, n) for n in StandardTemplate.CONTROLLED_FIELDS},
-                                     "security_triggers": triggers})
+    if hasattr(data, "getlist") and "security_triggers" in data:  # a QueryDict: keep every ticked box
+        merged["security_triggers"] = data.getlist("security_triggers")
+    reasons = _deviations(template, merged)
     with transaction.atomic():
         change = _file(actor=actor, data=merged, template=None if reasons else template)
         scores = template.risk_scores or {}
