@@ -1,6 +1,7 @@
 """The invariants of changes.invariants find what they promise on real data, and `manage.py
 check_invariants` reports them to an operator: silent and exit 0 when all hold, one line per
 violation (reference, rule, POLICY reference) and exit 1 otherwise."""
+from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -87,3 +88,46 @@ def test_check_invariants_can_check_one_change(frozen, requester):
     assert "invariants hold" in out.getvalue()
     with pytest.raises(SystemExit):
         call_command("check_invariants", "--change", str(broken.pk), stdout=StringIO(), stderr=StringIO())
+
+
+def test_a_deployment_outside_its_window_schedule_or_in_a_hard_freeze_is_reported(frozen, requester, peer, peer2,
+                                                                                 admin_user):
+    from changes import calendar_services
+
+    change = lifecycle.deployed(requester, [peer, peer2], frozen)
+    assert rules_broken(change) == set()
+
+    def freeze(start):
+        calendar_services.announce_freeze(actor=admin_user, data={
+            "name": "Incident freeze", "reason": "Incident", "kind": "hard",
+            "starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=2)).isoformat()})
+
+    frozen.move_to(f.DEPLOY_TIME + timedelta(minutes=5))
+    freeze(f.PLANNED_START)  # announced after the deployment it covers: not the deployment's fault
+    assert "deployed_outside_freezes" not in rules_broken(change)
+    next_week = f.PLANNED_START + timedelta(days=7)
+    freeze(next_week)  # announced before a deployment inside it
+    ChangeRequest.objects.filter(pk=change.pk).update(deployed_at=next_week + timedelta(minutes=15))
+    assert {"deployed_outside_freezes", "deployed_inside_the_approved_schedule"} <= rules_broken(change)
+    late = f.PLANNED_START + timedelta(hours=3, minutes=30)  # 09:30 for an hour: past the 10:00 window end
+    ChangeRequest.objects.filter(pk=change.pk).update(deployed_at=late)
+    assert {"deployed_inside_a_window", "deployed_inside_the_approved_schedule"} <= rules_broken(change)
+
+
+def test_a_close_as_rolled_back_without_a_rollback_is_reported(frozen, requester, peer, peer2):
+    change = lifecycle.deployed(requester, [peer, peer2], frozen)
+    ChangeRequest.objects.filter(pk=change.pk).update(outcome="rolled_back", lessons_learned="x",
+                                                      review_answers=lifecycle.ALL_REVIEW)
+    assert "closed_with_review" not in rules_broken(change)  # not closed: nothing to judge yet
+    ChangeRequest.objects.filter(pk=change.pk).update(state="closed")
+    broken = rules_broken(change)
+    assert {"closed_with_review", "state_follows_the_ledger"} <= broken
+    [violation] = [v for v in invariants.check_all([change.pk], with_ledger=False) if v.rule == "closed_with_review"]
+    assert violation.message == "closed as rolled back, but it was never rolled back"
+
+
+def test_an_approval_whose_ledger_entry_is_missing_is_reported(frozen, requester, peer, peer2):
+    change = lifecycle.in_approval(requester)
+    slot = change.approval_slots.order_by("id").first()
+    ApprovalSlot.objects.filter(pk=slot.pk).update(status="granted", decided_by=peer, decided_at=f.NOW)
+    assert "writes_are_in_the_ledger" in rules_broken(change)
