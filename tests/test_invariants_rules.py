@@ -131,3 +131,23 @@ def test_an_approval_whose_ledger_entry_is_missing_is_reported(frozen, requester
     slot = change.approval_slots.order_by("id").first()
     ApprovalSlot.objects.filter(pk=slot.pk).update(status="granted", decided_by=peer, decided_at=f.NOW)
     assert "writes_are_in_the_ledger" in rules_broken(change)
+
+
+def test_a_raise_lowered_behind_its_back_and_a_cab_slot_granted_by_one_person_are_reported(
+        frozen, requester, peer, cab_chair, teammate):
+    change = lifecycle.submitted(requester)
+    services.score_risk(change_id=change.pk, actor=peer, data={**f.LOW_RISK, "override": "critical",
+                                                               "override_reason": "Touches the ledger"})
+    assert rules_broken(change) == set()
+    ChangeRequest.objects.filter(pk=change.pk).update(risk_level="low", risk_override="", risk_override_reason="")
+    assert "raise_stands" in rules_broken(change)
+
+    change = lifecycle.in_approval(requester, scores=f.HIGH_RISK)
+    cab = change.approval_slots.get(role="cab")
+    ApprovalSlot.objects.filter(pk=cab.pk).update(status="granted", decided_by=cab_chair, decided_at=f.NOW)
+    assert "cab_slot_by_the_board" in rules_broken(change)
+    peer_slot = change.approval_slots.filter(role="peer").first()
+    ApprovalSlot.objects.filter(pk=peer_slot.pk).update(status="granted", decided_by=teammate, decided_at=f.NOW)
+    ApprovalSlot.objects.filter(change=change).exclude(pk__in=[cab.pk, peer_slot.pk]).update(status="superseded")
+    ApprovalSlot.objects.filter(pk=cab.pk).update(decided_by=teammate)
+    assert "dual_control" in rules_broken(change)
