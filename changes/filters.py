@@ -3,11 +3,28 @@ import re
 
 import django_filters
 from django.db.models import Q
+from django_filters.fields import IsoDateTimeField
 
+from changemgmt.api.input import check_moment
 from changes.choices import Category, ChangeType, RiskLevel, State
 from changes.models import REFERENCE_PREFIX, ChangeRequest, Service
 
 REFERENCE = re.compile(rf"^\s*(?:{REFERENCE_PREFIX})?0*(\d+)\s*$", re.IGNORECASE)
+
+
+class MomentField(IsoDateTimeField):
+    """An ISO 8601 date-time that exists, in range and with a real UTC offset (changemgmt.api.input):
+    the database refuses the rest (PostgreSQL fails on an offset past 15:59)."""
+
+    def to_python(self, value):
+        moment = super().to_python(value)
+        if moment is not None:
+            check_moment(moment)
+        return moment
+
+
+class MomentFilter(django_filters.IsoDateTimeFilter):
+    field_class = MomentField
 
 
 class ChangeFilter(django_filters.FilterSet):
@@ -19,12 +36,12 @@ class ChangeFilter(django_filters.FilterSet):
     owner = django_filters.NumberFilter(field_name="owner_id", label="Owner (user id)")
     service = django_filters.ModelChoiceFilter(field_name="services", queryset=Service.objects.all(),
                                                label="Service", distinct=True)
-    planned_after = django_filters.IsoDateTimeFilter(field_name="planned_start", lookup_expr="gte",
+    planned_after = MomentFilter(field_name="planned_start", lookup_expr="gte",
                                                      label="Planned start from")
-    planned_before = django_filters.IsoDateTimeFilter(field_name="planned_start", lookup_expr="lt",
+    planned_before = MomentFilter(field_name="planned_start", lookup_expr="lt",
                                                       label="Planned start before")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = MomentFilter(field_name="created_at", lookup_expr="gte")
+    created_before = MomentFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = ChangeRequest

@@ -148,6 +148,9 @@ SEEN_500S = {
                                             {**FREEZE, "starts_at": True}, "starts_at"),
     "freeze, starts_at in year 9999 at -16:01": ("chair", "post", "/api/calendar/freezes/",
                                                  {**FREEZE, "starts_at": "9999-12-31T23:00:00-16:01"}, "starts_at"),
+    "create, planned_start at an offset of -16:01": (
+        "requester", "post", "/api/changes/", lambda: f.complete_fields(planned_start="2026-12-01T06:00:00-16:01"),
+        "planned_start"),
     "minutes, a list as the body": ("chair", "put", "/api/cab/meetings/{meeting}/minutes/", ["notes"],
                                     "non_field_errors"),
     "action item, a list as the body": ("chair", "post", "/api/cab/action-items/", ["title"], "non_field_errors"),
@@ -200,6 +203,8 @@ def test_json_nested_100000_deep_is_400_everywhere(api, url):
     ("/api/calendar/freezes/?start=0001-01-01T00:00:00Z", "start"),
     ("/api/calendar/freezes/?start=0001-01-01T00:00:00%2B16:01", "start"),
     ("/api/calendar/events/?start=9999-12-31T20:00:00-16:01", "start"),
+    ("/api/calendar/events/?start=2026-12-01T00:00:00-16:01", "start"),
+    ("/api/changes/?planned_before=2026-12-01T00:00:00-22:37", "planned_before"),
 ])
 def test_an_impossible_date_in_a_calendar_query_is_400_naming_it(api, query, field):
     response = api.get(query)

@@ -16,6 +16,8 @@ from datetime import timedelta
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
@@ -40,6 +42,18 @@ CHECKS = [not_a_server_error, response_schema_conformance, status_code_conforman
 EVERY_ROLE_BUT_AUDITOR = [role for role in Role.values if role != Role.AUDITOR]
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
                     phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+
+
+@pytest.fixture(autouse=True)
+def _requests_keep_the_test_connection():
+    """Schemathesis calls the raw WSGI app, whose end-of-request signal closes the database connection
+    (on PostgreSQL), and with it the test's transaction; Django's own test client disconnects the
+    same handler around its requests."""
+    for signal in (signals.request_started, signals.request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (signals.request_started, signals.request_finished):
+        signal.connect(close_old_connections)
 
 
 @pytest.fixture
@@ -73,7 +87,8 @@ def _failures_per_operation(user, modes) -> list[str]:
             @SETTINGS
             @given(case=operation.as_strategy(generation_mode=mode))
             def check(case):
-                case.call_and_validate(headers=headers, checks=CHECKS)
+                with transaction.atomic():  # one request, one transaction, as in production
+                    case.call_and_validate(headers=headers, checks=CHECKS)
 
             try:
                 check()
@@ -102,6 +117,10 @@ def test_following_the_schema_links_gets_no_server_error_or_undocumented_answer(
     class Links(schema.as_state_machine()):
         def get_call_kwargs(self, case):
             return {"headers": headers}
+
+        def call(self, case, **kwargs):
+            with transaction.atomic():
+                return case.call(**kwargs)
 
         def validate_response(self, response, case, additional_checks=None, **kwargs):
             case.validate_response(response, checks=CHECKS)

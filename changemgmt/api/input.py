@@ -7,7 +7,7 @@ alone checks shapes here — text, whole number, id, boolean, list or object per
 exist and are in range, and no NUL characters anywhere (PostgreSQL cannot store them) — and leaves
 every value rule to the service.
 """
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -29,6 +29,9 @@ OBJECT = "object"
 # converted to another time zone or moved by a month (year 9999), and no change is planned there.
 FIRST_YEAR, LAST_YEAR = 1900, 2999
 RANGE_MESSAGE = f"Give a date between the years {FIRST_YEAR} and {LAST_YEAR}."
+# Real UTC offsets run from -12:00 to +14:00; Python accepts up to a day, PostgreSQL fails past 15:59.
+MAX_OFFSET = timedelta(hours=14)
+OFFSET_MESSAGE = "Give a UTC offset between -14:00 and +14:00."
 DATETIME_MESSAGE = "Give an ISO 8601 date-time, e.g. 2026-12-01T06:00:00-05:00."
 DATE_MESSAGE = "Give a date, YYYY-MM-DD."
 
@@ -85,6 +88,15 @@ def in_range(moment: datetime | date) -> bool:
     return FIRST_YEAR <= moment.year <= LAST_YEAR
 
 
+def check_moment(moment: datetime) -> None:
+    """Raise ValidationError for a date-time out of range or with an offset no clock uses."""
+    offset = moment.utcoffset()
+    if offset is not None and abs(offset) > MAX_OFFSET:
+        raise ValidationError(OFFSET_MESSAGE)
+    if not in_range(moment):
+        raise ValidationError(RANGE_MESSAGE)
+
+
 def parse_moment(text: str) -> datetime | None:
     """An ISO 8601 date-time in range, aware (naive ones are organisation time), or None when it does
     not look like one. Raises ValidationError for one that looks right but does not exist (month 13,
@@ -95,8 +107,7 @@ def parse_moment(text: str) -> datetime | None:
         raise ValidationError(DATETIME_MESSAGE) from exc
     if moment is None:
         return None
-    if not in_range(moment):
-        raise ValidationError(RANGE_MESSAGE)
+    check_moment(moment)
     return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
 
 
