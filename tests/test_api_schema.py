@@ -92,3 +92,14 @@ def test_minutes_answer_carries_exactly_the_documented_fields(frozen, board):
     generate_agenda(meeting_id=meeting.pk)
     minutes = api(board["qa"]).get(f"/api/cab/meetings/{meeting.pk}/minutes/").json()
     assert set(minutes) == fields(cab_doc.MinutesSerializer)
+
+
+def test_the_whole_api_schema_declares_what_to_do_next_with_a_created_object():
+    """OpenAPI links (changemgmt.api.links), which clients and tests/test_api_schemathesis.py follow."""
+    whole = generate(["changemgmt.api.urls"])
+    assert whole["_warnings"] == {} and whole["_errors"] == {}
+    created = whole["paths"]["/api/changes/"]["post"]["responses"]["201"]["links"]
+    assert created["changes_transition_submit"] == {"operationId": "changes_transition_submit",
+                                                    "parameters": {"id": "$response.body#/id"}}
+    freeze = whole["paths"]["/api/calendar/freezes/"]["post"]["responses"]["201"]["links"]
+    assert freeze["calendar_freezes_retrieve"]["parameters"] == {"id": "$response.body#/freeze/id"}
