@@ -117,6 +117,10 @@ FREEZES = {"on_the_plan": (-timedelta(hours=1), timedelta(hours=3)),
 
 
 # Rules this test does not hold the code to yet, each with the open hole that breaks it (the lead decides).
+# lead_time_from_submission: changes.services.score_risk lets a change in approval be raised from medium
+# to critical (slots are re-synced) without re-checking the 7-day lead time from submission, so a change
+# submitted 6 days before its planned start goes on to approval, testing and deployment. Reproduced by:
+# file (planned the Tuesday 7 d 18 h ahead), wait a day, submit, score medium, assess, score critical.
 OPEN_HOLES: dict[str, str] = {
     "lead_time_from_submission": "a risk raised in approval to high/critical does not re-check the 7-day lead time",
 }
