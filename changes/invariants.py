@@ -250,9 +250,12 @@ def one_person_one_slot(s: Subject):
 
 @rule("dual_control", "POLICY §3 dual control [000]")
 def dual_control(s: Subject):
-    """Once every live slot is granted, at least one approver comes from outside the author's team."""
+    """A change approved (past approval, every live slot granted) has at least one approver from outside
+    the author's team. A cancelled or rejected change was never approved: its waiting slots were
+    superseded, so the granted ones left are not an approval."""
     change, live = s.change, s.live_slots
-    if not live or change.team_id is None or any(slot.status != SlotStatus.GRANTED for slot in live):
+    if change.state not in PAST_APPROVAL or not live or change.team_id is None \
+            or any(slot.status != SlotStatus.GRANTED for slot in live):
         return
     if all(slot.decided_by is not None and slot.decided_by.team_id == change.team_id for slot in live):
         yield "every approver is from the author's team"

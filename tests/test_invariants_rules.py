@@ -150,4 +150,6 @@ def test_a_raise_lowered_behind_its_back_and_a_cab_slot_granted_by_one_person_ar
     ApprovalSlot.objects.filter(pk=peer_slot.pk).update(status="granted", decided_by=teammate, decided_at=f.NOW)
     ApprovalSlot.objects.filter(change=change).exclude(pk__in=[cab.pk, peer_slot.pk]).update(status="superseded")
     ApprovalSlot.objects.filter(pk=cab.pk).update(decided_by=teammate)
+    assert "dual_control" not in rules_broken(change)  # still in approval: not approved yet
+    ChangeRequest.objects.filter(pk=change.pk).update(state="testing")
     assert "dual_control" in rules_broken(change)

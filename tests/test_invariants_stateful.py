@@ -389,11 +389,18 @@ class Belt(RuleBasedStateMachine):
                   lambda: calendar_services.announce_freeze(actor=self.personas[who], data=data))
 
     def _policy(self, days):
-        # Only a setting no invariant reads: a tightened rule would make past steps look in breach.
-        value = {level: days for level in ("low", "medium", "high", "critical")}
-        self._run(f"policy sla_business_days={days}", "policy.updated",
-                  lambda: policy.update_setting(key="sla_business_days", value=value,
-                                                actor=self.personas["admin_user"]))
+        """A valid policy edit: SLA days (no invariant reads them), or shorter lead times. Never a tightened
+        rule an invariant reads, which would make earlier steps look in breach (rules judge today's policy)."""
+        levels = ("low", "medium", "high", "critical")
+        if days % 2:
+            key, value = "sla_business_days", {level: days for level in levels}
+        else:
+            lead = {"low": 24, "medium": 24, "high": 168, "critical": 168}
+            none = dict.fromkeys(levels, 0)
+            key, value = "lead_time_hours", {"standard": none, "emergency": dict(none),
+                                             "normal": {level: hours // days for level, hours in lead.items()}}
+        self._run(f"policy {key}={value}", "policy.updated",
+                  lambda: policy.update_setting(key=key, value=value, actor=self.personas["admin_user"]))
 
     @rule(step=st.sampled_from(TIME_STEPS))
     def move_time(self, step):
