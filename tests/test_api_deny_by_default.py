@@ -70,11 +70,11 @@ def _pk_for(name: str, before: str, world: dict) -> str:
         model = _model_named(f"{segments[1]}.{segments[2]}")
         if model is not None:
             return _first_pk(model)
-    if name in world:
-        return str(world[name])
     label = SEGMENT_MODELS.get(segments[-1] if segments else "")
     if label and name in ("pk", "id", "object_id"):
         return _first_pk(_model_named(label))
+    if name in world:
+        return str(world[name])
     model = _model_named(name.removesuffix("_id").replace("_", ""))
     if model is not None:
         return _first_pk(model)
