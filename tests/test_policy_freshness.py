@@ -8,7 +8,7 @@ in-memory copy is not told.
 import pytest
 from celery import shared_task
 from django.core.signals import request_started
-from django.db import connection
+from django.db import close_old_connections, connection
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
@@ -31,6 +31,16 @@ def another_process_sets_low_monitoring_to(minutes):
     edit_in_another_process("monitoring_minutes", {**policy.get("monitoring_minutes"), "low": minutes})
 
 
+def a_new_request_starts():
+    """Announce a request as the test client does: without close_old_connections, which would close the
+    connection holding the test's transaction (it passed on a fresh connection only)."""
+    request_started.disconnect(close_old_connections)
+    try:
+        request_started.send(sender=None)
+    finally:
+        request_started.connect(close_old_connections)
+
+
 @pytest.mark.django_db
 def test_an_edit_elsewhere_is_seen_by_the_next_request_and_not_in_the_middle_of_this_one(client):
     assert policy.get("monitoring_minutes")["low"] == 30
@@ -50,18 +60,18 @@ def test_an_edit_elsewhere_is_seen_by_the_next_celery_task():
 @pytest.mark.django_db
 def test_a_setting_deleted_elsewhere_falls_back_to_its_default_at_the_next_request():
     another_process_sets_low_monitoring_to(45)
-    request_started.send(sender=None)
+    a_new_request_starts()
     assert policy.get("monitoring_minutes")["low"] == 45
     PolicySetting.objects.filter(key="monitoring_minutes").delete()
     PolicyRevision.objects.filter(pk=1).update(number=F("number") + 1)
-    request_started.send(sender=None)
+    a_new_request_starts()
     assert policy.get("monitoring_minutes")["low"] == 30
 
 
 @pytest.mark.django_db
 def test_an_unchanged_policy_costs_one_query_per_request_however_often_it_is_read():
     policy.get("cab")
-    request_started.send(sender=None)
+    a_new_request_starts()
     with CaptureQueriesContext(connection) as queries:
         for key in ("cab", "approval_matrix", "risk_bands", "monitoring_minutes"):
             policy.get(key)
