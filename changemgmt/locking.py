@@ -17,13 +17,17 @@ before any of its slots, so they queue on the change row instead of deadlocking;
 change moved on and is refused with ``Conflict`` (409).
 
 Should a deadlock or a serialization failure happen anyway (a path added later out of order), ``atomic_retry``
-runs the transaction once more and, if it fails again, raises ``Conflict``: never a 500.
+runs the transaction once more and, if it fails again, raises ``Conflict``: never a 500. On the paths not
+wrapped in it, the backstop is at the doors: the API's exception handler (changemgmt.api.errors) and
+``LostRaceMiddleware`` for pages answer a lost race with 409 and the same message, after the request's
+transaction has rolled back.
 """
 from collections.abc import Callable
 from functools import wraps
 from typing import TypeVar
 
 from django.db import OperationalError, transaction
+from django.shortcuts import render
 
 from changemgmt.errors import Conflict
 
@@ -67,3 +71,19 @@ def retrying(function: Callable[..., T]) -> Callable[..., T]:
         return atomic_retry(lambda: function(*args, **kwargs))
 
     return wrapper
+
+
+class LostRaceMiddleware:
+    """A page whose request lost a lock race (deadlock, serialization failure) answers 409 with the reason,
+    not a 500: nothing was written, since the request's transaction was aborted."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, OperationalError) and is_retryable(exception):
+            return render(request, "409.html", {"reason": BUSY}, status=409)
+        return None

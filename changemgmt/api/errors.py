@@ -5,6 +5,7 @@ import logging
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import OperationalError
 from django.http import Http404, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import status
@@ -12,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
+from changemgmt import locking
 from changemgmt.errors import Conflict, GateRefused
 
 logger = logging.getLogger(__name__)
@@ -36,6 +38,9 @@ def exception_handler(exc, context):
         return Response({"detail": str(exc) or "Permission denied."}, status=status.HTTP_403_FORBIDDEN)
     if isinstance(exc, Http404 | ObjectDoesNotExist):
         return Response({"detail": NOT_FOUND_DETAIL}, status=status.HTTP_404_NOT_FOUND)
+    if isinstance(exc, OperationalError) and locking.is_retryable(exc):
+        set_rollback()  # a lost lock race (changemgmt.locking): nothing was written, try again
+        return Response({"detail": locking.BUSY}, status=status.HTTP_409_CONFLICT)
     response = drf_exception_handler(exc, context)
     if response is not None:
         return response
