@@ -205,6 +205,11 @@ def _message(review, name: str, recipients, now) -> list[Message]:
     return [Message(uid, kind, title, body, change_path(change.pk), review.due_at) for uid in sorted(recipients)]
 
 
+def _latest_reminder(due: list[tuple[str, datetime]]) -> str | None:
+    """Of the reminders due at once (a sweep catching up after the worker was down), the one to send."""
+    return next((name for name, _at in reversed(due) if name != ESCALATE), None)
+
+
 def _sweep_batch(now: datetime) -> tuple[int, bool]:
     try:
         with transaction.atomic():
@@ -222,12 +227,16 @@ def _sweep_batch(now: datetime) -> tuple[int, bool]:
                 review_done = done.setdefault(review.pk, set())
                 schedule = plan(review)
                 authors = {review.change.requester_id, review.change.owner_id} - {None}
-                for name, at in schedule:
-                    if name in review_done or at > now:
-                        continue
-                    recipients = authors if name != ESCALATE else \
-                        ({managers.get(uid) for uid in authors} - {None}) | leaders
-                    messages += _message(review, name, recipients, now)
+                due = [(name, at) for name, at in schedule if name not in review_done and at <= now]
+                for name, at in due:
+                    if name == ESCALATE:
+                        recipients = ({managers.get(uid) for uid in authors} - {None}) | leaders
+                    elif name == _latest_reminder(due):
+                        recipients = authors
+                    else:  # caught up after an outage: a later reminder says it all, so nobody gets this one
+                        recipients = set()
+                    if recipients:
+                        messages += _message(review, name, recipients, now)
                     steps.append(EmergencyStep(review=review, step=name, scheduled_at=at, sent_at=now,
                                                recipients=[names.get(uid, str(uid)) for uid in sorted(recipients)]))
                     review_done.add(name)

@@ -72,6 +72,17 @@ def test_reminders_then_escalation_each_sent_once(frozen, author, boss, cto):
     assert emergency_paperwork.sweep() == 0
 
 
+def test_a_catch_up_after_an_outage_sends_the_latest_reminder_only(frozen, author, boss, cto):
+    change = deployed_emergency(author, cto)
+    frozen.move_to(change.deployed_at + timedelta(hours=21))  # the worker was down past both reminders
+    assert emergency_paperwork.sweep() == 2
+    reminders = Notification.objects.filter(user=author, kind="emergency_reminder")
+    assert reminders.count() == 1  # one mail, not the 12 h and the 20 h one in the same second
+    steps = dict(EmergencyStep.objects.values_list("step", "recipients"))
+    assert steps["remind_12h"] == [] and steps["remind_20h"] == [author.username]
+    assert emergency_paperwork.sweep() == 0 and reminders.count() == 1
+
+
 def test_completed_paperwork_stops_the_clock(frozen, author, cto, peer, peer2, manager, security, cab_chair):
     # Medium risk: no CAB slot (a CAB slot is the board's, decided in a meeting: tests/test_cab_authority.py).
     change = deployed_emergency(author, cto, risk=f.MEDIUM_RISK)
