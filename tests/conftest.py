@@ -159,3 +159,13 @@ def outsider(db):
 @pytest.fixture
 def admin_user(db):
     return f.make_user("ada", Role.ADMINISTRATOR, team="Platform")
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    """The Django admin as the administrator persona (staff, not superuser): replaces pytest-django's
+    superuser `admin_client`, so admin tests meet the same role checks as a real administrator."""
+    admin_user.is_staff = True
+    admin_user.save()
+    client.force_login(admin_user)
+    return client

@@ -3,7 +3,6 @@ and the row history, and a refusal is shown as an error on the form (with what w
 nothing written and no "changed successfully"."""
 import json
 
-import pytest
 from django.contrib.auth.models import Group, Permission
 
 from changemgmt.models import ApiToken, LedgerEntry, Team, User
@@ -12,14 +11,6 @@ from changes.models import ChangeRequest, DeploymentWindow, Freeze, Service, Sta
 from tests import factories as f
 
 LOW = {"systems": 1, "users": 1, "data": 1, "reversibility": 1, "security": 1}
-
-
-@pytest.fixture
-def admin_client(client, admin_user):
-    admin_user.is_staff = True
-    admin_user.save()
-    client.force_login(admin_user)
-    return client
 
 
 def _actions() -> list[str]:

@@ -3,7 +3,6 @@ retiring a board member go through the services; refusals are logged, not writte
 for every CAB model and never holds a password or minutes' text."""
 import logging
 
-import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.models import Permission
@@ -13,14 +12,6 @@ from changemgmt import ledger
 from changemgmt.admin_base import AuditedAdmin, ReadOnlyAdmin
 from changemgmt.models import LedgerEntry, PolicySetting, User
 from tests import factories as f
-
-
-@pytest.fixture
-def admin_client(client, admin_user):
-    admin_user.is_staff = True
-    admin_user.save()
-    client.force_login(admin_user)
-    return client
 
 
 def _actions() -> list[str]:

@@ -2,22 +2,12 @@
 approval slots, SLA steps, delegations and emergency records are read-only there."""
 from datetime import timedelta
 
-import pytest
-
 from approvals.models import ApprovalSlot, OnCallShift
 from changemgmt.models import LedgerEntry
 from tests import factories as f
 from tests.test_sla_timers import change_in_approval
 
 SHIFTS = "/admin/approvals/oncallshift/"
-
-
-@pytest.fixture
-def admin_client(client, admin_user):
-    admin_user.is_staff = True
-    admin_user.save()
-    client.force_login(admin_user)
-    return client
 
 
 def shift_form(user, start):
