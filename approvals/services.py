@@ -57,6 +57,15 @@ def supersede_pending(*, change, actor, why: str) -> None:
                                                                                            "why": why})
 
 
+def supersede_live(*, change, actor, why: str) -> None:
+    """A change sent back to request is assessed and approved afresh: every live slot, granted ones
+    too, is superseded (the author may now edit anything the approvers judged)."""
+    count = change.approval_slots.exclude(status=SlotStatus.SUPERSEDED).update(status=SlotStatus.SUPERSEDED)
+    if count:
+        ledger.append(actor=actor, action="approvals.superseded", subject=change, payload={"count": count,
+                                                                                           "why": why})
+
+
 def _lock(slot_id: int):
     """Lock the slot's change, then the slot: the order of changemgmt.locking (cancel locks the change
     before its slots too, so the two queue instead of deadlocking)."""

@@ -65,6 +65,19 @@ def _schedule_items(change, *, lead_from, now) -> list[Missing]:
     return missing
 
 
+def risk_schedule_items(change, risk: str) -> list[Missing]:
+    """The submit gate's items that depend on the risk level, judged at `risk` for a submitted change:
+    the lead time counted from its submission [POLICY §1] and a deployment window for the level
+    [POLICY §6]. A level raised after submission can break them, which sends the change back to
+    request (changes.services.score_risk)."""
+    if not (change.submitted_at and change.planned_start and change.planned_end):
+        return []
+    return (schedule.lead_time_violations(change_type=change.change_type, risk=risk,
+                                          planned_start=change.planned_start, from_time=change.submitted_at)
+            + schedule.window_violations(change_type=change.change_type, risk=risk, start=change.planned_start,
+                                         end=change.planned_end))
+
+
 def submit_gate(change, data, now) -> list[Missing]:
     return _required_fields(change) + _schedule_items(change, lead_from=now, now=now)
 

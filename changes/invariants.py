@@ -39,8 +39,10 @@ PRE_DEPLOY_STATES = (State.ASSESSMENT, State.APPROVAL, State.TESTING, State.READ
 PAST_APPROVAL = (State.TESTING, State.READY, State.DEPLOYED, State.VERIFIED, State.CLOSED, State.ROLLED_BACK)
 PAST_TESTING = (State.READY, State.DEPLOYED, State.VERIFIED, State.CLOSED, State.ROLLED_BACK)
 # State moves the services make besides the transitions: an approved change whose edit or reschedule
-# needs new approvals goes back to approval (changes.services._resync_slots).
-STATE_MOVES = ("change.returned_to_approval",)
+# needs new approvals goes back to approval (changes.services._resync_slots); a change whose raised risk
+# its plan no longer satisfies goes back to request (changes.services.score_risk), and starts afresh.
+RETURNED_TO_REQUEST = "change.returned_to_request"
+STATE_MOVES = ("change.returned_to_approval", RETURNED_TO_REQUEST)
 SOFT_FREEZE_RULE_PREFIX = getattr(schedule, "SOFT_FREEZE_RULE_PREFIX", "Soft freeze")
 
 
@@ -69,11 +71,18 @@ class Subject:
         return [(entry.action.removeprefix("change."), entry) for entry in self.entries
                 if entry.action.removeprefix("change.") in TRANSITIONS or entry.action in STATE_MOVES]
 
+    @property
+    def current_pass(self) -> list[tuple[str, LedgerEntry]]:
+        """The path since the change last went back to request: what it passed this time over the belt."""
+        path = self.path
+        returns = [index for index, (_step, entry) in enumerate(path) if entry.action == RETURNED_TO_REQUEST]
+        return path[returns[-1] + 1:] if returns else path
+
     def passed(self, name: str) -> bool:
-        return any(step == name for step, _entry in self.path)
+        return any(step == name for step, _entry in self.current_pass)
 
     def last(self, name: str) -> LedgerEntry | None:
-        found = [entry for step, entry in self.path if step == name]
+        found = [entry for step, entry in self.current_pass if step == name]
         return found[-1] if found else None
 
     @property

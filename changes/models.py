@@ -236,6 +236,13 @@ class ChangeRequest(models.Model):
         """Not a user's step: an approved change whose edit or reschedule needs new approvals waits for
         them again (changes.services)."""
 
+    @transition(field=state, source=[State.ASSESSMENT, State.APPROVAL, State.TESTING, State.READY],
+                target=State.DRAFT)
+    def return_to_request(self):
+        """Not a user's step: a change whose raised risk level its plan no longer satisfies (lead time
+        from submission, window) goes back to request, to be re-planned and submitted again
+        (changes.services.score_risk)."""
+
 
 class TestEvidence(models.Model):
     """A test run's result, recorded toward the test gate [002 §8.1, §8.3]."""

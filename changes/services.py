@@ -15,6 +15,8 @@ from approvals import services as approval_services
 from approvals.choices import SlotStatus
 from changemgmt import events, ledger
 from changemgmt.errors import Conflict, GateRefused, Missing
+from changemgmt.models import NotificationKind
+from changemgmt.notifications import Message, notify_many
 from changes import gates, rules
 from changes.choices import RISK_ORDER, ChangeType, State
 from changes.forms import ChangeForm, RescheduleForm, RiskForm, TestEvidenceForm, reject_unknown
@@ -129,6 +131,11 @@ def create_from_template(*, actor, template_id, data) -> ChangeRequest:
         return change
 
 
+# Where a raised risk level may send a change back to request: past submission, before deployment.
+RETURNABLE_STATES = (State.ASSESSMENT, *rules.SCOPE_STATES)
+# The owner hears of the return as a schedule problem: the plan must move (no dedicated kind exists yet).
+RETURNED_NOTIFICATION = NotificationKind.FREEZE_CAUGHT
+
 # What may still change after assessment, and what of it decides the approval slots.
 SCOPE_FIELDS = {"planned_start", "planned_end", "services", "configuration_items", "category", "security_triggers",
                 "freeze_justification"}
@@ -240,7 +247,9 @@ def reschedule(*, change_id, actor, planned_start, planned_end, reason) -> Saved
 def score_risk(*, change_id, actor, data) -> ChangeRequest:
     """Fill the scorecard and optionally raise (never lower) the level with a justification. A raise
     stands, whoever re-scores, until the person who raised it or a higher role withdraws it with a
-    reason (`withdraw_raise`, rules.can_withdraw_raise) [POLICY §2: a reviewer may raise, never lower]."""
+    reason (`withdraw_raise`, rules.can_withdraw_raise) [POLICY §2: a reviewer may raise, never lower].
+    A new level whose lead time from submission or window the plan misses sends a change past
+    submission back to request (`_return_to_request`), with the reason in `change.notices`."""
     with transaction.atomic():
         change = _lock(change_id)
         if not rules.can_score_risk(actor, change):
@@ -290,10 +299,44 @@ def score_risk(*, change_id, actor, data) -> ChangeRequest:
             "raised_by": change.risk_override_by.username if change.risk_override_by else None,
             **({"withdrawn": withdrawn} if withdrawn else {}),
         })
+        breached = _breached_by_new_level(change, previous_level)
+        change.notices = [_return_to_request(change, actor, breached)] if breached else []
         if change.state == State.APPROVAL and change.risk_level != previous_level:
             approval_services.sync_slots(change=change, actor=actor)
         events.publish("change.risk_scored", actor=actor, change_id=change.pk)
         return change
+
+
+def _breached_by_new_level(change, previous_level) -> list[Missing]:
+    """The submit gate's risk-dependent items (lead time from submission, window) that fail at the
+    change's new level and held at the previous one, for a non-emergency change past submission that
+    has not deployed. An emergency change keeps its own lead-time rules [POLICY §7]."""
+    if (change.state not in RETURNABLE_STATES or change.change_type == ChangeType.EMERGENCY
+            or change.risk_level == previous_level):
+        return []
+    held = {item.code for item in gates.risk_schedule_items(change, previous_level or "low")}
+    return [item for item in gates.risk_schedule_items(change, change.risk_level) if item.code not in held]
+
+
+def _return_to_request(change, actor, breached: list[Missing]) -> str:
+    """Send a change whose plan its new risk level breaks back to request [POLICY §1, §4]: its approvals
+    are superseded (it is assessed and approved afresh), the submission is undone, the ledger says why
+    and the owner and requester are told. Re-submitting a later plan re-runs every check."""
+    before = change.state
+    change.return_to_request()
+    change.submitted_at = change.approved_at = None
+    change.save()
+    why = f"its risk level is now {change.risk_level}: " + " ".join(item.message for item in breached)
+    approval_services.supersede_live(change=change, actor=actor, why=f"change returned to request ({before})")
+    ledger.append(actor=actor, action="change.returned_to_request", subject=change, payload={
+        "from": before, "to": change.state, "risk_level": change.risk_level,
+        "missing": [{"code": item.code, "message": item.message, "policy": item.policy} for item in breached]})
+    events.publish("change.returned_to_request", actor=actor, change_id=change.pk, from_state=before)
+    notice = f"{change.reference} is back in request because {why} Plan it later and submit it again."
+    notify_many([Message(user_id, RETURNED_NOTIFICATION, f"{change.reference} is back in request",
+                         f"“{change.title}”: {notice}", f"/changes/{change.pk}/")
+                 for user_id in sorted({change.owner_id, change.requester_id} - {None})])
+    return notice
 
 
 def record_test_evidence(*, change_id, actor, data):

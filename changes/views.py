@@ -388,6 +388,8 @@ def change_risk(request, pk: int):
         form = bind_errors(RiskForm(data=post_data(request.POST, RiskForm), auto_id="id_risk_%s"), error)
         return _detail(request, pk, status=400, risk_form=form)
     messages.success(request, f"Risk scored: {change.reference} is {change.get_risk_level_display().lower()} risk.")
+    for notice in change.notices:  # the new level broke the plan: the change is back in request
+        messages.warning(request, notice)
     return redirect_page(request, _detail_url(pk) + "#risk")
 
 
