@@ -13,8 +13,7 @@ How to read a violation: rules judge the data as it is now, with the policy, win
 of people as they are now (a policy edit that tightens a rule can make an older change look in
 breach; the ledger's `policy.updated` entries say when the rule changed). The schedule rules judge
 freezes as announced before the step (an announced freeze's creation time comes from its row
-history). Rules marked "open hole" in their docstring describe a promise whose fix was in progress
-when the rule was written; they are kept so that the fix is proved, not assumed.
+history). No rule is left out of the model-based test: each promise is proved, not assumed.
 """
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -127,7 +126,7 @@ def _duration(change) -> timedelta:
 @rule("submitted_fields_complete", "POLICY §4 submit [002 §4.2]")
 def submitted_fields_complete(s: Subject):
     """A submitted change still has every field the submit gate requires (an edit after submission
-    is judged against that gate: open hole H1 until edits are re-validated)."""
+    is judged against that gate)."""
     if not s.passed("submit"):
         return
     now = timezone.now()
@@ -187,7 +186,7 @@ def scorecard_consistent(s: Subject):
 @rule("raise_stands", "POLICY §2 (a reviewer may raise, never lower)")
 def raise_stands(s: Subject):
     """A raised level stands until it is withdrawn: the final level is never below the last raise
-    recorded in the ledger that no withdrawal followed (open hole H1 until rescoring keeps it)."""
+    recorded in the ledger that no withdrawal followed."""
     standing = None
     for entry in s.entries:
         payload = entry.payload or {}
@@ -218,7 +217,7 @@ def _required_specs(change):
 def approved_slots_granted(s: Subject):
     """A change past approval (not an emergency one, approved post hoc) has every slot the matrix,
     its category and its security triggers require granted, and no live slot waiting or rejected.
-    A standard change with a ticked security trigger needs its security review (open hole H2)."""
+    A standard change with a ticked security trigger needs its security review."""
     change = s.change
     if change.state not in PAST_APPROVAL or _emergency(change):
         return
@@ -273,7 +272,7 @@ def dual_control(s: Subject):
 @rule("deciders_hold_the_role", "POLICY §3 [002 §4.3]")
 def deciders_hold_the_role(s: Subject):
     """Whoever decided a slot holds its role (or decided for a delegator who does); auditors never
-    decide (open hole H2 for delegations to auditors)."""
+    decide."""
     for slot in _decided(s):
         holder = slot.on_behalf_of or slot.decided_by
         if holder is None:
@@ -289,7 +288,7 @@ def deciders_hold_the_role(s: Subject):
 @rule("cab_slot_by_the_board", "POLICY §5 [002 §7]")
 def cab_slot_by_the_board(s: Subject):
     """A CAB slot is decided only by the board in a meeting with quorum, recorded as such in the
-    ledger (`"by": "cab"`), never by one person's decision (open hole H2)."""
+    ledger (`"by": "cab"`), never by one person's decision."""
     decisions = {}
     for entry in s.entries:
         if entry.action in ("approval.granted", "approval.rejected") and entry.payload.get("slot_id"):
@@ -304,7 +303,7 @@ def cab_slot_by_the_board(s: Subject):
 @rule("rejected_by_a_slot_holder", "POLICY §3 (a rejection by any required approver)")
 def rejected_by_a_slot_holder(s: Subject):
     """A rejected change was rejected through a slot, by someone holding one of its slots' roles or
-    by the board (open hole H2 for reviewers without a slot)."""
+    by the board."""
     entry = s.last("reject")
     if s.change.state != State.REJECTED or entry is None or entry.payload.get("automatic"):
         return
@@ -342,8 +341,7 @@ def deployment_recorded(s: Subject):
 
 @rule("deployed_inside_a_window", "POLICY §6 [002 §9.1-9.2][004 §4.5]")
 def deployed_inside_a_window(s: Subject):
-    """A non-emergency deployment, over its whole planned length, lies inside a window for its risk
-    (open hole H1 until the deploy gate checks more than the first minute)."""
+    """A non-emergency deployment, over its whole planned length, lies inside a window for its risk."""
     change = s.change
     if not change.deployed_at or _emergency(change):
         return
@@ -367,7 +365,7 @@ def _freezes_at(change, start, end):
 @rule("deployed_outside_freezes", "POLICY §6 freezes")
 def deployed_outside_freezes(s: Subject):
     """A non-emergency deployment touches no hard freeze; one in a soft freeze has a written
-    justification and the extra approval (open hole H1 for the extra approval)."""
+    justification and the extra approval."""
     change = s.change
     if not change.deployed_at or _emergency(change):
         return
@@ -386,7 +384,7 @@ def deployed_outside_freezes(s: Subject):
 @rule("deployed_inside_the_approved_schedule", "POLICY §4 deploy, §1 lead time")
 def deployed_inside_the_approved_schedule(s: Subject):
     """A non-emergency change deploys within its planned start to end, give or take the policy
-    tolerance (open hole H1 until the deploy gate holds it to the schedule)."""
+    tolerance."""
     change = s.change
     if not change.deployed_at or _emergency(change) or not (change.planned_start and change.planned_end):
         return
@@ -425,7 +423,7 @@ def verification_recorded(s: Subject):
 @rule("closed_with_review", "POLICY §4 close [001]")
 def closed_with_review(s: Subject):
     """A closed change has an outcome, every review answer and lessons learned; the outcome is
-    "rolled back" exactly when it was rolled back (open hole H1 for the converse)."""
+    "rolled back" exactly when it was rolled back."""
     change = s.change
     if change.state != State.CLOSED:
         return
