@@ -332,7 +332,7 @@ def _return_to_request(change, actor, breached: list[Missing]) -> str:
         "from": before, "to": change.state, "risk_level": change.risk_level,
         "missing": [{"code": item.code, "message": item.message, "policy": item.policy} for item in breached]})
     events.publish("change.returned_to_request", actor=actor, change_id=change.pk, from_state=before)
-    notice = f"{change.reference} is back in request because {why} Plan it later and submit it again."
+    notice = f"{change.reference} is back in request because {why} Re-plan it and submit it again."
     notify_many([Message(user_id, RETURNED_NOTIFICATION, f"{change.reference} is back in request",
                          f"“{change.title}”: {notice}", f"/changes/{change.pk}/")
                  for user_id in sorted({change.owner_id, change.requester_id} - {None})])
