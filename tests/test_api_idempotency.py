@@ -132,7 +132,8 @@ def test_a_malformed_key_is_a_400_naming_the_header(frozen, requester, key):
     response = client_for(requester).post(LIST, json.dumps(f.complete_fields()), content_type="application/json",
                                           HTTP_IDEMPOTENCY_KEY=key)
 
-    assert response.status_code == 400 and "Idempotency-Key" in response.json()
+    assert response.status_code == 400 and "Idempotency-Key" in response.json()["detail"]
+    assert response.json()["Idempotency-Key"] == [response.json()["detail"]]
     assert not ChangeRequest.objects.exists()
 
 

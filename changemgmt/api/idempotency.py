@@ -68,7 +68,8 @@ class IdempotencyMiddleware:
             return self.get_response(request)
         key = request.META["HTTP_IDEMPOTENCY_KEY"]
         if not valid_key(key):
-            return JsonResponse({HEADER: [f"The {HEADER} header must be {KEY_RULE}."]}, status=400)
+            message = f"The {HEADER} header must be {KEY_RULE}."
+            return JsonResponse({"detail": message, HEADER: [message]}, status=400)
         user = principal_of(request)
         try:
             body = request.body

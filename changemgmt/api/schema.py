@@ -125,7 +125,10 @@ _DETAIL_BODY = {"application/json": {"schema": {"type": "object", "properties": 
                                                 "required": ["detail"]}}}
 _IDEMPOTENCY_RESPONSES = {
     "400": {"description": "Invalid input, or an Idempotency-Key header that breaks its rule (named in the body).",
-            "content": {"application/json": {"schema": {"type": "object", "additionalProperties": True}}}},
+            "content": {"application/json": {"schema": {
+                "type": "object", "required": ["detail"],
+                "properties": {"detail": {"type": "string"},
+                               "Idempotency-Key": {"type": "array", "items": {"type": "string"}}}}}}},
     "409": {"description": "A request with this Idempotency-Key is still in progress (`Retry-After`).",
             "content": _DETAIL_BODY},
     "422": {"description": "This Idempotency-Key was first used for another request (method, path or body): "
