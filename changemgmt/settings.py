@@ -26,6 +26,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
+    # Ahead of django.contrib.auth, so its changepassword is the audited one (see the package).
+    "changemgmt.people_commands",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -59,6 +61,8 @@ MIDDLEWARE = [
     # A page that lost a lock race answers 409, never a 500 (changemgmt.locking).
     "changemgmt.locking.LostRaceMiddleware",
     "csp.middleware.CSPMiddleware",
+    # A retried API POST with the same Idempotency-Key gets the first answer (changemgmt.api.idempotency).
+    "changemgmt.api.idempotency.IdempotencyMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -228,6 +232,8 @@ REST_FRAMEWORK = {
     # API-token guessing: failed token authentications per client address (changemgmt.api.throttling).
     "DEFAULT_THROTTLE_RATES": {"failed_token": "20/5m"},
 }
+# How long an API write's Idempotency-Key is remembered (changemgmt.api.idempotency), in hours.
+IDEMPOTENCY_KEY_TTL_HOURS = env_int("IDEMPOTENCY_KEY_TTL_HOURS", 24)
 SPECTACULAR_SETTINGS = {
     "TITLE": "changemgmt API",
     "DESCRIPTION": "Create and move change requests, ask whether a change may deploy, decide approvals.",
@@ -239,7 +245,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # OpenAPI links: what to do next with a created object (changemgmt.api.links).
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "changemgmt.api.links.add_links"],
+    # The Idempotency-Key header on every POST (changemgmt.api.idempotency).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "changemgmt.api.links.add_links",
+                             "changemgmt.api.schema.add_idempotency_key"],
     # Choice sets that share values or field names get one clear name each (see changes.api).
     "ENUM_NAME_OVERRIDES": {
         "ChangeTypeEnum": "changes.choices.ChangeType",

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from changemgmt import events
+from changemgmt.api import tasks as api_tasks  # noqa: F401  (registers changemgmt.purge_idempotency_keys)
 from changemgmt.models import OutboxEvent
 
 log = logging.getLogger(__name__)

@@ -170,8 +170,15 @@ def end_meeting(*, meeting_id: int, actor) -> Meeting:
         return meeting
 
 
+def _attendee(member) -> str:
+    return f"{member.user.username} ({Seat(member.seat).label}{', deputy' if member.deputy else ''})"
+
+
 def record_attendance(*, meeting_id: int, actor, present_user_ids) -> list[Attendance]:
-    """Record who is present: one row per active board member and seat, present or absent."""
+    """Record who is present: one row per active board member and seat, present or absent. Each row
+    is saved on its own (added, marked present or absent, or removed for a seat no longer held), so
+    the row history shows every attendee's change; the one ledger entry lists the roll call and
+    what changed since the last one."""
     require_chair(actor, "record attendance")
     refuse_if_published(meeting_id=meeting_id, actor=actor, attempted="record attendance")
     try:
@@ -186,13 +193,24 @@ def record_attendance(*, meeting_id: int, actor, present_user_ids) -> list[Atten
         unknown = present - {m.user_id for m in members}
         if unknown:
             raise ValidationError({"present": f"Not board members: {sorted(unknown)}."})
-        meeting.attendance.all().delete()
-        rows = Attendance.objects.bulk_create([
-            Attendance(meeting=meeting, user_id=m.user_id, seat=m.seat, deputy=m.deputy, present=m.user_id in present)
-            for m in members])
+        rows = {(row.user_id, row.seat): row for row in meeting.attendance.select_related("user")}
+        changed = {"arrived": [], "left": [], "removed": []}
+        kept = []
+        for member in members:
+            row = rows.pop((member.user_id, member.seat), None)
+            is_present = member.user_id in present
+            if row is None or row.present != is_present or row.deputy != member.deputy:
+                if is_present != (row.present if row else False):
+                    changed["arrived" if is_present else "left"].append(_attendee(member))
+                row = row or Attendance(meeting=meeting, user=member.user, seat=member.seat)
+                row.deputy, row.present = member.deputy, is_present
+                row.save()
+            kept.append(row)
+        for row in rows.values():
+            changed["removed"].append(f"{row.user.username} ({Seat(row.seat).label})")
+            row.delete()
         ledger.append(actor=actor, action="cab.attendance_recorded", subject=meeting, payload={
-            "present": sorted(f"{m.user.username} ({Seat(m.seat).label}{', deputy' if m.deputy else ''})"
-                              for m in members if m.user_id in present),
-            "absent": sorted(m.user.username for m in members if m.user_id not in present)})
-        return rows
-
+            "present": sorted(_attendee(m) for m in members if m.user_id in present),
+            "absent": sorted(m.user.username for m in members if m.user_id not in present),
+            **{key: sorted(names) for key, names in changed.items()}})
+        return kept

@@ -4,6 +4,8 @@ from the accepted ones, and no validation rule is written twice).
 
 Nothing here validates input: these serializers only describe bodies for drf-spectacular.
 """
+import copy
+
 from django import forms
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiResponse
@@ -109,3 +111,40 @@ class ReadModelSerializer(serializers.ModelSerializer):
         if allow_blank:
             kwargs["allow_blank"] = True
         return kwargs
+
+
+IDEMPOTENCY_KEY_PARAMETER = {
+    "in": "header", "name": "Idempotency-Key", "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
+    "description": "Makes a retry safe (changemgmt.api.idempotency): the same key with the same request (method, "
+                   "path and body) within IDEMPOTENCY_KEY_TTL_HOURS (24) gets the first successful answer again, "
+                   "with `Idempotent-Replayed: true`, and writes nothing; keys are per user. 1 to 255 visible "
+                   "ASCII characters, e.g. a UUID.",
+}
+_DETAIL_BODY = {"application/json": {"schema": {"type": "object", "properties": {"detail": {"type": "string"}},
+                                                "required": ["detail"]}}}
+_IDEMPOTENCY_RESPONSES = {
+    "400": {"description": "Invalid input, or an Idempotency-Key header that breaks its rule (named in the body).",
+            "content": {"application/json": {"schema": {
+                "type": "object", "required": ["detail"],
+                "properties": {"detail": {"type": "string"},
+                               "Idempotency-Key": {"type": "array", "items": {"type": "string"}}}}}}},
+    "409": {"description": "A request with this Idempotency-Key is still in progress (`Retry-After`).",
+            "content": _DETAIL_BODY},
+    "422": {"description": "This Idempotency-Key was first used for another request (method, path or body): "
+                           "one key names one request.", "content": _DETAIL_BODY},
+}
+
+
+def add_idempotency_key(result, generator, request, public):
+    """drf-spectacular postprocessing hook: every POST operation takes the optional `Idempotency-Key`
+    header and may answer 409 (that key's first request still running) or 422 (key reused for another
+    request); a POST that documents its own 400 or 409 keeps it, the key's refusals fit both."""
+    for operations in result.get("paths", {}).values():
+        post = operations.get("post")
+        if post is None:
+            continue
+        post.setdefault("parameters", []).append(copy.deepcopy(IDEMPOTENCY_KEY_PARAMETER))
+        for status, response in _IDEMPOTENCY_RESPONSES.items():
+            post.setdefault("responses", {}).setdefault(status, copy.deepcopy(response))
+    return result

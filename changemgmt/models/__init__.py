@@ -1,4 +1,5 @@
-"""Kernel models: people, policy, the audit ledger, the event outbox, API tokens."""
+"""Kernel models: people, policy, the audit ledger, the event outbox, API tokens and their idempotency keys."""
+from changemgmt.models.idempotency import IdempotencyKey
 from changemgmt.models.ledger import LedgerCheckpoint, LedgerEntry
 from changemgmt.models.notifications import Notification, NotificationKind, NotificationPreference
 from changemgmt.models.outbox import OutboxEvent
@@ -6,5 +7,5 @@ from changemgmt.models.people import Team, User
 from changemgmt.models.policy import PolicyRevision, PolicySetting
 from changemgmt.models.tokens import ApiToken
 
-__all__ = ["ApiToken", "LedgerCheckpoint", "LedgerEntry", "Notification", "NotificationKind", "NotificationPreference",
-           "OutboxEvent", "PolicyRevision", "PolicySetting", "Team", "User"]
+__all__ = ["ApiToken", "IdempotencyKey", "LedgerCheckpoint", "LedgerEntry", "Notification", "NotificationKind",
+           "NotificationPreference", "OutboxEvent", "PolicyRevision", "PolicySetting", "Team", "User"]
