@@ -4,7 +4,7 @@ from datetime import datetime
 import pytest
 
 from changes import services
-from changes.models import DeploymentWindow, Freeze
+from changes.calendar.models import DeploymentWindow, Freeze
 from tests import factories as f
 from tests.api_helpers import authenticated as api
 

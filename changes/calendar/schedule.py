@@ -14,9 +14,10 @@ from django.utils import timezone
 
 from changemgmt import policy
 from changemgmt.errors import Missing
-from changes.choices import ChangeType, FreezeKind
+from changes.calendar.choices import WEEKDAY_NAMES, FreezeKind
+from changes.calendar.models import DeploymentWindow, Freeze
+from changes.choices import ChangeType
 
-WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 REF_WINDOWS = "POLICY §6 [002 §9.1-9.2][004 §4.5]"
 REF_FREEZES = "POLICY §6 freezes"
 REF_LEAD = "POLICY §1 [002][004]"
@@ -48,8 +49,6 @@ class FreezePeriod:
 
 
 def load_windows() -> list[Window]:
-    from changes.models import DeploymentWindow
-
     return [Window(w.weekday, w.starts, w.ends, tuple(w.risks)) for w in DeploymentWindow.objects.all()]
 
 
@@ -135,8 +134,6 @@ def recurring_freezes(start: datetime, end: datetime) -> list[FreezePeriod]:
 
 def announced_freezes(start: datetime, end: datetime) -> list[FreezePeriod]:
     """Freeze rows overlapping [start, end), with their scope, in two queries."""
-    from changes.models import Freeze
-
     rows = Freeze.objects.filter(starts_at__lt=end, ends_at__gt=start).prefetch_related("services")
     return [FreezePeriod(name=f.name, reason=f.reason, kind=f.kind, starts_at=f.starts_at, ends_at=f.ends_at,
                          service_ids=frozenset(s.pk for s in f.services.all()) or None, source="announced", pk=f.pk)

@@ -15,11 +15,14 @@ from django.utils import timezone
 
 from changemgmt import events, ledger
 from changemgmt.refusals import logged_refusals
-from changes import calendar_rules
-from changes.calendar_forms import FreezeForm, WindowForm
-from changes.choices import ChangeType, FreezeKind, State
+from changes.calendar import rules
+from changes.calendar.choices import FreezeKind
+from changes.calendar.forms import FreezeForm, WindowForm
+from changes.calendar.models import CalendarFeedToken, DeploymentWindow, Freeze
+from changes.choices import ChangeType, State
 from changes.forms import reject_unknown
-from changes.models import CalendarFeedToken, ChangeRequest, DeploymentWindow, Freeze
+from changes.models import ChangeRequest
+from changes.services import run_transition
 
 # Changes a freeze catches: planned and not yet deployed.
 CATCHABLE_STATES = [State.DRAFT, State.ASSESSMENT, State.APPROVAL, State.TESTING, State.READY]
@@ -41,7 +44,7 @@ def _window_payload(window) -> dict:
 @logged_refusals("calendar.window_save")
 def save_window(*, actor, data, window_id=None) -> DeploymentWindow:
     """Create or edit a window. End before start and overlaps with a window sharing a risk are refused."""
-    if not calendar_rules.can_edit_windows(actor):
+    if not rules.can_edit_windows(actor):
         raise PermissionDenied("Only an administrator or the CAB chair may edit deployment windows.")
     with transaction.atomic():
         instance = DeploymentWindow.objects.select_for_update().get(pk=window_id) if window_id else None
@@ -58,7 +61,7 @@ def save_window(*, actor, data, window_id=None) -> DeploymentWindow:
 
 @logged_refusals("calendar.window_delete")
 def delete_window(*, actor, window_id) -> None:
-    if not calendar_rules.can_edit_windows(actor):
+    if not rules.can_edit_windows(actor):
         raise PermissionDenied("Only an administrator or the CAB chair may edit deployment windows.")
     with transaction.atomic():
         window = DeploymentWindow.objects.select_for_update().get(pk=window_id)
@@ -86,7 +89,7 @@ def _caught(freeze: Freeze, service_ids: list[int]) -> list[ChangeRequest]:
 
 def preview_freeze(*, actor, data) -> FreezePreview:
     """What announcing this freeze would do: the validated freeze and the changes it would catch."""
-    if not calendar_rules.can_announce_freeze(actor):
+    if not rules.can_announce_freeze(actor):
         raise PermissionDenied("Your roles do not allow announcing freezes.")
     form = _validated(FreezeForm, data)
     freeze = form.save(commit=False)
@@ -97,8 +100,6 @@ def preview_freeze(*, actor, data) -> FreezePreview:
 @logged_refusals("calendar.freeze_announce")
 def announce_freeze(*, actor, data) -> FreezePreview:
     """Save a freeze, put the changes it catches on hold and tell their owners."""
-    from changes.services import run_transition
-
     with transaction.atomic():
         preview = preview_freeze(actor=actor, data=data)
         freeze = preview.freeze
@@ -122,7 +123,7 @@ def announce_freeze(*, actor, data) -> FreezePreview:
 
 def issue_feed_token(*, actor) -> tuple[CalendarFeedToken, str]:
     """A new secret feed URL for `actor`, revoking the previous one. The secret is returned once."""
-    if not calendar_rules.can_view_calendar(actor):
+    if not rules.can_view_calendar(actor):
         raise PermissionDenied("You need a changemgmt role to subscribe to the calendar.")
     secret = secrets.token_urlsafe(32)
     with transaction.atomic():

@@ -1,5 +1,5 @@
 """Calendar pages (server-rendered month, week and list views), the feed-subscription page, and the
-iCalendar feeds. Views parse input, read through changes.calendar_selectors, call one service."""
+iCalendar feeds. Views parse input, read through changes.calendar.selectors, call one service."""
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -12,8 +12,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from changemgmt.api.input import RANGE_MESSAGE, in_range
 from changemgmt.models import Team
-from changes import calendar_rules, calendar_services, feeds
-from changes.calendar_selectors import calendar_data
+from changes.calendar import feeds, rules, services
+from changes.calendar.selectors import calendar_data
 from changes.choices import RISK_COLOURS, RiskLevel
 from changes.models import Service
 
@@ -103,7 +103,7 @@ def _int_or_none(value):
 @login_required
 @require_GET
 def calendar_page(request):
-    if not calendar_rules.can_view_calendar(request.user):
+    if not rules.can_view_calendar(request.user):
         raise PermissionDenied("You need a changemgmt role to see the calendar.")
     view = request.GET.get("view") if request.GET.get("view") in VIEWS else "month"
     try:
@@ -137,14 +137,14 @@ def calendar_page(request):
 @require_http_methods(["GET", "POST"])
 def feed_settings(request):
     """Where a user gets (once), replaces or revokes their secret calendar URL."""
-    if not calendar_rules.can_view_calendar(request.user):
+    if not rules.can_view_calendar(request.user):
         raise PermissionDenied("You need a changemgmt role to subscribe to the calendar.")
     secret = None
     if request.method == "POST":
         if request.POST.get("action") == "revoke":
-            calendar_services.revoke_feed_token(actor=request.user)
+            services.revoke_feed_token(actor=request.user)
         else:
-            _token, secret = calendar_services.issue_feed_token(actor=request.user)
+            _token, secret = services.issue_feed_token(actor=request.user)
     active = request.user.calendar_feed_tokens.filter(revoked_at__isnull=True).first()
     return render(request, "calendar/feed.html", {
         "secret": secret, "active": active,

@@ -1,14 +1,15 @@
 """OpenAPI descriptions of the calendar API's bodies (drf-spectacular only).
 
-The calendar views answer with plain dicts (changes.api.calendar: window_json, period_json,
+The calendar views answer with plain dicts (changes.calendar.api.views: window_json, period_json,
 change_ref…) so their times stay in UTC as stored; these serializers describe those dicts and
 validate nothing. tests/test_api_schema.py checks that real responses carry exactly these fields.
 """
 from rest_framework import serializers
 
 from changemgmt.api.schema import request_schema
-from changes.calendar_forms import FreezeForm, WindowForm
-from changes.choices import FreezeKind, RiskLevel, State
+from changes.calendar.choices import FreezeKind
+from changes.calendar.forms import FreezeForm, WindowForm
+from changes.choices import RiskLevel, State
 
 SOURCES = [("announced", "Announced"), ("end_of_month", "End of month"), ("end_of_quarter", "End of quarter"),
            ("public_holiday", "Public holiday")]

@@ -1,4 +1,4 @@
-"""Admin for the change calendar. Windows and freezes are saved through changes.calendar_services,
+"""Admin for the change calendar. Windows and freezes are saved through changes.calendar.services,
 so the admin gets the same validation, permission checks, ledger entries and freeze side effects
 (caught changes on hold, owners told) as the pages and the API; configuration items go through
 changes.catalog_services. Announced freezes are kept: neither edited nor deleted here.
@@ -6,9 +6,10 @@ Imported by changes/admin.py."""
 from django.contrib import admin, messages
 
 from changemgmt.admin_base import AuditedAdmin, ReadOnlyAdmin
-from changes import calendar_services, catalog_services
-from changes.calendar_forms import FreezeForm, WindowForm
-from changes.models import ChangeConflict, ConfigurationItem, DeploymentWindow, Freeze
+from changes import catalog_services
+from changes.calendar import services
+from changes.calendar.forms import FreezeForm, WindowForm
+from changes.calendar.models import ChangeConflict, ConfigurationItem, DeploymentWindow, Freeze
 
 
 @admin.register(ConfigurationItem)
@@ -32,10 +33,10 @@ class DeploymentWindowAdmin(AuditedAdmin):
 
     def service_save(self, request, obj, form):
         data = {key: form.cleaned_data[key] for key in ("weekday", "starts", "ends", "risks")}
-        return calendar_services.save_window(actor=request.user, data=data, window_id=obj.pk)
+        return services.save_window(actor=request.user, data=data, window_id=obj.pk)
 
     def service_delete(self, request, obj):
-        calendar_services.delete_window(actor=request.user, window_id=obj.pk)
+        services.delete_window(actor=request.user, window_id=obj.pk)
 
 
 @admin.register(Freeze)
@@ -54,7 +55,7 @@ class FreezeAdmin(AuditedAdmin):
         data |= {"starts_at": form.cleaned_data["starts_at"].isoformat(),
                  "ends_at": form.cleaned_data["ends_at"].isoformat(),
                  "services": [s.pk for s in form.cleaned_data["services"]]}
-        preview = calendar_services.announce_freeze(actor=request.user, data=data)
+        preview = services.announce_freeze(actor=request.user, data=data)
         messages.info(request, f"{len(preview.caught)} scheduled change(s) caught: "
                                + (", ".join(c.reference for c in preview.caught) or "none"))
         return preview.freeze

@@ -1,7 +1,7 @@
 """API routes of the change calendar (included at /api/)."""
 from django.urls import path
 
-from changes.api import calendar as views
+from changes.calendar.api import views
 
 urlpatterns = [
     path("calendar/windows/", views.WindowListView.as_view(), name="api-calendar-windows"),

@@ -1,6 +1,6 @@
 """The change calendar over the API: deployment windows, freezes (with a preview), conflicts of a
 change, next available slots and calendar events in a time range. Views parse input, call one
-service or selector, and render plain JSON; rules live in changes.calendar_services and schedule."""
+service or selector, and render plain JSON; rules live in changes.calendar.services and schedule."""
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
@@ -15,12 +15,14 @@ from rest_framework.views import APIView
 from changemgmt.api.input import DATETIME_MESSAGE, SCALAR, checked_body, parse_moment, shapes_of_form
 from changemgmt.api.permissions import ReadOnlyForAuditors
 from changemgmt.api.schema import FIELD_ERRORS, FORBIDDEN, NOT_FOUND, WRITE_ERRORS
-from changes import calendar_services, conflicts, schedule, selectors, slots
-from changes.api import calendar_schema as doc
-from changes.calendar_forms import FreezeForm, WindowForm
-from changes.calendar_selectors import calendar_data
+from changes import selectors
+from changes.calendar import conflicts, schedule, services, slots
+from changes.calendar.api import serializers as doc
+from changes.calendar.choices import WEEKDAY_NAMES
+from changes.calendar.forms import FreezeForm, WindowForm
+from changes.calendar.models import DeploymentWindow, Freeze
+from changes.calendar.selectors import calendar_data
 from changes.choices import RiskLevel
-from changes.models import DeploymentWindow, Freeze
 
 MAX_RANGE = timedelta(days=92)
 MAX_SLOTS = 50
@@ -35,7 +37,7 @@ class CalendarAPIView(APIView):
 
 
 def window_json(w: DeploymentWindow) -> dict:
-    return {"id": w.pk, "weekday": w.weekday, "weekday_name": schedule.WEEKDAY_NAMES[w.weekday],
+    return {"id": w.pk, "weekday": w.weekday, "weekday_name": WEEKDAY_NAMES[w.weekday],
             "starts": w.starts.strftime("%H:%M"), "ends": w.ends.strftime("%H:%M"), "risks": w.risks}
 
 
@@ -89,7 +91,7 @@ class WindowListView(CalendarAPIView):
                    responses={201: doc.WindowSerializer, **WRITE_ERRORS})
     def post(self, request):
         body = checked_body(request.data, shapes_of_form(WindowForm))
-        window = calendar_services.save_window(actor=request.user, data=body)
+        window = services.save_window(actor=request.user, data=body)
         return Response(window_json(window), status=status.HTTP_201_CREATED)
 
 
@@ -103,12 +105,12 @@ class WindowDetailView(CalendarAPIView):
     def patch(self, request, pk):
         get_object_or_404(DeploymentWindow, pk=pk)
         body = checked_body(request.data, shapes_of_form(WindowForm))
-        return Response(window_json(calendar_services.save_window(actor=request.user, window_id=pk, data=body)))
+        return Response(window_json(services.save_window(actor=request.user, window_id=pk, data=body)))
 
     @extend_schema(operation_id="calendar_windows_destroy", responses={204: None, **READ_ERRORS})
     def delete(self, request, pk):
         get_object_or_404(DeploymentWindow, pk=pk)
-        calendar_services.delete_window(actor=request.user, window_id=pk)
+        services.delete_window(actor=request.user, window_id=pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -133,7 +135,7 @@ class FreezeListView(CalendarAPIView):
                    responses={201: doc.FreezePreviewSerializer, **WRITE_ERRORS})
     def post(self, request):
         body = checked_body(request.data, shapes_of_form(FreezeForm))
-        preview = calendar_services.announce_freeze(actor=request.user, data=body)
+        preview = services.announce_freeze(actor=request.user, data=body)
         return Response(_preview_json(preview), status=status.HTTP_201_CREATED)
 
 
@@ -144,7 +146,7 @@ class FreezePreviewView(CalendarAPIView):
                    responses={200: doc.FreezePreviewSerializer, **WRITE_ERRORS})
     def post(self, request):
         body = checked_body(request.data, shapes_of_form(FreezeForm))
-        return Response(_preview_json(calendar_services.preview_freeze(actor=request.user, data=body)))
+        return Response(_preview_json(services.preview_freeze(actor=request.user, data=body)))
 
 
 class FreezeDetailView(CalendarAPIView):

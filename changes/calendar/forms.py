@@ -2,8 +2,9 @@
 the API so all get the same field-named refusals."""
 from django import forms
 
+from changes.calendar.models import DeploymentWindow, Freeze
 from changes.choices import RiskLevel
-from changes.models import DeploymentWindow, Freeze, Service
+from changes.models import Service
 
 MAX_TEXT = 20_000
 
