@@ -12,7 +12,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from changemgmt.api.input import DATETIME_MESSAGE, SCALAR, checked_body, parse_moment, shapes_of_form
+from changemgmt.api.input import DATETIME_MESSAGE, MAX_ID, SCALAR, checked_body, parse_moment, shapes_of_form
 from changemgmt.api.permissions import ReadOnlyForAuditors
 from changemgmt.api.schema import FIELD_ERRORS, FORBIDDEN, NOT_FOUND, WRITE_ERRORS
 from changes import selectors
@@ -216,7 +216,7 @@ class EventsView(CalendarAPIView):
         params = checked_body({k: request.query_params.get(k) for k in ("service", "team", "risk")
                                if request.query_params.get(k)}, {"service": SCALAR, "team": SCALAR, "risk": SCALAR})
         for name in ("service", "team"):
-            if name in params and not str(params[name]).isdigit():
+            if name in params and not (str(params[name]).isdigit() and int(params[name]) <= MAX_ID):
                 raise ValidationError({name: ["Give an id."]})
         if "risk" in params and params["risk"] not in RiskLevel.values:
             raise ValidationError({"risk": [f"One of {', '.join(RiskLevel.values)}."]})
