@@ -14,7 +14,9 @@ User = settings.AUTH_USER_MODEL
 
 class Freeze(models.Model):
     """A period in which changes may not deploy: hard (emergency only) or soft (justification
-    and one extra approval). Empty `services` means the freeze covers everything."""
+    and one extra approval). Empty `services` means the freeze covers everything. A freeze is never
+    edited or deleted once announced; lifting it (changes.calendar.services.lift_freeze) ends it at
+    `lifted_at`, and one lifted before it started never applies."""
 
     name = models.CharField(max_length=150)
     reason = models.TextField()
@@ -23,12 +25,17 @@ class Freeze(models.Model):
     ends_at = models.DateTimeField()
     services = models.ManyToManyField("changes.Service", blank=True, related_name="freezes")
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    lift_reason = models.TextField(blank=True)
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["starts_at"]
         constraints = [
             models.CheckConstraint(name="freeze_end_after_start", condition=Q(ends_at__gt=F("starts_at"))),
+            models.CheckConstraint(name="freeze_lift_has_reason",
+                                   condition=Q(lifted_at__isnull=True) | ~Q(lift_reason="")),
         ]
         indexes = [models.Index(fields=["starts_at", "ends_at"], name="freeze_period")]
 

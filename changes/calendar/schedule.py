@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 
 import holidays as holiday_calendars
+from django.db.models import F
 from django.utils import timezone
 
 from changemgmt import policy
@@ -43,6 +44,7 @@ class FreezePeriod:
     service_ids: frozenset | None  # None: every service
     source: str  # "announced", "end_of_month", "end_of_quarter", "public_holiday"
     pk: int | None = None
+    lifted_at: datetime | None = None  # an announced freeze lifted early ends here (`ends_at` is then this)
 
     def covers(self, service_ids) -> bool:
         return self.service_ids is None or bool(self.service_ids & set(service_ids))
@@ -132,12 +134,20 @@ def recurring_freezes(start: datetime, end: datetime) -> list[FreezePeriod]:
     return [p for p in periods if p.starts_at < end and p.ends_at > start]
 
 
+def freeze_period(freeze: Freeze) -> FreezePeriod:
+    """A Freeze row as the rules see it (its services prefetched): a lifted one ends when it was lifted."""
+    ends_at = min(freeze.ends_at, freeze.lifted_at) if freeze.lifted_at else freeze.ends_at
+    return FreezePeriod(name=freeze.name, reason=freeze.reason, kind=freeze.kind, starts_at=freeze.starts_at,
+                        ends_at=ends_at, service_ids=frozenset(s.pk for s in freeze.services.all()) or None,
+                        source="announced", pk=freeze.pk, lifted_at=freeze.lifted_at)
+
+
 def announced_freezes(start: datetime, end: datetime) -> list[FreezePeriod]:
-    """Freeze rows overlapping [start, end), with their scope, in two queries."""
-    rows = Freeze.objects.filter(starts_at__lt=end, ends_at__gt=start).prefetch_related("services")
-    return [FreezePeriod(name=f.name, reason=f.reason, kind=f.kind, starts_at=f.starts_at, ends_at=f.ends_at,
-                         service_ids=frozenset(s.pk for s in f.services.all()) or None, source="announced", pk=f.pk)
-            for f in rows]
+    """Freeze rows in force at some time in [start, end), with their scope, in two queries. A freeze
+    lifted before it started, or before `start`, is left out."""
+    rows = (Freeze.objects.filter(starts_at__lt=end, ends_at__gt=start)
+            .exclude(lifted_at__lte=F("starts_at")).exclude(lifted_at__lte=start).prefetch_related("services"))
+    return [freeze_period(f) for f in rows]
 
 
 def freezes_between(start: datetime, end: datetime, service_ids=None) -> list[FreezePeriod]:

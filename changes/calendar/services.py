@@ -3,6 +3,8 @@ admin all call these, so every edit is validated, permission-checked and recorde
 
 Announcing a freeze puts the scheduled changes it catches on hold (a change ready to deploy goes
 back to testing through the `hold` transition) and tells each owner ("freeze.caught_change").
+Lifting one ends it now and tells the owners of the changes it still catches ("freeze.lifted"); a
+change it held stays in testing and moves on through the test gate as any other.
 """
 import hashlib
 import secrets
@@ -14,10 +16,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from changemgmt import events, ledger
+from changemgmt.errors import Conflict
 from changemgmt.refusals import logged_refusals
 from changes.calendar import rules
 from changes.calendar.choices import FreezeKind
-from changes.calendar.forms import FreezeForm, WindowForm
+from changes.calendar.forms import FreezeForm, LiftFreezeForm, WindowForm
 from changes.calendar.models import CalendarFeedToken, DeploymentWindow, Freeze
 from changes.choices import ChangeType, State
 from changes.forms import reject_unknown
@@ -30,7 +33,7 @@ CATCHABLE_STATES = [State.DRAFT, State.ASSESSMENT, State.APPROVAL, State.TESTING
 
 def _validated(form_class, data, *, instance=None):
     reject_unknown(form_class, data)
-    form = form_class(data=data, instance=instance)
+    form = form_class(data=data, **({} if instance is None else {"instance": instance}))
     if not form.is_valid():
         raise ValidationError({name: [e["message"] for e in errors]
                                for name, errors in form.errors.get_json_data().items()})
@@ -76,10 +79,11 @@ class FreezePreview:
     caught: list[ChangeRequest]
 
 
-def _caught(freeze: Freeze, service_ids: list[int]) -> list[ChangeRequest]:
-    """Scheduled, non-emergency changes whose planned time overlaps the freeze and whose services it covers."""
-    found = (ChangeRequest.objects.filter(state__in=CATCHABLE_STATES, planned_start__lt=freeze.ends_at,
-                                          planned_end__gt=freeze.starts_at)
+def _caught(starts_at, ends_at, service_ids: list[int]) -> list[ChangeRequest]:
+    """Scheduled, non-emergency changes whose planned time overlaps [starts_at, ends_at) and whose
+    services a freeze on `service_ids` (empty: every service) covers."""
+    found = (ChangeRequest.objects.filter(state__in=CATCHABLE_STATES, planned_start__lt=ends_at,
+                                          planned_end__gt=starts_at)
              .exclude(change_type=ChangeType.EMERGENCY))
     if service_ids:
         found = found.filter(Q(services__in=service_ids) | Q(configuration_items__service__in=service_ids))
@@ -94,7 +98,7 @@ def preview_freeze(*, actor, data) -> FreezePreview:
     form = _validated(FreezeForm, data)
     freeze = form.save(commit=False)
     service_ids = [s.pk for s in form.cleaned_data["services"]]
-    return FreezePreview(freeze, service_ids, _caught(freeze, service_ids))
+    return FreezePreview(freeze, service_ids, _caught(freeze.starts_at, freeze.ends_at, service_ids))
 
 
 @logged_refusals("calendar.freeze_announce")
@@ -119,6 +123,40 @@ def announce_freeze(*, actor, data) -> FreezePreview:
             events.publish("freeze.caught_change", actor=actor, freeze_id=freeze.pk, change_id=change.pk,
                            owner_id=change.owner_id or change.requester_id, held=held)
         return preview
+
+
+@dataclass
+class LiftedFreeze:
+    freeze: Freeze
+    told: list[ChangeRequest]  # the scheduled changes it still caught, whose owners are told
+
+
+@logged_refusals("calendar.freeze_lift")
+def lift_freeze(*, actor, freeze_id: int, reason) -> LiftedFreeze:
+    """End an announced freeze now, for a reason. The changes it still catches (planned in what was
+    left of it) are not moved; their owners hear that the freeze is lifted. A freeze already lifted
+    or over is refused (Conflict)."""
+    if not rules.can_lift_freeze(actor):
+        raise PermissionDenied("Your roles do not allow lifting freezes.")
+    reason = _validated(LiftFreezeForm, {"reason": reason}).cleaned_data["reason"]
+    with transaction.atomic():
+        freeze = Freeze.objects.select_for_update().get(pk=freeze_id)
+        now = timezone.now()
+        if freeze.lifted_at is not None:
+            raise Conflict(f"The freeze “{freeze.name}” was already lifted.")
+        if freeze.ends_at <= now:
+            raise Conflict(f"The freeze “{freeze.name}” is already over.")
+        service_ids = list(freeze.services.values_list("pk", flat=True))
+        told = _caught(max(now, freeze.starts_at), freeze.ends_at, service_ids)
+        freeze.lifted_at, freeze.lifted_by, freeze.lift_reason = now, actor, reason
+        freeze.save(update_fields=["lifted_at", "lifted_by", "lift_reason"])
+        ledger.append(actor=actor, action="calendar.freeze_lifted", subject=freeze, payload={
+            "name": freeze.name, "kind": freeze.kind, "reason": reason, "starts_at": freeze.starts_at,
+            "ends_at": freeze.ends_at, "lifted_at": now, "told": [c.reference for c in told]})
+        for change in told:
+            events.publish("freeze.lifted", actor=actor, freeze_id=freeze.pk, change_id=change.pk,
+                           owner_id=change.owner_id or change.requester_id)
+    return LiftedFreeze(freeze, told)
 
 
 def issue_feed_token(*, actor) -> tuple[CalendarFeedToken, str]:

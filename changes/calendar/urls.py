@@ -7,6 +7,7 @@ app_name = "calendar"
 urlpatterns = [
     path("", views.calendar_page, name="index"),
     path("subscribe/", views.feed_settings, name="feed"),
+    path("freezes/<int:pk>/lift/", views.lift_freeze, name="freeze-lift"),
     path("feeds/<str:secret>.ics", views.user_feed, name="user-feed"),
     path("feeds/<str:secret>/services/<int:service_id>.ics", views.service_feed, name="service-feed"),
 ]

@@ -1,4 +1,4 @@
-"""The change calendar over the API: deployment windows, freezes (with a preview), conflicts of a
+"""The change calendar over the API: deployment windows, freezes (with a preview, and lifting), conflicts of a
 change, next available slots and calendar events in a time range. Views parse input, call one
 service or selector, and render plain JSON; rules live in changes.calendar.services and schedule."""
 from datetime import datetime, timedelta
@@ -14,12 +14,12 @@ from rest_framework.views import APIView
 
 from changemgmt.api.input import DATETIME_MESSAGE, MAX_ID, SCALAR, checked_body, parse_moment, shapes_of_form
 from changemgmt.api.permissions import ReadOnlyForAuditors
-from changemgmt.api.schema import FIELD_ERRORS, FORBIDDEN, NOT_FOUND, WRITE_ERRORS
+from changemgmt.api.schema import CONFLICT, FIELD_ERRORS, FORBIDDEN, NOT_FOUND, WRITE_ERRORS
 from changes import selectors
 from changes.calendar import conflicts, schedule, services, slots
 from changes.calendar.api import serializers as doc
 from changes.calendar.choices import WEEKDAY_NAMES
-from changes.calendar.forms import FreezeForm, WindowForm
+from changes.calendar.forms import FreezeForm, LiftFreezeForm, WindowForm
 from changes.calendar.models import DeploymentWindow, Freeze
 from changes.calendar.selectors import calendar_data
 from changes.choices import RiskLevel
@@ -43,7 +43,7 @@ def window_json(w: DeploymentWindow) -> dict:
 
 def period_json(p: schedule.FreezePeriod) -> dict:
     return {"id": p.pk, "name": p.name, "reason": p.reason, "kind": p.kind, "source": p.source,
-            "starts_at": p.starts_at, "ends_at": p.ends_at,
+            "starts_at": p.starts_at, "ends_at": p.ends_at, "lifted_at": p.lifted_at,
             "services": None if p.service_ids is None else sorted(p.service_ids)}
 
 
@@ -154,8 +154,22 @@ class FreezeDetailView(CalendarAPIView):
                    responses={200: doc.FreezePeriodSerializer, **READ_ERRORS})
     def get(self, request, pk):
         freeze = get_object_or_404(Freeze.objects.prefetch_related("services"), pk=pk)
-        [period] = [p for p in schedule.announced_freezes(freeze.starts_at, freeze.ends_at) if p.pk == freeze.pk]
-        return Response(period_json(period))
+        return Response(period_json(schedule.freeze_period(freeze)))
+
+
+class FreezeLiftView(CalendarAPIView):
+    """POST a reason to lift an announced freeze now (those who may announce freezes); the owners of
+    the scheduled changes it still catches are told. A freeze already lifted or over: 409."""
+
+    @extend_schema(operation_id="calendar_freezes_lift", request=doc.LiftBody,
+                   responses={200: doc.LiftedFreezeSerializer, 409: CONFLICT, **WRITE_ERRORS})
+    def post(self, request, pk):
+        get_object_or_404(Freeze, pk=pk)
+        body = checked_body(request.data, shapes_of_form(LiftFreezeForm), reject_unknown=True)
+        lifted = services.lift_freeze(actor=request.user, freeze_id=pk, reason=body.get("reason", ""))
+        freeze = lifted.freeze
+        return Response({**period_json(schedule.freeze_period(freeze)), "lifted_by": freeze.lifted_by_id,
+                         "lift_reason": freeze.lift_reason, "told": [change_ref(c) for c in lifted.told]})
 
 
 class ChangeConflictsView(CalendarAPIView):
