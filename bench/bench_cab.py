@@ -50,7 +50,8 @@ from cab.agenda import generate_agenda  # noqa: E402
 from cab.models import ActionItem, AgendaItem, BoardMember, Meeting, Vote  # noqa: E402
 from changemgmt.models import User  # noqa: E402
 from changemgmt.roles import Role  # noqa: E402
-from changes.models import ChangeRequest, Freeze, Service, TestEvidence  # noqa: E402
+from changes.calendar.models import Freeze  # noqa: E402
+from changes.models import ChangeRequest, Service, TestEvidence  # noqa: E402
 
 IN_FLIGHT, CLOSED, SERVICES = 1_000, 100_000, 200
 FLIGHT_STATES = ["assessment", "approval", "testing", "ready", "deployed"]

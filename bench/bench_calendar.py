@@ -39,7 +39,7 @@ from django.utils import timezone  # noqa: E402
 
 from changemgmt.models import User  # noqa: E402
 from changemgmt.roles import Role  # noqa: E402
-from changes import conflicts, schedule, slots  # noqa: E402
+from changes.calendar import conflicts, schedule, slots  # noqa: E402
 from changes.choices import State  # noqa: E402
 from changes.models import ChangeRequest, Service  # noqa: E402
 

@@ -5,7 +5,7 @@ Generation costs a fixed number of queries however many changes exist: each sect
 (plus fixed prefetches), change details are fetched once for every change the agenda shows in
 detail, and calendar conflicts are computed in memory from the calendar's query (two changes
 sharing a service in overlapping time, as POLICY §6 defines a conflict) and merged with the
-ChangeConflict rows changes.conflicts keeps (which also cover configuration items).
+ChangeConflict rows changes.calendar.conflicts keeps (which also cover configuration items).
 """
 from collections import defaultdict
 from datetime import timedelta
@@ -19,9 +19,10 @@ from approvals.models import ApprovalSlot
 from cab.choices import ActionStatus, MeetingKind, Outcome, Section
 from cab.models import ActionItem, AgendaItem, Decision, Meeting
 from changemgmt import ledger, policy
+from changes.calendar.models import ChangeConflict, Freeze
 from changes.choices import ChangeType, State
 from changes.choices import Outcome as ChangeOutcome
-from changes.models import ChangeConflict, ChangeRequest, Freeze, TestEvidence
+from changes.models import ChangeRequest, TestEvidence
 
 # States of a change that is on the calendar (submitted, not finished).
 CALENDAR_STATES = [State.ASSESSMENT, State.APPROVAL, State.TESTING, State.READY, State.DEPLOYED]
@@ -92,7 +93,7 @@ def _calendar(lo, hi):
                 conflicts_of[row["id"]].append({"with": other["id"], "ref": pair["a_ref"], "service": pair["service"],
                                                 "url": change_url(other["id"])})
             active.append(row)
-    # Conflicts changes.conflicts stored (they also cover configuration items): one more query.
+    # Conflicts changes.calendar.conflicts stored (they also cover configuration items): one more query.
     found = {frozenset((pair["a"], pair["b"])) for pair in conflicts}
     for first, second, shared in (ChangeConflict.objects.filter(
             change__state__in=CALENDAR_STATES, change__planned_start__lt=hi, change__planned_end__gt=lo)

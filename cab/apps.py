@@ -8,6 +8,6 @@ class CabConfig(AppConfig):
     def ready(self):
         """Put CAB meetings into the change calendar's iCalendar feeds (changes cannot import cab)."""
         from cab.feed import meeting_events
-        from changes.feeds import register_source
+        from changes.calendar.feeds import register_source
 
         register_source(meeting_events)

@@ -14,7 +14,7 @@ from cab.models import Meeting
 
 
 def meeting_events(*, start, end, service_id=None) -> list:
-    from changes.feeds import FeedEvent
+    from changes.calendar.feeds import FeedEvent
 
     meetings = Meeting.objects.filter(starts_at__lt=end, ends_at__gt=start)
     if service_id is not None:

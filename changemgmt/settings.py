@@ -256,7 +256,7 @@ SPECTACULAR_SETTINGS = {
         "RiskScoreEnum": [(1, "1"), (2, "2"), (3, "3")],
         "ChangeOutcomeEnum": "changes.choices.Outcome",
         "RollbackKindEnum": "changes.choices.RollbackKind",
-        "FreezeKindEnum": "changes.choices.FreezeKind",
+        "FreezeKindEnum": "changes.calendar.choices.FreezeKind",
         "MeetingKindEnum": "cab.choices.MeetingKind",
         "MeetingStatusEnum": "cab.choices.MeetingStatus",
         "DecisionOutcomeEnum": "cab.choices.Outcome",

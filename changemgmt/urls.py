@@ -12,7 +12,7 @@ urlpatterns = [
     path("", include("changemgmt.web.urls")),
     path("inbox/", include("changemgmt.notifications_urls")),
     path("changes/", include("changes.urls")),
-    path("calendar/", include("changes.calendar_urls")),
+    path("calendar/", include("changes.calendar.urls")),
     path("approvals/", include("approvals.urls")),
     path("cab/", include("cab.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

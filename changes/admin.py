@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from changemgmt.admin_base import AuditedAdmin, ReadOnlyAdmin
 from changemgmt.errors import Conflict, GateRefused
 from changes import catalog_services, services
+from changes.calendar import admin as calendar_admin  # noqa: F401  (the calendar's admin: windows, freezes, items)
 from changes.models import ChangeRequest, RollbackRecord, Service, StandardTemplate, TestEvidence
 
 
@@ -82,5 +83,3 @@ class StandardTemplateAdmin(AuditedAdmin):
 class RollbackRecordAdmin(ReadOnlyAdmin):
     list_display = ("change", "severity", "trigger", "decided_at", "completed_at")
 
-
-from changes import calendar_admin  # noqa: E402,F401  (the calendar's admin: windows, freezes, items)

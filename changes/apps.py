@@ -7,7 +7,8 @@ class ChangesConfig(AppConfig):
 
     def ready(self):
         from changemgmt.policy_schema import register_vocabulary
-        from changes import conflicts, subscribers
+        from changes import subscribers
+        from changes.calendar import conflicts
         from changes.choices import TestType
 
         subscribers.connect()

@@ -11,8 +11,9 @@ from changemgmt import ledger
 from changemgmt.refusals import logged_refusals
 from changemgmt.roles import Role, has_role
 from changes import risk
+from changes.calendar.models import ConfigurationItem
 from changes.choices import RiskLevel
-from changes.models import ConfigurationItem, Service, StandardTemplate
+from changes.models import Service, StandardTemplate
 
 LABELS = {Service: "service", ConfigurationItem: "configuration_item", StandardTemplate: "standard_template"}
 

@@ -92,8 +92,3 @@ class Severity(models.TextChoices):
     MEDIUM = "medium", "Medium"
     HIGH = "high", "High"
     CRITICAL = "critical", "Critical"
-
-
-class FreezeKind(models.TextChoices):
-    HARD = "hard", "Hard (emergency only)"
-    SOFT = "soft", "Soft (justification + extra approval)"

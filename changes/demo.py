@@ -27,7 +27,8 @@ from cab.services import voting as cab_voting
 from changemgmt import people_services, policy
 from changemgmt.models import Team, User
 from changemgmt.roles import Role
-from changes import catalog_services, schedule, services
+from changes import catalog_services, services
+from changes.calendar import schedule
 from changes.choices import Category, ChangeType, State
 from changes.gates import required_tests
 from changes.models import ChangeRequest, Service, StandardTemplate
@@ -218,7 +219,7 @@ def ensure_catalog() -> tuple[list[Service], list[StandardTemplate]]:
 
 def _slots(start: datetime, *, forward: bool):
     """45-minute deployment slots on the hour, from `start` onward (or backward), that every risk
-    level may use and no freeze touches, asked of changes.schedule itself so the demo follows the
+    level may use and no freeze touches, asked of changes.calendar.schedule itself so the demo follows the
     configured windows and freezes. One change per slot, so no two demo changes overlap."""
     tz = timezone.get_current_timezone()
     day = timezone.localtime(start).date()

@@ -5,8 +5,9 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from changemgmt import policy
+from changes.calendar.models import ConfigurationItem
 from changes.choices import Category, ChangeType, RiskLevel, RollbackKind, Severity, TestResult, TestType
-from changes.models import ChangeRequest, ConfigurationItem, Service, TestEvidence
+from changes.models import ChangeRequest, Service, TestEvidence
 from changes.risk import FACTORS
 
 MAX_TEXT = 20_000

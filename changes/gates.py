@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from changemgmt import policy
 from changemgmt.errors import Missing
-from changes import schedule
-from changes.choices import ChangeType, FreezeKind, State, TestResult
+from changes.calendar import schedule
+from changes.calendar.choices import FreezeKind
+from changes.choices import ChangeType, State, TestResult
 from changes.risk import FACTORS
 
 REF_FIELDS = "POLICY §4 submit [002 §4.2]"

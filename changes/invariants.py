@@ -26,9 +26,12 @@ from approvals.choices import SLOT_HOLDERS, SlotRole, SlotStatus
 from changemgmt import policy
 from changemgmt.models import LedgerEntry
 from changemgmt.roles import Role, roles_of
-from changes import gates, schedule
-from changes.choices import ChangeType, FreezeKind, Outcome, State
-from changes.models import ChangeRequest, Freeze, TestEvidence
+from changes import gates
+from changes.calendar import schedule
+from changes.calendar.choices import FreezeKind
+from changes.calendar.models import Freeze
+from changes.choices import ChangeType, Outcome, State
+from changes.models import ChangeRequest, TestEvidence
 from changes.risk import FACTORS, band, final_level
 from changes.transitions import TRANSITIONS
 

@@ -48,8 +48,23 @@ def _freeze_caught(*, actor, change_id, owner_id, held, **_):
     change = ChangeRequest.objects.get(pk=change_id)
     outcome = "was put on hold (back to testing)" if held else "is scheduled inside the freeze"
     notify_many([Message(owner_id, NotificationKind.FREEZE_CAUGHT, f"{change.reference} caught by a freeze",
-                         f"“{change.title}” {outcome}. Reschedule it outside the freeze.",
+                         f"“{change.title}” {outcome}. Reschedule it outside the freeze (the change page "
+                         "offers the next available slots), or, for a soft freeze, add a written justification.",
                          f"/changes/{change.pk}/")])
+
+
+def _freeze_lifted(*, actor, freeze_id, change_id, owner_id, **_):
+    """The owner of a change a freeze caught hears it was lifted, through the same kind of notice."""
+    from changemgmt.models import NotificationKind
+    from changemgmt.notifications import Message, notify_many
+    from changes.calendar.models import Freeze
+    from changes.models import ChangeRequest
+
+    change, freeze = ChangeRequest.objects.get(pk=change_id), Freeze.objects.get(pk=freeze_id)
+    notify_many([Message(owner_id, NotificationKind.FREEZE_CAUGHT, f"{change.reference}: freeze lifted",
+                         f"The freeze “{freeze.name}” over “{change.title}” was lifted: {freeze.lift_reason} "
+                         "The planned time no longer falls in it; a change it put on hold moves on through "
+                         "the test step as usual.", f"/changes/{change.pk}/")])
 
 
 def connect():
@@ -57,3 +72,4 @@ def connect():
     events.subscribe("approval.rejected", _rejected)
     events.subscribe("change.conflict_detected", _conflict_detected)
     events.subscribe("freeze.caught_change", _freeze_caught)
+    events.subscribe("freeze.lifted", _freeze_lifted)

@@ -22,7 +22,8 @@ from changemgmt.web import timeline
 from changemgmt.web.access import member_required
 from changemgmt.web.forms import bind_errors, post_data
 from changemgmt.web.htmx import is_htmx, redirect_page, render_page
-from changes import conflicts, gates, rules, selectors, services
+from changes import gates, rules, selectors, services
+from changes.calendar import conflicts
 from changes.choices import ChangeType, State
 from changes.filters import ChangeFilter
 from changes.forms import ChangeForm, RiskForm, TestEvidenceForm

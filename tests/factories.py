@@ -43,7 +43,7 @@ def planned_window(now: datetime, *, check_freezes: bool = True) -> tuple[dateti
 
 
 def _recurring_freeze(start: datetime, end: datetime) -> bool:
-    from changes.schedule import recurring_freezes
+    from changes.calendar.schedule import recurring_freezes
 
     return bool(recurring_freezes(start, end))
 

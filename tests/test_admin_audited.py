@@ -7,7 +7,8 @@ from django.contrib.auth.models import Group, Permission
 
 from changemgmt.models import ApiToken, LedgerEntry, Team, User
 from changemgmt.roles import Role
-from changes.models import ChangeRequest, DeploymentWindow, Freeze, Service, StandardTemplate
+from changes.calendar.models import DeploymentWindow, Freeze
+from changes.models import ChangeRequest, Service, StandardTemplate
 from tests import factories as f
 
 LOW = {"systems": 1, "users": 1, "data": 1, "reversibility": 1, "security": 1}

@@ -27,6 +27,8 @@ def api(frozen, requester):
     ({"services": "payments-api"}, "services"),                 # a string where a list is expected
     ({"services": [{"id": 1}]}, "services"),                    # objects inside the list
     ({"services": [999999]}, "services"),                       # a service that does not exist
+    ({"services": [2 ** 64]}, "services"),                      # an id no database can hold
+    ({"owner": -(2 ** 63) - 1}, "owner"),                        # the same, negative, for one id
     ({"title": {"text": "hi"}}, "title"),                       # an object where text is expected
     ({"title": ["hi"]}, "title"),                               # a list where text is expected
     ({"title": "x" * 100_000}, "title"),                        # 100 kB title
@@ -210,6 +212,11 @@ def test_an_impossible_date_in_a_calendar_query_is_400_naming_it(api, query, fie
     response = api.get(query)
     assert response.status_code == 400, response.content
     assert field in response.json()
+
+
+def test_a_calendar_filter_id_too_large_for_the_database_is_400_naming_it(api):
+    response = api.get("/api/calendar/events/?service=99999999999999999999")
+    assert response.status_code == 400 and "service" in response.json()
 
 
 def test_the_calendar_page_for_year_9999_is_400(scene):

@@ -25,7 +25,7 @@ from cab.services import actions, agenda
 from changemgmt.api.authentication import issue_token
 from changemgmt.models import NotificationKind
 from changemgmt.notifications import notify
-from changes import calendar_services
+from changes.calendar import services as calendar_services
 from changes.models import StandardTemplate
 from tests import factories as f
 from tests.api_helpers import assert_nothing_written, rows

@@ -7,14 +7,14 @@ import pytest
 from cab.agenda import generate_agenda
 from cab.api import serializers as cab_doc
 from changes import services
-from changes.api import calendar_schema as doc
+from changes.calendar.api import serializers as doc
 from tests import factories as f
 from tests import test_cab_support as support
 from tests.api_helpers import authenticated as api
 from tests.schema_helpers import documented_paths, generate
 
 board = support.board
-URLCONFS = ["changes.api.calendar_urls", "cab.api.urls"]
+URLCONFS = ["changes.calendar.api.urls", "cab.api.urls"]
 
 
 

@@ -33,7 +33,7 @@ from cab.services import actions
 from changemgmt.api.authentication import issue_token
 from changemgmt.roles import Role
 from changemgmt.wsgi import application
-from changes import calendar_services
+from changes.calendar import services as calendar_services
 from tests import factories as f
 from tests.lifecycle import filed, in_approval
 

@@ -17,7 +17,8 @@ from cab.services.meetings import start_meeting
 from changemgmt import policy
 from changemgmt.errors import Conflict
 from changemgmt.models import LedgerEntry
-from changes.models import ChangeRequest, Freeze
+from changes.calendar.models import Freeze
+from changes.models import ChangeRequest
 from tests import factories as f
 from tests import test_cab_support as support
 

@@ -6,7 +6,8 @@ from icalendar import Calendar
 
 from cab.agenda import generate_agenda
 from cab.ics import invitation
-from changes import calendar_services, services
+from changes import services
+from changes.calendar import services as calendar_services
 from tests import factories as f
 from tests import test_cab_support as support
 from tests.test_feeds import parse

@@ -12,7 +12,7 @@ from cab import tasks
 from cab.choices import MeetingKind
 from cab.models import ActionItem, Meeting
 from cab.services.meetings import convene_emergency
-from changes.models import Freeze
+from changes.calendar.models import Freeze
 from tests import factories as f
 from tests import test_cab_support as support
 

@@ -4,7 +4,7 @@ from datetime import datetime
 import pytest
 
 from changes import services
-from changes.models import DeploymentWindow, Freeze
+from changes.calendar.models import DeploymentWindow, Freeze
 from tests import factories as f
 from tests.api_helpers import authenticated as api
 
@@ -90,3 +90,10 @@ def test_events_in_a_range_with_filters(frozen, requester):
                                                          "end": "2026-11-30T00:00:00Z"}).status_code == 400
     assert api(requester).get("/api/calendar/events/", {"risk": "extreme"}).status_code == 400
     assert datetime.fromisoformat(body["changes"][0]["planned_start"]) == f.PLANNED_START
+
+
+def test_a_freeze_naming_a_service_id_too_large_for_the_database_is_400(frozen, cab_chair):
+    for url in ("/api/calendar/freezes/preview/", "/api/calendar/freezes/"):
+        response = api(cab_chair).post(url, freeze_body(services=[2 ** 63]), format="json")
+        assert response.status_code == 400 and response.json()["services"] == ["No such id."]
+    assert not Freeze.objects.exists()

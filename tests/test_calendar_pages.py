@@ -7,7 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from changes import services
-from changes.models import ChangeRequest, Freeze
+from changes.calendar.models import Freeze
+from changes.models import ChangeRequest
 from tests import factories as f
 
 NY = f.NY

@@ -6,8 +6,9 @@ import pytest
 from changemgmt.errors import GateRefused
 from changemgmt.models import LedgerEntry
 from changes import services
+from changes.calendar.models import Freeze
 from changes.choices import State
-from changes.models import Freeze, RollbackRecord
+from changes.models import RollbackRecord
 from tests import factories as f
 from tests import lifecycle as life
 

@@ -6,7 +6,7 @@ import pytest
 
 from changemgmt.models import Notification, NotificationKind
 from changes import services
-from changes.models import Freeze
+from changes.calendar.models import Freeze
 from tests import factories as f
 from tests import lifecycle as life
 
@@ -48,7 +48,7 @@ def test_both_owners_are_told_of_a_new_conflict(frozen, requester, peer):
 
 
 def test_owner_is_told_when_a_freeze_catches_their_change(frozen, requester, peer, peer2, admin_user):
-    from changes.calendar_services import announce_freeze
+    from changes.calendar.services import announce_freeze
 
     change = life.ready(requester, [peer, peer2])
     announce_freeze(actor=admin_user, data={

@@ -6,8 +6,9 @@ import pytest
 
 from changemgmt import events
 from changemgmt.models import LedgerEntry
-from changes import conflicts, services
-from changes.models import ChangeConflict, ConfigurationItem
+from changes import services
+from changes.calendar import conflicts
+from changes.calendar.models import ChangeConflict, ConfigurationItem
 from tests import factories as f
 
 NY = f.NY

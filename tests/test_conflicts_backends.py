@@ -6,9 +6,10 @@ from datetime import datetime, timedelta
 import pytest
 from django.db import connection
 
-from changes import conflicts
+from changes.calendar import conflicts
+from changes.calendar.models import ConfigurationItem
 from changes.choices import State
-from changes.models import ChangeRequest, ConfigurationItem, Service
+from changes.models import ChangeRequest, Service
 from tests import factories as f
 
 NY = f.NY

@@ -6,8 +6,10 @@ import pytest
 from icalendar import Calendar
 
 from changemgmt.models import LedgerEntry
-from changes import calendar_services, feeds, services
-from changes.models import Freeze
+from changes import services
+from changes.calendar import feeds
+from changes.calendar import services as calendar_services
+from changes.calendar.models import Freeze
 from tests import factories as f
 
 NY = f.NY

@@ -10,8 +10,8 @@ from django.core.exceptions import PermissionDenied
 from changemgmt.errors import GateRefused
 from changemgmt.models import LedgerEntry
 from changes import services
+from changes.calendar.models import Freeze
 from changes.choices import State
-from changes.models import Freeze
 from tests import factories as f
 from tests import lifecycle as life
 from tests.api_helpers import authenticated

@@ -10,9 +10,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from changemgmt import policy
 from changemgmt.errors import GateRefused
 from changemgmt.models import LedgerEntry
-from changes import schedule, services
+from changes import services
+from changes.calendar import schedule
+from changes.calendar.models import Freeze
 from changes.choices import State
-from changes.models import Freeze
 from tests import factories as f
 from tests import lifecycle as life
 from tests.api_helpers import authenticated
@@ -268,7 +269,7 @@ def test_a_pipeline_records_an_automatic_rollback_and_the_change_shows_it(frozen
 
 
 def test_rescheduling_onto_another_change_recomputes_the_conflicts(frozen, requester):
-    from changes.models import ChangeConflict
+    from changes.calendar.models import ChangeConflict
 
     first = life.submitted(requester)
     later = f.PLANNED_START + timedelta(days=1)

@@ -92,7 +92,7 @@ def test_check_invariants_can_check_one_change(frozen, requester):
 
 def test_a_deployment_outside_its_window_schedule_or_in_a_hard_freeze_is_reported(frozen, requester, peer, peer2,
                                                                                  admin_user):
-    from changes import calendar_services
+    from changes.calendar import services as calendar_services
 
     change = lifecycle.deployed(requester, [peer, peer2], frozen)
     assert rules_broken(change) == set()

@@ -26,7 +26,8 @@ from approvals.services import decide
 from changemgmt import policy
 from changemgmt.errors import Conflict, GateRefused
 from changemgmt.models import LedgerEntry, OutboxEvent
-from changes import calendar_services, invariants, services
+from changes import invariants, services
+from changes.calendar import services as calendar_services
 from changes.models import ChangeRequest
 from tests import factories as f
 from tests import lifecycle

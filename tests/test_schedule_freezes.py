@@ -9,9 +9,11 @@ from approvals.services import decide
 from changemgmt import events, policy
 from changemgmt.errors import GateRefused
 from changemgmt.models import LedgerEntry
-from changes import calendar_services, schedule, services
+from changes import services
+from changes.calendar import schedule
+from changes.calendar import services as calendar_services
+from changes.calendar.models import Freeze
 from changes.choices import State
-from changes.models import Freeze
 from tests import factories as f
 
 NY = f.NY

@@ -2,8 +2,10 @@
 clear of other changes on the same services."""
 from datetime import datetime
 
-from changes import services, slots
-from changes.models import ChangeRequest, Freeze
+from changes import services
+from changes.calendar import slots
+from changes.calendar.models import Freeze
+from changes.models import ChangeRequest
 from tests import factories as f
 
 NY = f.NY

@@ -5,8 +5,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from changemgmt.models import LedgerEntry
-from changes import calendar_services, schedule
-from changes.models import DeploymentWindow
+from changes.calendar import schedule
+from changes.calendar import services as calendar_services
+from changes.calendar.models import DeploymentWindow
 from tests import factories as f
 
 NY = f.NY

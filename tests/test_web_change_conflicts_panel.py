@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from changes import services
-from changes.models import ConfigurationItem
+from changes.calendar.models import ConfigurationItem
 from tests import factories as f
 
 

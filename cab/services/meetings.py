@@ -14,8 +14,9 @@ from cab.services.common import lock_meeting, refuse_if_published, require_chair
 from changemgmt import ledger, policy
 from changemgmt.errors import Conflict
 from changemgmt.tasking import enqueue
+from changes.calendar.models import Freeze
 from changes.choices import TERMINAL_STATES
-from changes.models import ChangeRequest, Freeze
+from changes.models import ChangeRequest
 
 WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 

@@ -49,6 +49,9 @@ _MESSAGES = {
     OBJECT: "Expected an object.",
 }
 NUL_MESSAGE = "Null characters are not allowed."
+# Ids are 64-bit integers in every database; a larger number names nothing and would overflow the query.
+MAX_ID = 2 ** 63 - 1
+NO_SUCH_ID_MESSAGE = "No such id."
 
 
 def _shape_of_field(field: forms.Field) -> str:
@@ -155,7 +158,10 @@ def _fits(value, shape: str) -> bool:
 
 
 def _value_error(value, shape: str) -> str | None:
-    """What is wrong with a well-shaped date or date-time text, if anything."""
+    """What is wrong with a well-shaped id, date or date-time text, if anything."""
+    if shape in (ID, IDS):
+        ids = value if isinstance(value, list) else [value]
+        return NO_SUCH_ID_MESSAGE if any(i is not None and abs(i) > MAX_ID for i in ids) else None
     if not value or shape not in (DATETIME, DATE):
         return None
     try:

@@ -6,7 +6,7 @@ from changemgmt.api.errors import not_found
 
 urlpatterns = [
     path("", include("changes.api.urls")),
-    path("", include("changes.api.calendar_urls")),
+    path("", include("changes.calendar.api.urls")),
     path("", include("approvals.api.urls")),
     path("", include("approvals.api.queue_urls")),
     path("", include("cab.api.urls")),

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from django.utils import timezone
 
 from changemgmt import policy
-from changes import conflicts, schedule
+from changes.calendar import conflicts, schedule
 from changes.choices import ChangeType
 
 DEFAULT_DURATION = timedelta(hours=1)

@@ -12,11 +12,12 @@ comparisons. tests/test_conflicts_backends.py checks both give the same answers.
 from datetime import datetime
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import F, Q
 
 from changemgmt import events, ledger
+from changes.calendar.models import ChangeConflict, ConfigurationItem
 from changes.choices import State
-from changes.models import ChangeConflict, ChangeRequest, ConfigurationItem
+from changes.models import ChangeRequest
 
 # A change occupies its slot from filing until it is deployed; later states no longer block others.
 SCHEDULED_STATES = [State.DRAFT, State.ASSESSMENT, State.APPROVAL, State.TESTING, State.READY, State.DEPLOYED]
@@ -130,8 +131,6 @@ def conflicts_of(change_id: int):
 
 def _on_change_event(*, actor=None, change_id, fields=None, **_):
     if fields is not None and {"planned_start", "planned_end"} & set(fields):
-        from django.db.models import F
-
         ChangeRequest.objects.filter(pk=change_id).update(schedule_sequence=F("schedule_sequence") + 1)
     recompute(change_id=change_id, actor=actor)
 

@@ -1,14 +1,15 @@
 """OpenAPI descriptions of the calendar API's bodies (drf-spectacular only).
 
-The calendar views answer with plain dicts (changes.api.calendar: window_json, period_json,
+The calendar views answer with plain dicts (changes.calendar.api.views: window_json, period_json,
 change_ref…) so their times stay in UTC as stored; these serializers describe those dicts and
 validate nothing. tests/test_api_schema.py checks that real responses carry exactly these fields.
 """
 from rest_framework import serializers
 
 from changemgmt.api.schema import request_schema
-from changes.calendar_forms import FreezeForm, WindowForm
-from changes.choices import FreezeKind, RiskLevel, State
+from changes.calendar.choices import FreezeKind
+from changes.calendar.forms import FreezeForm, LiftFreezeForm, WindowForm
+from changes.choices import RiskLevel, State
 
 SOURCES = [("announced", "Announced"), ("end_of_month", "End of month"), ("end_of_quarter", "End of quarter"),
            ("public_holiday", "Public holiday")]
@@ -16,6 +17,8 @@ SOURCES = [("announced", "Announced"), ("end_of_month", "End of month"), ("end_o
 WindowBody = request_schema(WindowForm, "WindowRequestBody", doc="A weekly deployment window (organisation time).")
 FreezeBody = request_schema(FreezeForm, "FreezeRequestBody", required=("name", "reason", "starts_at", "ends_at"),
                             doc="A freeze to announce or preview; `services` empty freezes every service.")
+LiftBody = request_schema(LiftFreezeForm, "FreezeLiftRequestBody", required=("reason",),
+                          doc="Why the freeze is lifted.")
 
 
 class WindowSerializer(serializers.Serializer):
@@ -34,7 +37,9 @@ class FreezePeriodSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=FreezeKind.choices)
     source = serializers.ChoiceField(choices=SOURCES)
     starts_at = serializers.DateTimeField()
-    ends_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField(help_text="When the freeze stops applying: the lift time if lifted early")
+    lifted_at = serializers.DateTimeField(allow_null=True, help_text="When an announced freeze was lifted; a freeze "
+                                          "lifted before it started never applies and is left out of lists")
     services = serializers.ListField(child=serializers.IntegerField(), allow_null=True,
                                      help_text="Service ids; empty (null) when every service is frozen")
 
@@ -64,6 +69,12 @@ class PreviewFreezeSerializer(serializers.Serializer):
 class FreezePreviewSerializer(serializers.Serializer):
     freeze = PreviewFreezeSerializer()
     caught = ChangeRefSerializer(many=True, help_text="Scheduled changes the freeze catches (put on hold on save)")
+
+
+class LiftedFreezeSerializer(FreezePeriodSerializer):
+    lifted_by = serializers.IntegerField(help_text="Id of the user who lifted it")
+    lift_reason = serializers.CharField()
+    told = ChangeRefSerializer(many=True, help_text="Scheduled changes the freeze still caught; their owners are told")
 
 
 class ConflictSerializer(serializers.Serializer):

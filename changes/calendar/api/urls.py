@@ -1,7 +1,7 @@
 """API routes of the change calendar (included at /api/)."""
 from django.urls import path
 
-from changes.api import calendar as views
+from changes.calendar.api import views
 
 urlpatterns = [
     path("calendar/windows/", views.WindowListView.as_view(), name="api-calendar-windows"),
@@ -9,6 +9,7 @@ urlpatterns = [
     path("calendar/freezes/", views.FreezeListView.as_view(), name="api-calendar-freezes"),
     path("calendar/freezes/preview/", views.FreezePreviewView.as_view(), name="api-calendar-freeze-preview"),
     path("calendar/freezes/<int:pk>/", views.FreezeDetailView.as_view(), name="api-calendar-freeze"),
+    path("calendar/freezes/<int:pk>/lift/", views.FreezeLiftView.as_view(), name="api-calendar-freeze-lift"),
     path("calendar/events/", views.EventsView.as_view(), name="api-calendar-events"),
     path("changes/<int:pk>/conflicts/", views.ChangeConflictsView.as_view(), name="api-change-conflicts"),
     path("changes/<int:pk>/next-slots/", views.NextSlotsView.as_view(), name="api-change-next-slots"),

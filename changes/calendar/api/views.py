@@ -1,6 +1,6 @@
-"""The change calendar over the API: deployment windows, freezes (with a preview), conflicts of a
+"""The change calendar over the API: deployment windows, freezes (with a preview, and lifting), conflicts of a
 change, next available slots and calendar events in a time range. Views parse input, call one
-service or selector, and render plain JSON; rules live in changes.calendar_services and schedule."""
+service or selector, and render plain JSON; rules live in changes.calendar.services and schedule."""
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
@@ -12,15 +12,17 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from changemgmt.api.input import DATETIME_MESSAGE, SCALAR, checked_body, parse_moment, shapes_of_form
+from changemgmt.api.input import DATETIME_MESSAGE, MAX_ID, SCALAR, checked_body, parse_moment, shapes_of_form
 from changemgmt.api.permissions import ReadOnlyForAuditors
-from changemgmt.api.schema import FIELD_ERRORS, FORBIDDEN, NOT_FOUND, WRITE_ERRORS
-from changes import calendar_services, conflicts, schedule, selectors, slots
-from changes.api import calendar_schema as doc
-from changes.calendar_forms import FreezeForm, WindowForm
-from changes.calendar_selectors import calendar_data
+from changemgmt.api.schema import CONFLICT, FIELD_ERRORS, FORBIDDEN, NOT_FOUND, WRITE_ERRORS
+from changes import selectors
+from changes.calendar import conflicts, schedule, services, slots
+from changes.calendar.api import serializers as doc
+from changes.calendar.choices import WEEKDAY_NAMES
+from changes.calendar.forms import FreezeForm, LiftFreezeForm, WindowForm
+from changes.calendar.models import DeploymentWindow, Freeze
+from changes.calendar.selectors import calendar_data
 from changes.choices import RiskLevel
-from changes.models import DeploymentWindow, Freeze
 
 MAX_RANGE = timedelta(days=92)
 MAX_SLOTS = 50
@@ -35,13 +37,13 @@ class CalendarAPIView(APIView):
 
 
 def window_json(w: DeploymentWindow) -> dict:
-    return {"id": w.pk, "weekday": w.weekday, "weekday_name": schedule.WEEKDAY_NAMES[w.weekday],
+    return {"id": w.pk, "weekday": w.weekday, "weekday_name": WEEKDAY_NAMES[w.weekday],
             "starts": w.starts.strftime("%H:%M"), "ends": w.ends.strftime("%H:%M"), "risks": w.risks}
 
 
 def period_json(p: schedule.FreezePeriod) -> dict:
     return {"id": p.pk, "name": p.name, "reason": p.reason, "kind": p.kind, "source": p.source,
-            "starts_at": p.starts_at, "ends_at": p.ends_at,
+            "starts_at": p.starts_at, "ends_at": p.ends_at, "lifted_at": p.lifted_at,
             "services": None if p.service_ids is None else sorted(p.service_ids)}
 
 
@@ -89,7 +91,7 @@ class WindowListView(CalendarAPIView):
                    responses={201: doc.WindowSerializer, **WRITE_ERRORS})
     def post(self, request):
         body = checked_body(request.data, shapes_of_form(WindowForm))
-        window = calendar_services.save_window(actor=request.user, data=body)
+        window = services.save_window(actor=request.user, data=body)
         return Response(window_json(window), status=status.HTTP_201_CREATED)
 
 
@@ -103,12 +105,12 @@ class WindowDetailView(CalendarAPIView):
     def patch(self, request, pk):
         get_object_or_404(DeploymentWindow, pk=pk)
         body = checked_body(request.data, shapes_of_form(WindowForm))
-        return Response(window_json(calendar_services.save_window(actor=request.user, window_id=pk, data=body)))
+        return Response(window_json(services.save_window(actor=request.user, window_id=pk, data=body)))
 
     @extend_schema(operation_id="calendar_windows_destroy", responses={204: None, **READ_ERRORS})
     def delete(self, request, pk):
         get_object_or_404(DeploymentWindow, pk=pk)
-        calendar_services.delete_window(actor=request.user, window_id=pk)
+        services.delete_window(actor=request.user, window_id=pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -133,7 +135,7 @@ class FreezeListView(CalendarAPIView):
                    responses={201: doc.FreezePreviewSerializer, **WRITE_ERRORS})
     def post(self, request):
         body = checked_body(request.data, shapes_of_form(FreezeForm))
-        preview = calendar_services.announce_freeze(actor=request.user, data=body)
+        preview = services.announce_freeze(actor=request.user, data=body)
         return Response(_preview_json(preview), status=status.HTTP_201_CREATED)
 
 
@@ -144,7 +146,7 @@ class FreezePreviewView(CalendarAPIView):
                    responses={200: doc.FreezePreviewSerializer, **WRITE_ERRORS})
     def post(self, request):
         body = checked_body(request.data, shapes_of_form(FreezeForm))
-        return Response(_preview_json(calendar_services.preview_freeze(actor=request.user, data=body)))
+        return Response(_preview_json(services.preview_freeze(actor=request.user, data=body)))
 
 
 class FreezeDetailView(CalendarAPIView):
@@ -152,8 +154,22 @@ class FreezeDetailView(CalendarAPIView):
                    responses={200: doc.FreezePeriodSerializer, **READ_ERRORS})
     def get(self, request, pk):
         freeze = get_object_or_404(Freeze.objects.prefetch_related("services"), pk=pk)
-        [period] = [p for p in schedule.announced_freezes(freeze.starts_at, freeze.ends_at) if p.pk == freeze.pk]
-        return Response(period_json(period))
+        return Response(period_json(schedule.freeze_period(freeze)))
+
+
+class FreezeLiftView(CalendarAPIView):
+    """POST a reason to lift an announced freeze now (those who may announce freezes); the owners of
+    the scheduled changes it still catches are told. A freeze already lifted or over: 409."""
+
+    @extend_schema(operation_id="calendar_freezes_lift", request=doc.LiftBody,
+                   responses={200: doc.LiftedFreezeSerializer, 409: CONFLICT, **WRITE_ERRORS})
+    def post(self, request, pk):
+        get_object_or_404(Freeze, pk=pk)
+        body = checked_body(request.data, shapes_of_form(LiftFreezeForm), reject_unknown=True)
+        lifted = services.lift_freeze(actor=request.user, freeze_id=pk, reason=body.get("reason", ""))
+        freeze = lifted.freeze
+        return Response({**period_json(schedule.freeze_period(freeze)), "lifted_by": freeze.lifted_by_id,
+                         "lift_reason": freeze.lift_reason, "told": [change_ref(c) for c in lifted.told]})
 
 
 class ChangeConflictsView(CalendarAPIView):
@@ -214,7 +230,7 @@ class EventsView(CalendarAPIView):
         params = checked_body({k: request.query_params.get(k) for k in ("service", "team", "risk")
                                if request.query_params.get(k)}, {"service": SCALAR, "team": SCALAR, "risk": SCALAR})
         for name in ("service", "team"):
-            if name in params and not str(params[name]).isdigit():
+            if name in params and not (str(params[name]).isdigit() and int(params[name]) <= MAX_ID):
                 raise ValidationError({name: ["Give an id."]})
         if "risk" in params and params["risk"] not in RiskLevel.values:
             raise ValidationError({"risk": [f"One of {', '.join(RiskLevel.values)}."]})

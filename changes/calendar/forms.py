@@ -2,8 +2,9 @@
 the API so all get the same field-named refusals."""
 from django import forms
 
+from changes.calendar.models import DeploymentWindow, Freeze
 from changes.choices import RiskLevel
-from changes.models import DeploymentWindow, Freeze, Service
+from changes.models import Service
 
 MAX_TEXT = 20_000
 
@@ -59,3 +60,16 @@ class FreezeForm(forms.ModelForm):
         if starts and ends and ends <= starts:
             self.add_error("ends_at", "The freeze must end after it starts.")
         return cleaned
+
+
+class LiftFreezeForm(forms.Form):
+    """Why an announced freeze is lifted: required, like the reason it was announced for."""
+
+    reason = forms.CharField(max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 2}),
+                             error_messages={"required": "Lifting a freeze needs a reason."})
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError("Lifting a freeze needs a reason.")
+        return reason

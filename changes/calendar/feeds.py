@@ -17,9 +17,12 @@ from django.db.models import Q
 from django.utils import timezone
 from icalendar import Calendar, Event
 
-from changes import schedule
+from changemgmt.roles import is_member
+from changes.calendar import schedule
+from changes.calendar.models import CalendarFeedToken
+from changes.calendar.services import hash_feed_secret
 from changes.choices import State
-from changes.models import CalendarFeedToken, ChangeRequest
+from changes.models import ChangeRequest
 
 PAST = timedelta(days=90)
 FUTURE = timedelta(days=365)
@@ -118,9 +121,6 @@ def feed(*, service=None, now=None) -> bytes:
 
 def user_for_secret(secret: str):
     """The active user owning this feed secret, or None (wrong, revoked, or the user lost every role)."""
-    from changemgmt.roles import is_member
-    from changes.calendar_services import hash_feed_secret
-
     token = (CalendarFeedToken.objects.select_related("user")
              .filter(token_hash=hash_feed_secret(secret), revoked_at__isnull=True).first())
     if token is None or not is_member(token.user):

@@ -3,6 +3,8 @@ admin all call these, so every edit is validated, permission-checked and recorde
 
 Announcing a freeze puts the scheduled changes it catches on hold (a change ready to deploy goes
 back to testing through the `hold` transition) and tells each owner ("freeze.caught_change").
+Lifting one ends it now and tells the owners of the changes it still catches ("freeze.lifted"); a
+change it held stays in testing and moves on through the test gate as any other.
 """
 import hashlib
 import secrets
@@ -14,12 +16,16 @@ from django.db.models import Q
 from django.utils import timezone
 
 from changemgmt import events, ledger
+from changemgmt.errors import Conflict
 from changemgmt.refusals import logged_refusals
-from changes import calendar_rules
-from changes.calendar_forms import FreezeForm, WindowForm
-from changes.choices import ChangeType, FreezeKind, State
+from changes.calendar import rules
+from changes.calendar.choices import FreezeKind
+from changes.calendar.forms import FreezeForm, LiftFreezeForm, WindowForm
+from changes.calendar.models import CalendarFeedToken, DeploymentWindow, Freeze
+from changes.choices import ChangeType, State
 from changes.forms import reject_unknown
-from changes.models import CalendarFeedToken, ChangeRequest, DeploymentWindow, Freeze
+from changes.models import ChangeRequest
+from changes.services import run_transition
 
 # Changes a freeze catches: planned and not yet deployed.
 CATCHABLE_STATES = [State.DRAFT, State.ASSESSMENT, State.APPROVAL, State.TESTING, State.READY]
@@ -27,7 +33,7 @@ CATCHABLE_STATES = [State.DRAFT, State.ASSESSMENT, State.APPROVAL, State.TESTING
 
 def _validated(form_class, data, *, instance=None):
     reject_unknown(form_class, data)
-    form = form_class(data=data, instance=instance)
+    form = form_class(data=data, **({} if instance is None else {"instance": instance}))
     if not form.is_valid():
         raise ValidationError({name: [e["message"] for e in errors]
                                for name, errors in form.errors.get_json_data().items()})
@@ -41,7 +47,7 @@ def _window_payload(window) -> dict:
 @logged_refusals("calendar.window_save")
 def save_window(*, actor, data, window_id=None) -> DeploymentWindow:
     """Create or edit a window. End before start and overlaps with a window sharing a risk are refused."""
-    if not calendar_rules.can_edit_windows(actor):
+    if not rules.can_edit_windows(actor):
         raise PermissionDenied("Only an administrator or the CAB chair may edit deployment windows.")
     with transaction.atomic():
         instance = DeploymentWindow.objects.select_for_update().get(pk=window_id) if window_id else None
@@ -58,7 +64,7 @@ def save_window(*, actor, data, window_id=None) -> DeploymentWindow:
 
 @logged_refusals("calendar.window_delete")
 def delete_window(*, actor, window_id) -> None:
-    if not calendar_rules.can_edit_windows(actor):
+    if not rules.can_edit_windows(actor):
         raise PermissionDenied("Only an administrator or the CAB chair may edit deployment windows.")
     with transaction.atomic():
         window = DeploymentWindow.objects.select_for_update().get(pk=window_id)
@@ -73,10 +79,11 @@ class FreezePreview:
     caught: list[ChangeRequest]
 
 
-def _caught(freeze: Freeze, service_ids: list[int]) -> list[ChangeRequest]:
-    """Scheduled, non-emergency changes whose planned time overlaps the freeze and whose services it covers."""
-    found = (ChangeRequest.objects.filter(state__in=CATCHABLE_STATES, planned_start__lt=freeze.ends_at,
-                                          planned_end__gt=freeze.starts_at)
+def _caught(starts_at, ends_at, service_ids: list[int]) -> list[ChangeRequest]:
+    """Scheduled, non-emergency changes whose planned time overlaps [starts_at, ends_at) and whose
+    services a freeze on `service_ids` (empty: every service) covers."""
+    found = (ChangeRequest.objects.filter(state__in=CATCHABLE_STATES, planned_start__lt=ends_at,
+                                          planned_end__gt=starts_at)
              .exclude(change_type=ChangeType.EMERGENCY))
     if service_ids:
         found = found.filter(Q(services__in=service_ids) | Q(configuration_items__service__in=service_ids))
@@ -86,19 +93,17 @@ def _caught(freeze: Freeze, service_ids: list[int]) -> list[ChangeRequest]:
 
 def preview_freeze(*, actor, data) -> FreezePreview:
     """What announcing this freeze would do: the validated freeze and the changes it would catch."""
-    if not calendar_rules.can_announce_freeze(actor):
+    if not rules.can_announce_freeze(actor):
         raise PermissionDenied("Your roles do not allow announcing freezes.")
     form = _validated(FreezeForm, data)
     freeze = form.save(commit=False)
     service_ids = [s.pk for s in form.cleaned_data["services"]]
-    return FreezePreview(freeze, service_ids, _caught(freeze, service_ids))
+    return FreezePreview(freeze, service_ids, _caught(freeze.starts_at, freeze.ends_at, service_ids))
 
 
 @logged_refusals("calendar.freeze_announce")
 def announce_freeze(*, actor, data) -> FreezePreview:
     """Save a freeze, put the changes it catches on hold and tell their owners."""
-    from changes.services import run_transition
-
     with transaction.atomic():
         preview = preview_freeze(actor=actor, data=data)
         freeze = preview.freeze
@@ -120,9 +125,43 @@ def announce_freeze(*, actor, data) -> FreezePreview:
         return preview
 
 
+@dataclass
+class LiftedFreeze:
+    freeze: Freeze
+    told: list[ChangeRequest]  # the scheduled changes it still caught, whose owners are told
+
+
+@logged_refusals("calendar.freeze_lift")
+def lift_freeze(*, actor, freeze_id: int, reason) -> LiftedFreeze:
+    """End an announced freeze now, for a reason. The changes it still catches (planned in what was
+    left of it) are not moved; their owners hear that the freeze is lifted. A freeze already lifted
+    or over is refused (Conflict)."""
+    if not rules.can_lift_freeze(actor):
+        raise PermissionDenied("Your roles do not allow lifting freezes.")
+    reason = _validated(LiftFreezeForm, {"reason": reason}).cleaned_data["reason"]
+    with transaction.atomic():
+        freeze = Freeze.objects.select_for_update().get(pk=freeze_id)
+        now = timezone.now()
+        if freeze.lifted_at is not None:
+            raise Conflict(f"The freeze “{freeze.name}” was already lifted.")
+        if freeze.ends_at <= now:
+            raise Conflict(f"The freeze “{freeze.name}” is already over.")
+        service_ids = list(freeze.services.values_list("pk", flat=True))
+        told = _caught(max(now, freeze.starts_at), freeze.ends_at, service_ids)
+        freeze.lifted_at, freeze.lifted_by, freeze.lift_reason = now, actor, reason
+        freeze.save(update_fields=["lifted_at", "lifted_by", "lift_reason"])
+        ledger.append(actor=actor, action="calendar.freeze_lifted", subject=freeze, payload={
+            "name": freeze.name, "kind": freeze.kind, "reason": reason, "starts_at": freeze.starts_at,
+            "ends_at": freeze.ends_at, "lifted_at": now, "told": [c.reference for c in told]})
+        for change in told:
+            events.publish("freeze.lifted", actor=actor, freeze_id=freeze.pk, change_id=change.pk,
+                           owner_id=change.owner_id or change.requester_id)
+    return LiftedFreeze(freeze, told)
+
+
 def issue_feed_token(*, actor) -> tuple[CalendarFeedToken, str]:
     """A new secret feed URL for `actor`, revoking the previous one. The secret is returned once."""
-    if not calendar_rules.can_view_calendar(actor):
+    if not rules.can_view_calendar(actor):
         raise PermissionDenied("You need a changemgmt role to subscribe to the calendar.")
     secret = secrets.token_urlsafe(32)
     with transaction.atomic():

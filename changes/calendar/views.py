@@ -1,19 +1,26 @@
-"""Calendar pages (server-rendered month, week and list views), the feed-subscription page, and the
-iCalendar feeds. Views parse input, read through changes.calendar_selectors, call one service."""
+"""Calendar pages (server-rendered month, week and list views, with the freezes' lift buttons), the
+feed-subscription page, and the iCalendar feeds. Views parse input, read through
+changes.calendar.selectors, call one service."""
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from changemgmt.api.input import RANGE_MESSAGE, in_range
+from changemgmt.errors import Conflict
 from changemgmt.models import Team
-from changes import calendar_rules, calendar_services, feeds
-from changes.calendar_selectors import calendar_data
+from changemgmt.web.htmx import redirect_page
+from changes.calendar import feeds, rules, services
+from changes.calendar.models import Freeze
+from changes.calendar.selectors import calendar_data
 from changes.choices import RISK_COLOURS, RiskLevel
 from changes.models import Service
 
@@ -103,7 +110,7 @@ def _int_or_none(value):
 @login_required
 @require_GET
 def calendar_page(request):
-    if not calendar_rules.can_view_calendar(request.user):
+    if not rules.can_view_calendar(request.user):
         raise PermissionDenied("You need a changemgmt role to see the calendar.")
     view = request.GET.get("view") if request.GET.get("view") in VIEWS else "month"
     try:
@@ -130,21 +137,44 @@ def calendar_page(request):
         else period_start - timedelta(days=step),
         "next": period_end, "services": Service.objects.only("pk", "name"), "teams": Team.objects.only("pk", "name"),
         "risks": RiskLevel.choices, "selected": {"service": service, "team": team, "risk": risk},
+        "may_lift": rules.can_lift_freeze(request.user),
     })
+
+
+@login_required
+@require_POST
+def lift_freeze(request, pk: int):
+    """The calendar's lift button: lift the freeze for the reason typed, back to the calendar with what
+    happened. Not allowed: 403; no reason, or already lifted or over: an error message, nothing written."""
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = reverse("calendar:index")
+    try:
+        lifted = services.lift_freeze(actor=request.user, freeze_id=pk, reason=request.POST.get("reason", ""))
+    except Freeze.DoesNotExist as exc:
+        raise Http404("No such freeze.") from exc
+    except ValidationError as error:
+        messages.error(request, "; ".join(error.messages))
+        return redirect_page(request, next_url)
+    except Conflict as conflict:
+        messages.error(request, conflict.message)
+        return redirect_page(request, next_url)
+    messages.success(request, f"Freeze “{lifted.freeze.name}” lifted; {len(lifted.told)} change owner(s) told.")
+    return redirect_page(request, next_url)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def feed_settings(request):
     """Where a user gets (once), replaces or revokes their secret calendar URL."""
-    if not calendar_rules.can_view_calendar(request.user):
+    if not rules.can_view_calendar(request.user):
         raise PermissionDenied("You need a changemgmt role to subscribe to the calendar.")
     secret = None
     if request.method == "POST":
         if request.POST.get("action") == "revoke":
-            calendar_services.revoke_feed_token(actor=request.user)
+            services.revoke_feed_token(actor=request.user)
         else:
-            _token, secret = calendar_services.issue_feed_token(actor=request.user)
+            _token, secret = services.issue_feed_token(actor=request.user)
     active = request.user.calendar_feed_tokens.filter(revoked_at__isnull=True).first()
     return render(request, "calendar/feed.html", {
         "secret": secret, "active": active,

@@ -6,8 +6,9 @@ from datetime import date, datetime, timedelta
 from django.db.models import Q
 from django.utils import timezone
 
-from changes import schedule
-from changes.models import ChangeConflict, ChangeRequest
+from changes.calendar import schedule
+from changes.calendar.models import ChangeConflict
+from changes.models import ChangeRequest
 
 
 @dataclass

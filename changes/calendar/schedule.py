@@ -10,13 +10,15 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 
 import holidays as holiday_calendars
+from django.db.models import F
 from django.utils import timezone
 
 from changemgmt import policy
 from changemgmt.errors import Missing
-from changes.choices import ChangeType, FreezeKind
+from changes.calendar.choices import WEEKDAY_NAMES, FreezeKind
+from changes.calendar.models import DeploymentWindow, Freeze
+from changes.choices import ChangeType
 
-WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 REF_WINDOWS = "POLICY §6 [002 §9.1-9.2][004 §4.5]"
 REF_FREEZES = "POLICY §6 freezes"
 REF_LEAD = "POLICY §1 [002][004]"
@@ -42,14 +44,13 @@ class FreezePeriod:
     service_ids: frozenset | None  # None: every service
     source: str  # "announced", "end_of_month", "end_of_quarter", "public_holiday"
     pk: int | None = None
+    lifted_at: datetime | None = None  # an announced freeze lifted early ends here (`ends_at` is then this)
 
     def covers(self, service_ids) -> bool:
         return self.service_ids is None or bool(self.service_ids & set(service_ids))
 
 
 def load_windows() -> list[Window]:
-    from changes.models import DeploymentWindow
-
     return [Window(w.weekday, w.starts, w.ends, tuple(w.risks)) for w in DeploymentWindow.objects.all()]
 
 
@@ -133,14 +134,20 @@ def recurring_freezes(start: datetime, end: datetime) -> list[FreezePeriod]:
     return [p for p in periods if p.starts_at < end and p.ends_at > start]
 
 
-def announced_freezes(start: datetime, end: datetime) -> list[FreezePeriod]:
-    """Freeze rows overlapping [start, end), with their scope, in two queries."""
-    from changes.models import Freeze
+def freeze_period(freeze: Freeze) -> FreezePeriod:
+    """A Freeze row as the rules see it (its services prefetched): a lifted one ends when it was lifted."""
+    ends_at = min(freeze.ends_at, freeze.lifted_at) if freeze.lifted_at else freeze.ends_at
+    return FreezePeriod(name=freeze.name, reason=freeze.reason, kind=freeze.kind, starts_at=freeze.starts_at,
+                        ends_at=ends_at, service_ids=frozenset(s.pk for s in freeze.services.all()) or None,
+                        source="announced", pk=freeze.pk, lifted_at=freeze.lifted_at)
 
-    rows = Freeze.objects.filter(starts_at__lt=end, ends_at__gt=start).prefetch_related("services")
-    return [FreezePeriod(name=f.name, reason=f.reason, kind=f.kind, starts_at=f.starts_at, ends_at=f.ends_at,
-                         service_ids=frozenset(s.pk for s in f.services.all()) or None, source="announced", pk=f.pk)
-            for f in rows]
+
+def announced_freezes(start: datetime, end: datetime) -> list[FreezePeriod]:
+    """Freeze rows in force at some time in [start, end), with their scope, in two queries. A freeze
+    lifted before it started, or before `start`, is left out."""
+    rows = (Freeze.objects.filter(starts_at__lt=end, ends_at__gt=start)
+            .exclude(lifted_at__lte=F("starts_at")).exclude(lifted_at__lte=start).prefetch_related("services"))
+    return [freeze_period(f) for f in rows]
 
 
 def freezes_between(start: datetime, end: datetime, service_ids=None) -> list[FreezePeriod]:

@@ -1,0 +1,13 @@
+"""Page URLs of the change calendar (included at /calendar/)."""
+from django.urls import path
+
+from changes.calendar import views
+
+app_name = "calendar"
+urlpatterns = [
+    path("", views.calendar_page, name="index"),
+    path("subscribe/", views.feed_settings, name="feed"),
+    path("freezes/<int:pk>/lift/", views.lift_freeze, name="freeze-lift"),
+    path("feeds/<str:secret>.ics", views.user_feed, name="user-feed"),
+    path("feeds/<str:secret>/services/<int:service_id>.ics", views.service_feed, name="service-feed"),
+]
