@@ -12,6 +12,7 @@ from changemgmt import policy
 from changemgmt.errors import Missing
 from changes import schedule
 from changes.choices import ChangeType, FreezeKind, State, TestResult
+from changes.emergency.authorization import authorization_complete
 from changes.risk import FACTORS
 
 REF_FIELDS = "POLICY §4 submit [002 §4.2]"
@@ -134,8 +135,7 @@ def test_gate(change, data, now) -> list[Missing]:
 
 
 def emergency_authorized(change) -> bool:
-    """Whether the verbal emergency authorizations policy requires are on record (approvals.emergency)."""
-    from approvals.emergency import authorization_complete
+    """Whether the verbal emergency authorizations policy requires are on record."""
 
     return authorization_complete(change)
 
