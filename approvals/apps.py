@@ -6,10 +6,8 @@ class ApprovalsConfig(AppConfig):
     verbose_name = "Approvals"
 
     def ready(self):
-        from approvals import subscribers
         from approvals.choices import EmergencyRole, SlotRole
         from changemgmt.policy_schema import register_vocabulary
 
-        subscribers.connect()
         register_vocabulary("slot_roles", SlotRole.values)  # the roles policy may ask approval slots of
         register_vocabulary("emergency_roles", EmergencyRole.values)

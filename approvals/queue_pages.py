@@ -8,11 +8,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from approvals import badges, delegation, emergency_selectors, selectors, services
+from approvals import badges, delegation, selectors, services
 from approvals.choices import SlotStatus
 from approvals.models import ApprovalSlot
 from approvals.rules import decision_refusals
-from changemgmt import clock, policy
+from changemgmt import clock
 from changemgmt.errors import Conflict
 from changemgmt.web.access import member_required
 from changemgmt.web.htmx import is_htmx, redirect_page, render_page
@@ -124,14 +124,3 @@ def revoke_delegation(request, delegation_id: int):
     messages.success(request, "Delegation revoked: your colleague no longer decides on your behalf.")
     return redirect_page(request, reverse("approvals:queue"))
 
-
-@member_required
-def emergency_paperwork(request):
-    """Open (or only overdue) emergency paperwork, and the emergency change rate against its target."""
-    now = timezone.now()
-    overdue_only = request.GET.get("overdue") == "1"
-    rows = [emergency_selectors.status_row(review, now)
-            for review in emergency_selectors.reviews(overdue_only=overdue_only, now=now)[:QUEUE_LIMIT]]
-    return render_page(request, "approvals/emergency.html", {
-        "rows": rows, "overdue_only": overdue_only, "rate": emergency_selectors.emergency_rate(now),
-        "hours": policy.get("emergency_paperwork_hours")})

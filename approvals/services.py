@@ -1,13 +1,15 @@
 """Writes to approvals: creating the required slots and deciding them.
 
-The approvals layer does not import changes; it tells it what happened through domain events
-("approval.rejected", "approval.all_granted") that changes subscribes to.
+The approvals layer does not import changes. It tells changes what a decision did through domain
+events ("approval.rejected", "approval.all_granted"), whose one subscriber list is changes/subscribers.py
+(it moves the change, in this transaction). Everything the change must tell approvals it passes in
+(`sync_slots(extra=...)`).
 """
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from approvals import delegation, rules, sla
+from approvals import delegation, notices, rules, sla
 from approvals.choices import SlotStatus, Verdict
 from approvals.matrix import required_slots
 from approvals.models import ApprovalSlot
@@ -17,12 +19,12 @@ from changemgmt.errors import Conflict
 MAX_REASON = 5000
 
 
-def sync_slots(*, change, actor) -> list[ApprovalSlot]:
+def sync_slots(*, change, actor, extra) -> list[ApprovalSlot]:
     """Make the change's live slots match what policy requires for its current risk, category and
-    triggers: add missing ones, supersede pending ones no longer required. Decided slots are kept.
-    Must run inside the caller's transaction, with the change locked."""
-    # The change may require approvals beyond the matrix (its schedule hits a soft freeze).
-    extra = change.extra_approvals() if hasattr(change, "extra_approvals") else []
+    triggers, plus `extra`, the approvals the change requires beyond the matrix ((role, rule, policy)
+    tuples: its schedule hits a soft freeze; the caller in changes passes change.extra_approvals()):
+    add missing ones, supersede pending ones no longer required, tell the holders of new ones.
+    Decided slots are kept. Must run inside the caller's transaction, with the change locked."""
     specs = required_slots(risk_level=change.risk_level, category=change.category,
                            security_triggers=change.security_triggers, extra=extra)
     live = {(s.role, s.ordinal): s for s in change.approval_slots.exclude(status=SlotStatus.SUPERSEDED)}
@@ -44,6 +46,7 @@ def sync_slots(*, change, actor) -> list[ApprovalSlot]:
             "created": [f"{s.role}#{s.ordinal}: {s.rule}" for s in created],
             "superseded": [f"{s.role}#{s.ordinal}" for s in superseded],
         })
+    notices.slots_requested(created)
     events.publish("approval.slots_created", actor=actor, change_id=change.pk,
                    slot_ids=[s.pk for s in created])
     return created
@@ -69,13 +72,13 @@ def supersede_live(*, change, actor, why: str) -> None:
 def _lock(slot_id: int):
     """Lock the slot's change, then the slot: the order of changemgmt.locking (cancel locks the change
     before its slots too, so the two queue instead of deadlocking)."""
-    change_id = ApprovalSlot.objects.filter(pk=slot_id).values_list("change_id", flat=True).first()
-    if change_id is None:
+    locked = (ApprovalSlot.objects.select_related("change").select_for_update(of=("change",))
+              .filter(pk=slot_id).first())
+    if locked is None:
         raise ApprovalSlot.DoesNotExist(f"No approval slot {slot_id}")
-    change = ApprovalSlot._meta.get_field("change").related_model.objects.select_for_update().get(pk=change_id)
     slot = ApprovalSlot.objects.select_for_update().get(pk=slot_id)
-    slot.change = change
-    return slot, change
+    slot.change = locked.change
+    return slot, locked.change
 
 
 def _clean(verdict: str, reason: str) -> str:

@@ -1,10 +1,19 @@
-"""Domain events: how a lower layer tells a higher one without importing it.
+"""Domain events: a record of what happened, and how a lower layer tells a higher one without
+importing it.
 
-`publish` writes an OutboxEvent row (kept for Celery delivery: webhooks, slow work) and calls the
-in-process subscribers synchronously, inside the caller's transaction, so a subscriber's writes
-(e.g. "the last approval was granted, move the change to test") commit or roll back with the
-action that caused them. Higher layers subscribe in their AppConfig.ready(). A delivery task is
-queued only when a Celery-side handler exists for the topic (`on_delivery`): no empty work.
+`publish` does two things, in the caller's transaction:
+
+1. It writes an OutboxEvent row: the queue of future webhooks and other slow work. The delivery task
+   (changemgmt.tasks.deliver_outbox) is queued, after commit, only when a Celery-side handler is
+   registered for the topic (changemgmt.outbox.on_delivery); otherwise the row waits for the beat
+   sweep, which stamps it delivered. Nothing is delivered by Celery today.
+2. It calls the topic's synchronous subscribers, in the order they subscribed, inside the caller's
+   transaction: their writes (e.g. "the last approval was granted, move the change to testing")
+   commit or roll back with the action that caused them, and their refusals refuse it. This is a
+   plain nested call, made through a signal only where the caller's layer may not import the
+   callee's. Each layer subscribes in ONE module, its `subscribers.py`, called from its
+   AppConfig.ready(): today only changes/subscribers.py, where every reaction can be read. A layer
+   never subscribes to its own events to call itself: it calls the function.
 """
 import json
 from collections import defaultdict
@@ -12,34 +21,23 @@ from collections.abc import Callable
 
 from django.core.serializers.json import DjangoJSONEncoder
 
+from changemgmt.models import OutboxEvent
+from changemgmt.outbox import deliverers
 from changemgmt.tasking import enqueue
+from changemgmt.tasks import deliver_outbox
 
 _subscribers: dict[str, list[Callable]] = defaultdict(list)
-_deliverers: dict[str, list[Callable]] = defaultdict(list)
 
 
 def subscribe(topic: str, handler: Callable) -> None:
+    """Call `handler(actor=..., **payload)` synchronously on every event of `topic`."""
     if handler not in _subscribers[topic]:
         _subscribers[topic].append(handler)
 
 
 def publish(topic: str, *, actor=None, **payload) -> None:
-    from changemgmt.models import OutboxEvent
-
     OutboxEvent.objects.create(topic=topic, payload=json.loads(json.dumps(payload, cls=DjangoJSONEncoder)))
     for handler in list(_subscribers[topic]):
         handler(actor=actor, **payload)
     if deliverers(topic):
-        from changemgmt.tasks import deliver_outbox
-
         enqueue(deliver_outbox)
-
-
-def on_delivery(topic: str, handler: Callable) -> None:
-    """Register slow work (mail, webhooks) to run in Celery when an event of `topic` is delivered."""
-    if handler not in _deliverers[topic]:
-        _deliverers[topic].append(handler)
-
-
-def deliverers(topic: str) -> list[Callable]:
-    return list(_deliverers[topic]) + list(_deliverers["*"])

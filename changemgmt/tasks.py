@@ -1,13 +1,14 @@
-"""Kernel Celery tasks."""
+"""Kernel Celery tasks: delivering the outbox (changemgmt.events writes it, changemgmt.outbox
+registers its handlers)."""
 import logging
 
 from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 
-from changemgmt import events
 from changemgmt.api import tasks as api_tasks  # noqa: F401  (registers changemgmt.purge_idempotency_keys)
 from changemgmt.models import OutboxEvent
+from changemgmt.outbox import deliverers
 
 log = logging.getLogger(__name__)
 BATCH = 200
@@ -30,7 +31,7 @@ def deliver_outbox() -> int:
             if not batch:
                 return delivered
             now = timezone.now()
-            idle = {event.pk for event in batch if not events.deliverers(event.topic)}
+            idle = {event.pk for event in batch if not deliverers(event.topic)}
             OutboxEvent.objects.filter(pk__in=idle).update(delivered_at=now)
             for event in batch:
                 if event.pk not in idle:
@@ -41,7 +42,7 @@ def deliver_outbox() -> int:
 def _deliver(event: OutboxEvent) -> None:
     try:
         with transaction.atomic():
-            for handler in events.deliverers(event.topic):
+            for handler in deliverers(event.topic):
                 handler(event)
             event.delivered_at = timezone.now()
     except Exception as exc:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("inbox/", include("changemgmt.notifications_urls")),
     path("changes/", include("changes.urls")),
     path("calendar/", include("changes.calendar.urls")),
+    path("approvals/emergency/", include("changes.emergency.urls")),
     path("approvals/", include("approvals.urls")),
     path("cab/", include("cab.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -8,9 +8,7 @@ class ChangesConfig(AppConfig):
     def ready(self):
         from changemgmt.policy_schema import register_vocabulary
         from changes import subscribers
-        from changes.calendar import conflicts
         from changes.choices import TestType
 
-        subscribers.connect()
+        subscribers.connect()  # every reaction of changes to an event, conflicts' included
         register_vocabulary("test_types", TestType.values)  # the test types policy may require
-        conflicts.connect()

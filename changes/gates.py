@@ -13,6 +13,7 @@ from changemgmt.errors import Missing
 from changes.calendar import schedule
 from changes.calendar.choices import FreezeKind
 from changes.choices import ChangeType, State, TestResult
+from changes.emergency.authorization import authorization_complete
 from changes.risk import FACTORS
 
 REF_FIELDS = "POLICY §4 submit [002 §4.2]"
@@ -148,8 +149,7 @@ def test_gate(change, data, now) -> list[Missing]:
 
 
 def emergency_authorized(change) -> bool:
-    """Whether the verbal emergency authorizations policy requires are on record (approvals.emergency)."""
-    from approvals.emergency import authorization_complete
+    """Whether the verbal emergency authorizations policy requires are on record."""
 
     return authorization_complete(change)
 

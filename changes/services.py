@@ -159,7 +159,7 @@ def _resync_slots(change, actor, notices: list[str], why: str) -> ChangeRequest:
     slot granted moves on to testing. Returns the change as it now is."""
     if change.state not in rules.SCOPE_STATES or change.change_type == ChangeType.STANDARD:
         return change
-    approval_services.sync_slots(change=change, actor=actor)
+    approval_services.sync_slots(change=change, actor=actor, extra=change.extra_approvals())
     pending = change.approval_slots.filter(status=SlotStatus.PENDING).exists()
     if pending and change.state in (State.TESTING, State.READY):
         before = change.state
@@ -302,7 +302,7 @@ def score_risk(*, change_id, actor, data) -> ChangeRequest:
         breached = _breached_by_new_level(change, previous_level)
         change.notices = [_return_to_request(change, actor, breached)] if breached else []
         if change.state == State.APPROVAL and change.risk_level != previous_level:
-            approval_services.sync_slots(change=change, actor=actor)
+            approval_services.sync_slots(change=change, actor=actor, extra=change.extra_approvals())
         events.publish("change.risk_scored", actor=actor, change_id=change.pk)
         return change
 

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from django import forms
 
-from approvals import emergency_paperwork
 from approvals import services as approval_services
 from changes import forms as change_forms
 from changes import gates
@@ -38,7 +37,7 @@ def _assign(*fields):
 
 def _after_assess(change, cleaned, actor, now):
     if change.change_type != ChangeType.STANDARD:
-        approval_services.sync_slots(change=change, actor=actor)
+        approval_services.sync_slots(change=change, actor=actor, extra=change.extra_approvals())
 
 
 def _after_reason(change, cleaned, actor, now):
@@ -88,8 +87,3 @@ TRANSITIONS: dict[str, TransitionSpec] = {spec.name: spec for spec in [
     TransitionSpec("hold", "Put on hold", change_forms.ReasonForm, gates.reason_gate, _nothing),
 ]}
 
-
-# The emergency paperwork's "documentation complete" is the submit gate's required fields.
-emergency_paperwork.set_documentation_check(
-    lambda change: [m.message for m in gates.submit_gate(change, {}, change.submitted_at or change.created_at)
-                    if m.code.startswith("field_") or m.code == "emergency_criterion"])

@@ -214,7 +214,7 @@ def test_api_writes_name_the_missing_csrf_token(world, requester, path):
 
 
 # Addressed by a one-time secret the walk cannot know (the confirmation link an authorizer is mailed).
-SECRET_ADDRESSED = {"approvals:emergency-confirm"}
+SECRET_ADDRESSED = {"emergency:confirm"}
 
 
 def test_every_endpoint_finds_its_object_so_no_refusal_hides_behind_a_404(world, admin_user):

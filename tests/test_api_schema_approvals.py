@@ -5,13 +5,14 @@ documented answers match what the endpoints really return."""
 import pytest
 
 from approvals.api import serializers as doc
+from changes.emergency.api import serializers as emergency_doc
 from tests.api_helpers import authenticated as api
 from tests.schema_helpers import documented_paths, generate
 from tests.test_emergency_authorization import emergency_change
 from tests.test_emergency_paperwork import author, boss, deployed_emergency  # noqa: F401 (fixtures)
 from tests.test_sla_timers import change_in_approval
 
-URLCONFS = ["approvals.api.urls", "approvals.api.queue_urls"]
+URLCONFS = ["approvals.api.urls", "approvals.api.queue_urls", "changes.emergency.api.urls"]
 WRITES = {"/api/approvals/delegations/": "DelegationRequestRequest",
           "/api/approvals/emergency/{change_id}/authorizations/": "AuthorizationRequestRequest",
           "/api/approvals/emergency/{change_id}/root-cause/": "RootCauseRequestRequest"}
@@ -72,12 +73,12 @@ def test_answers_carry_exactly_the_documented_fields(frozen, requester, peer, pe
     authorized = api(author).post(f"/api/approvals/emergency/{change.pk}/authorizations/",
                                   {"authorizer": cto.username, "role": "cto", "how": "phone"}, format="json")
     # Recorded by the author: 202, awaiting the CTO's confirmation, with the same documented fields.
-    assert authorized.status_code == 202 and set(authorized.json()) == fields(doc.AuthorizationSerializer)
+    assert authorized.status_code == 202 and set(authorized.json()) == fields(emergency_doc.AuthorizationSerializer)
     deployed = deployed_emergency(author, cto, title="Second outage")
     listing = api(author).get("/api/approvals/emergency/").json()
-    assert set(listing) == fields(doc.PaperworkListSerializer)
-    assert set(listing["rate"]) == fields(doc.EmergencyRateSerializer)
-    assert set(listing["results"][0]) == fields(doc.PaperworkSerializer)
+    assert set(listing) == fields(emergency_doc.PaperworkListSerializer)
+    assert set(listing["rate"]) == fields(emergency_doc.EmergencyRateSerializer)
+    assert set(listing["results"][0]) == fields(emergency_doc.PaperworkSerializer)
     rca = api(author).post(f"/api/approvals/emergency/{deployed.pk}/root-cause/", {"root_cause": "Expired cert"},
                            format="json")
-    assert rca.status_code == 200 and set(rca.json()) == fields(doc.PaperworkSerializer)
+    assert rca.status_code == 200 and set(rca.json()) == fields(emergency_doc.PaperworkSerializer)

@@ -9,7 +9,6 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from approvals import services as approval_services
-from approvals.emergency import record_verbal_authorization
 from cab import rules
 from cab.agenda import generate_agenda
 from cab.choices import MeetingKind, Seat, Section
@@ -21,6 +20,7 @@ from changemgmt.models import LedgerEntry, User
 from changemgmt.roles import Role
 from changes import services
 from changes.choices import State
+from changes.emergency.services import record_verbal_authorization
 from tests import factories as f
 from tests import lifecycle as life
 from tests.api_helpers import client_for, post_json

@@ -5,13 +5,13 @@ from datetime import datetime, timedelta
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from approvals.emergency import record_verbal_authorization
 from approvals.models import EmergencyAuthorization, OnCallShift
 from changemgmt.errors import Conflict, GateRefused
 from changemgmt.models import LedgerEntry
 from changemgmt.roles import Role
 from changes import services
 from changes.choices import State
+from changes.emergency.services import record_verbal_authorization
 from tests import factories as f
 from tests import lifecycle as life
 
@@ -39,9 +39,9 @@ def deploy(change, actor):
 
 def authorize(change, actor, authorizer, role, how="phone", **extra):
     """Record a verbal authorization; when `actor` is not the authorizer, the authorizer confirms it by
-    the link they were sent (approvals.emergency_confirmation)."""
-    from approvals import emergency_confirmation
+    the link they were sent (changes.emergency.confirmation)."""
     from approvals.models import AuthorizationRequest
+    from changes.emergency import confirmation as emergency_confirmation
 
     result = record_verbal_authorization(change_id=change.pk, actor=actor, authorizer_id=authorizer.pk, role=role,
                                          how=how, **extra)

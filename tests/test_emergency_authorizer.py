@@ -8,8 +8,6 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from approvals import emergency_confirmation
-from approvals.emergency import record_verbal_authorization
 from approvals.models import AuthorizationRequest, EmergencyAuthorization
 from changemgmt import policy
 from changemgmt.errors import Conflict, GateRefused
@@ -17,6 +15,8 @@ from changemgmt.models import LedgerEntry, Notification
 from changemgmt.roles import Role
 from changes import services
 from changes.choices import State
+from changes.emergency import confirmation as emergency_confirmation
+from changes.emergency.services import record_verbal_authorization
 from tests import factories as f
 from tests import lifecycle as life
 from tests.api_helpers import client_for, post_json

@@ -7,11 +7,12 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from rest_framework.test import APIClient
 
-from approvals import emergency_confirmation, emergency_paperwork
 from approvals.models import AuthorizationRequest, EmergencyReview, EmergencyStep
 from changemgmt.errors import Conflict
 from changemgmt.models import LedgerEntry, Notification
 from changemgmt.roles import Role
+from changes.emergency import confirmation as emergency_confirmation
+from changes.emergency import paperwork as emergency_paperwork
 from tests import factories as f
 from tests import lifecycle as life
 from tests.test_emergency_authorization import authorize, deploy, emergency_change

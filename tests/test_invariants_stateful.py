@@ -20,7 +20,6 @@ from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
 
-from approvals.emergency import record_verbal_authorization
 from approvals.models import ApprovalSlot
 from approvals.services import decide
 from changemgmt import policy
@@ -28,6 +27,7 @@ from changemgmt.errors import Conflict, GateRefused
 from changemgmt.models import LedgerEntry, OutboxEvent
 from changes import invariants, services
 from changes.calendar import services as calendar_services
+from changes.emergency.services import record_verbal_authorization
 from changes.models import ChangeRequest
 from tests import factories as f
 from tests import lifecycle

@@ -13,7 +13,7 @@ from django_celery_beat.models import PeriodicTask
 from cab import tasks as cab_tasks
 from cab.choices import MeetingKind, MeetingStatus, Seat
 from cab.models import BoardMember, Meeting, Minutes
-from changemgmt import events, notifications
+from changemgmt import events, notifications, outbox
 from changemgmt.celery import app
 from changemgmt.models import Notification, NotificationKind, OutboxEvent
 from changemgmt.notifications import send_notification_emails
@@ -124,13 +124,13 @@ def test_an_event_nobody_handles_queues_no_delivery_task_and_keeps_its_row(db, d
 
 def test_an_event_with_a_celery_handler_is_delivered_once(db, django_capture_on_commit_callbacks):
     seen = []
-    events.on_delivery("test.handled", lambda event: seen.append(event.pk))
+    outbox.on_delivery("test.handled", lambda event: seen.append(event.pk))
     try:
         with django_capture_on_commit_callbacks(execute=True):
             events.publish("test.handled", change=1)
         deliver_outbox()
     finally:
-        events._deliverers.pop("test.handled", None)
+        outbox._deliverers.pop("test.handled", None)
     assert seen == [OutboxEvent.objects.get(topic="test.handled").pk]
 
 

@@ -1,7 +1,6 @@
-"""API routes of the approval queue, delegation and emergency changes (included at /api/)."""
+"""API routes of the approval queue and delegation (included at /api/)."""
 from django.urls import path
 
-from approvals.api.emergency_views import AuthorizationView, PaperworkListView, RootCauseView
 from approvals.api.queue_views import DelegationRevokeView, DelegationView, MySlotsView
 
 urlpatterns = [
@@ -9,8 +8,4 @@ urlpatterns = [
     path("approvals/delegations/", DelegationView.as_view(), name="api-approvals-delegate"),
     path("approvals/delegations/<int:delegation_id>/revoke/", DelegationRevokeView.as_view(),
          name="api-approvals-delegation-revoke"),
-    path("approvals/emergency/", PaperworkListView.as_view(), name="api-emergency-paperwork"),
-    path("approvals/emergency/<int:change_id>/authorizations/", AuthorizationView.as_view(),
-         name="api-emergency-authorize"),
-    path("approvals/emergency/<int:change_id>/root-cause/", RootCauseView.as_view(), name="api-emergency-root-cause"),
 ]

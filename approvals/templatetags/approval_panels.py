@@ -1,12 +1,11 @@
-"""The approvals panels of the change page: each slot's clock and history, and for an emergency
-change its verbal authorizations and 24-hour paperwork. Fetched here, in a fixed number of queries,
+"""The approvals panel of the change page: each slot's clock and history (an emergency change's
+authorizations and paperwork are changes.templatetags.emergency_panel). Fetched here, in a fixed number of queries,
 so the change page includes one partial without its view knowing about timers."""
 from django import template
 from django.utils import timezone
 
-from approvals import badges, emergency
+from approvals import badges
 from approvals.choices import SlotStatus
-from approvals.emergency_panel import panel_context
 from approvals.models import ApprovalSlot
 
 register = template.Library()
@@ -32,9 +31,5 @@ def approval_panels(context, change):
     slots = (ApprovalSlot.objects.filter(change=change).exclude(status=SlotStatus.SUPERSEDED)
              .select_related("decided_by", "on_behalf_of").prefetch_related("sla_steps").order_by("id"))
     clocks = [{"slot": slot, "badge": badges.sla_badge(slot, rclock), "history": _history(slot)} for slot in slots]
-    panels = {"change": change, "clocks": clocks, "is_emergency": change.change_type == emergency.EMERGENCY,
-              "csrf_token": context.get("csrf_token"), "request": context.get("request")}
-    if panels["is_emergency"]:
-        request = context.get("request")
-        panels.update(panel_context(change, getattr(request, "user", None)))
-    return panels
+    return {"change": change, "clocks": clocks, "csrf_token": context.get("csrf_token"),
+            "request": context.get("request")}

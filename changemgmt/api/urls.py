@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("changes.calendar.api.urls")),
     path("", include("approvals.api.urls")),
     path("", include("approvals.api.queue_urls")),
+    path("", include("changes.emergency.api.urls")),
     path("", include("cab.api.urls")),
     re_path(r"^", not_found, name="api-not-found"),  # any rest, line breaks included
 ]

@@ -4,9 +4,10 @@ from datetime import timedelta
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from approvals.emergency import EMERGENCY, change_model
 from approvals.models import EmergencyReview
 from changemgmt import clock, policy
+from changes.emergency.rules import EMERGENCY
+from changes.models import ChangeRequest
 
 RATE_DAYS = 30
 
@@ -43,7 +44,7 @@ def status_row(review, now) -> dict:
 def emergency_rate(now=None) -> dict:
     """Emergency changes as a share of all changes filed in the last 30 days, against policy targets."""
     now = now or timezone.now()
-    counts = change_model().objects.filter(created_at__gte=now - timedelta(days=RATE_DAYS)).aggregate(
+    counts = ChangeRequest.objects.filter(created_at__gte=now - timedelta(days=RATE_DAYS)).aggregate(
         total=Count("id"), emergency=Count("id", filter=Q(change_type=EMERGENCY)))
     targets = policy.get("emergency_rate_target_percent")
     percent = round(100 * counts["emergency"] / counts["total"], 1) if counts["total"] else 0.0

@@ -8,30 +8,26 @@ must hold the role they authorize in, and never be the change's author or owner;
 authorizes once per change. The time given lies between the change's filing and now (at most
 `max_backdate_hours` back), and the business-hours rule is judged at that time.
 
-The authorizer records it themselves; anyone else who writes it down only asks for it: the authorizer
-is notified with a signed link and the authorization is written when they confirm
-(approvals.emergency_confirmation). This layer does not import changes: the change is read through
-the EmergencyAuthorization foreign key's model.
+The checks and the write live here; changes.emergency.services records the authorizer's own word
+or asks them to confirm (changes.emergency.confirmation). The rows are approvals' models, below changes.
 """
 from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from approvals.models import AuthorizationRequest, EmergencyAuthorization, OnCallShift
+from approvals.models import EmergencyAuthorization, OnCallShift
 from changemgmt import clock, ledger, policy
 from changemgmt.errors import Conflict
 from changemgmt.models import User
-from changemgmt.roles import Role, roles_of
+from changemgmt.roles import roles_of
+from changes.emergency.rules import EMERGENCY, ROLE_HOLDERS
+from changes.models import ChangeRequest
 
 POLICY_REF = "POLICY §7 [002 §6.3]"
-EMERGENCY = "emergency"
 # States in which an emergency change still waits for its go-ahead.
 AUTHORIZABLE_STATES = ("draft", "assessment", "approval")
-ROLE_HOLDERS = {"manager": Role.MANAGER, "security": Role.SECURITY, "cto": Role.CTO, "ciso": Role.CISO}
-RECORDERS = (Role.OPERATIONS, Role.MANAGER, Role.SECURITY, Role.CTO, Role.CISO, Role.ADMINISTRATOR)
 
 
 def rules() -> dict:
@@ -42,10 +38,6 @@ def rules() -> dict:
 def max_backdate() -> timedelta:
     """How far back a verbal authorization may be dated (the call happened before it was written down)."""
     return timedelta(hours=rules()["max_backdate_hours"])
-
-
-def change_model():
-    return EmergencyAuthorization._meta.get_field("change").related_model
 
 
 def on_call(role: str, at: datetime) -> set[int]:
@@ -72,14 +64,6 @@ def authorization_complete(change) -> bool:
     if change.change_type != EMERGENCY or change.pk is None:
         return False
     return is_complete(set(change.emergency_authorizations.values_list("authorizer_role", flat=True)))
-
-
-def may_record(user, change) -> bool:
-    """The author or owner (the on-call engineer) or an operations/leadership role; never an auditor."""
-    held = roles_of(user)
-    if not held or held == {Role.AUDITOR}:
-        return False
-    return user.pk in (change.requester_id, change.owner_id) or bool(held & set(RECORDERS))
 
 
 def _parse_time(value, now) -> datetime:
@@ -109,7 +93,7 @@ def check_time(change, moment: datetime) -> None:
                                                 f"({clock.local(change.created_at):%Y-%m-%d %H:%M})."})
 
 
-def _validated(*, authorizer_id, role, how, authorized_at, notes, now):
+def validated(*, authorizer_id, role, how, authorized_at, notes, now):
     errors = {}
     if role not in ROLE_HOLDERS:
         errors["role"] = f"Must be one of {', '.join(ROLE_HOLDERS)}."
@@ -149,7 +133,7 @@ def refusals(*, change, authorizer, role: str, at: datetime, existing) -> list[s
 def lock_waiting(change_id, check=None):
     """Lock the change (changemgmt.locking order), run `check(change)` (permission), and check the change
     still waits for an authorization."""
-    change = change_model().objects.select_for_update().get(pk=change_id)
+    change = ChangeRequest.objects.select_for_update().get(pk=change_id)
     if check is not None:
         check(change)
     if change.change_type != EMERGENCY:
@@ -184,29 +168,3 @@ def write_authorization(*, change, authorizer, role, how, at, notes, recorded_by
         "recorded_by": recorded_by.username, "confirmed_by_link": confirmed,
     })
     return row
-
-
-def record_verbal_authorization(*, change_id, actor, authorizer_id, role: str, how: str, authorized_at=None,
-                                notes: str = "") -> EmergencyAuthorization | AuthorizationRequest:
-    """Write down a verbal go-ahead for an emergency change. The authorizer writing it themselves records
-    it (an EmergencyAuthorization); anyone else gets an AuthorizationRequest the authorizer must confirm
-    by following the link they are sent. 400 for bad input, 403 when the actor may not record or the
-    authorizer may not authorize, 409 when the change is not waiting for one."""
-    from approvals import emergency_confirmation
-
-    now = timezone.now()
-    authorizer, moment = _validated(authorizer_id=authorizer_id, role=role, how=how, authorized_at=authorized_at,
-                                    notes=notes, now=now)
-    with transaction.atomic():
-        def check(change):
-            if not may_record(actor, change):
-                raise PermissionDenied("Only the change's author or owner, operations or leadership may record an "
-                                       "emergency authorization.")
-
-        change = lock_waiting(change_id, check)
-        existing = check_authorizer(change, authorizer=authorizer, role=role, at=moment)
-        if authorizer.pk != actor.pk:
-            return emergency_confirmation.ask(change=change, actor=actor, authorizer=authorizer, role=role, how=how,
-                                              at=moment, notes=notes)
-        return write_authorization(change=change, authorizer=authorizer, role=role, how=how, at=moment, notes=notes,
-                                   recorded_by=actor, existing=existing, actor=actor, confirmed=False)

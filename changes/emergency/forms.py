@@ -1,11 +1,11 @@
 """Web forms of emergency changes. They only shape the HTML input; every rule (who may authorize,
-when, how far back) is checked by approvals.emergency / approvals.emergency_paperwork."""
+when, how far back) is checked by changes.emergency.authorization / changes.emergency.paperwork."""
 from django import forms
 
 from approvals.choices import EmergencyRole
-from approvals.emergency import ROLE_HOLDERS
 from approvals.models import EmergencyAuthorization
 from changemgmt.models import User
+from changes.emergency.rules import ROLE_HOLDERS
 
 
 def eligible_authorizers(change):

@@ -5,19 +5,19 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from approvals import emergency, emergency_paperwork, emergency_selectors
-from approvals.api.serializers import (
+from approvals.models import AuthorizationRequest
+from changemgmt.api.input import DATETIME, TEXT, checked_body
+from changemgmt.api.permissions import HasAnyRole, ReadOnlyForAuditors
+from changemgmt.api.schema import CONFLICT, FORBIDDEN, WRITE_ERRORS
+from changemgmt.models import User
+from changes.emergency import authorization, paperwork, selectors, services
+from changes.emergency.api.serializers import (
     AuthorizationRequestSerializer,
     AuthorizationSerializer,
     PaperworkListSerializer,
     PaperworkSerializer,
     RootCauseRequestSerializer,
 )
-from approvals.models import AuthorizationRequest
-from changemgmt.api.input import DATETIME, TEXT, checked_body
-from changemgmt.api.permissions import HasAnyRole, ReadOnlyForAuditors
-from changemgmt.api.schema import CONFLICT, FORBIDDEN, WRITE_ERRORS
-from changemgmt.models import User
 
 FIELDS = ["id", "change_id", "reference", "title", "risk_level", "owner", "deployed_at", "due_at", "clock",
           "overdue", "completed_at", "documentation_complete", "documentation_missing", "approvals_complete",
@@ -48,7 +48,7 @@ class AuthorizationView(APIView):
         body = checked_body(request.data, {"authorizer": TEXT, "role": TEXT, "how": TEXT, "authorized_at": DATETIME,
                                            "notes": TEXT}, reject_unknown=True)
         authorizer_id = User.objects.filter(username=body.get("authorizer") or "").values_list("pk", flat=True).first()
-        row = emergency.record_verbal_authorization(
+        row = services.record_verbal_authorization(
             change_id=change_id, actor=request.user, authorizer_id=authorizer_id, role=body.get("role") or "",
             how=body.get("how") or "", authorized_at=body.get("authorized_at") or None, notes=body.get("notes") or "")
         if isinstance(row, AuthorizationRequest):  # recorded by someone else: counts once the authorizer confirms
@@ -58,7 +58,7 @@ class AuthorizationView(APIView):
         return Response({"id": row.pk, "change": row.change_id, "authorizer": row.authorizer.username,
                          "role": row.authorizer_role, "how": row.how, "authorized_at": row.authorized_at,
                          "recorded_by": row.recorded_by.username,
-                         "deploy_authorized": emergency.authorization_complete(row.change)}, status=201)
+                         "deploy_authorized": authorization.authorization_complete(row.change)}, status=201)
 
 
 class RootCauseView(APIView):
@@ -74,9 +74,9 @@ class RootCauseView(APIView):
     )
     def post(self, request, change_id: int):
         body = checked_body(request.data, {"root_cause": TEXT}, reject_unknown=True)
-        review = emergency_paperwork.record_root_cause(change_id=change_id, actor=request.user,
+        review = paperwork.record_root_cause(change_id=change_id, actor=request.user,
                                                        text=body.get("root_cause") or "")
-        return Response(paperwork_json(emergency_selectors.status_row(review, timezone.now())))
+        return Response(paperwork_json(selectors.status_row(review, timezone.now())))
 
 
 class PaperworkListView(APIView):
@@ -91,6 +91,6 @@ class PaperworkListView(APIView):
     )
     def get(self, request):
         now = timezone.now()
-        rows = emergency_selectors.reviews(overdue_only=request.query_params.get("overdue") == "1", now=now)
-        return Response({"rate": emergency_selectors.emergency_rate(now),
-                         "results": [paperwork_json(emergency_selectors.status_row(r, now)) for r in rows[:500]]})
+        rows = selectors.reviews(overdue_only=request.query_params.get("overdue") == "1", now=now)
+        return Response({"rate": selectors.emergency_rate(now),
+                         "results": [paperwork_json(selectors.status_row(r, now)) for r in rows[:500]]})

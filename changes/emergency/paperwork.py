@@ -1,8 +1,7 @@
 """The 24-hour post-hoc paperwork of an emergency change [POLICY §7].
 
 From deployment a clock (policy `emergency_paperwork_hours`) runs until three things hold:
-documentation complete (the submit gate's fields, checked by the function changes registers with
-`set_documentation_check`, since this layer does not import changes), formal approval by the matrix
+documentation complete (the submit gate's fields, changes.gates.submit_gate), formal approval by the matrix
 (the change's approval slots, created at deployment from its risk if it has none yet — decided after
 the fact), and a root-cause analysis. Reminders go to the author and owner at the policy's
 `emergency_reminder_hours`; at the deadline the paperwork escalates to their managers and the CTO.
@@ -10,7 +9,6 @@ Each step is written once (EmergencyStep is unique per review and step), by the 
 skip-locked sweep as the approval SLAs, so a missed sweep catches up and a double run sends nothing
 twice. High and critical emergency changes are flagged (`cab_review`) for the next CAB agenda.
 """
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,31 +17,27 @@ from django.utils import timezone
 
 from approvals import services as approval_services
 from approvals.choices import SlotStatus
-from approvals.emergency import EMERGENCY, change_model
 from approvals.models import EmergencyReview, EmergencyStep
 from approvals.sla import change_path
 from changemgmt import clock, ledger, policy
 from changemgmt.errors import Conflict
 from changemgmt.models import NotificationKind, User
 from changemgmt.notifications import Message, notify_many
-from changemgmt.roles import Role, roles_of
+from changemgmt.roles import Role
+from changes import gates
+from changes.emergency.rules import EMERGENCY, may_record_root_cause
+from changes.models import ChangeRequest
 
 POLICY_REF = "POLICY §7 [002 §6]"
 ESCALATE = "escalate"
 BATCH = 500
 MAX_ROOT_CAUSE = 20000
-_documentation_check: list[Callable] = []
-
-
-def set_documentation_check(check: Callable) -> None:
-    """changes registers `check(change) -> [missing item sentences]` (its submit gate's fields)."""
-    _documentation_check[:] = [check]
 
 
 def documentation_missing(change) -> list[str]:
-    if not _documentation_check:
-        return ["Documentation could not be checked (the changes app is not loaded)."]
-    return list(_documentation_check[0](change))
+    """The submit gate's missing fields (and emergency criterion): the documentation still to write."""
+    return [m.message for m in gates.submit_gate(change, {}, change.submitted_at or change.created_at)
+            if m.code.startswith("field_") or m.code == "emergency_criterion"]
 
 
 def _approvals_complete(change) -> bool:
@@ -83,7 +77,7 @@ def _create_posthoc_slots(change, actor) -> bool:
     """The formal approvals by the matrix, decided after the fact: created once the change has a risk
     level and no live slots. Returns whether any were created."""
     if change.risk_level and not change.approval_slots.exclude(status=SlotStatus.SUPERSEDED).exists():
-        return bool(approval_services.sync_slots(change=change, actor=actor))
+        return bool(approval_services.sync_slots(change=change, actor=actor, extra=change.extra_approvals()))
     return False
 
 
@@ -115,7 +109,7 @@ def refresh(*, change_id, actor) -> EmergencyReview | None:
         review = EmergencyReview.objects.select_for_update().filter(change_id=change_id).first()
         if review is None or review.completed_at is not None:
             return review
-        change = change_model().objects.get(pk=change_id)
+        change = ChangeRequest.objects.get(pk=change_id)
         _refresh_flags(review, change, actor=actor)
         review.save()
         return review
@@ -127,19 +121,11 @@ def risk_scored(*, change_id, actor) -> EmergencyReview | None:
     review = EmergencyReview.objects.select_for_update().filter(change_id=change_id, completed_at__isnull=True).first()
     if review is None:
         return None
-    change = change_model().objects.get(pk=change_id)
+    change = ChangeRequest.objects.get(pk=change_id)
     if _create_posthoc_slots(change, actor):
         _refresh_flags(review, change, actor=actor)
         review.save()
     return review
-
-
-def may_record_root_cause(user, change) -> bool:
-    held = roles_of(user)
-    if not held or held == {Role.AUDITOR}:
-        return False
-    return user.pk in (change.requester_id, change.owner_id) or bool(
-        held & {Role.OPERATIONS, Role.MANAGER, Role.CTO, Role.CISO, Role.ADMINISTRATOR})
 
 
 def record_root_cause(*, change_id, actor, text: str) -> EmergencyReview:
@@ -150,7 +136,7 @@ def record_root_cause(*, change_id, actor, text: str) -> EmergencyReview:
     if len(text) > MAX_ROOT_CAUSE:
         raise ValidationError({"root_cause": f"At most {MAX_ROOT_CAUSE} characters."})
     with transaction.atomic():
-        change = change_model().objects.select_for_update().get(pk=change_id)
+        change = ChangeRequest.objects.select_for_update().get(pk=change_id)
         if not may_record_root_cause(actor, change):
             raise PermissionDenied("Only the author or owner, operations or management may record the root cause.")
         review = EmergencyReview.objects.select_for_update().filter(change=change).first()
