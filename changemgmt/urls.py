@@ -10,7 +10,7 @@ from changemgmt.web.public_key import ledger_public_key
 
 urlpatterns = [
     path("", include("changemgmt.web.urls")),
-    path("inbox/", include("changemgmt.notifications_urls")),
+    path("inbox/", include("changemgmt.notifications.urls")),
     path("changes/", include("changes.urls")),
     path("calendar/", include("changes.calendar_urls")),
     path("approvals/", include("approvals.urls")),

@@ -1,23 +1,10 @@
-"""In-app notifications and each person's email preferences."""
+"""In-app notifications and each person's email preferences (app label `changemgmt`, re-exported by
+changemgmt.models, so the tables and migrations are the kernel's as before)."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-
-class NotificationKind(models.TextChoices):
-    """What a notification is about; each kind has templates/email/<kind>.txt."""
-
-    APPROVAL_REQUESTED = "approval_requested", "Approval requested"
-    SLA_REMINDER = "sla_reminder", "Approval reminder"
-    SLA_ESCALATION = "sla_escalation", "Approval overdue (escalation)"
-    EMERGENCY_REMINDER = "emergency_reminder", "Emergency paperwork reminder"
-    EMERGENCY_ESCALATION = "emergency_escalation", "Emergency paperwork overdue"
-    DELEGATION = "delegation", "Approvals delegated to you"
-    CHANGE_CONFLICT = "change_conflict", "Schedule conflict with another change"
-    FREEZE_CAUGHT = "freeze_caught", "Change caught by a freeze"
-    CAB_INVITATION = "cab_invitation", "CAB meeting invitation"
-    CAB_MINUTES = "cab_minutes", "CAB minutes published"
-    CAB_ACTION_REMINDER = "cab_action_reminder", "CAB action item due"
+from changemgmt.notifications.choices import NotificationKind
 
 
 class Notification(models.Model):
