@@ -1,5 +1,5 @@
 """Kernel models: people, policy, the audit ledger, the event outbox, API tokens."""
-from changemgmt.models.ledger import LedgerCheckpoint, LedgerEntry
+from changemgmt.ledger.models import LedgerCheckpoint, LedgerEntry
 from changemgmt.models.outbox import OutboxEvent
 from changemgmt.models.people import Team, User
 from changemgmt.models.policy import PolicyRevision, PolicySetting
