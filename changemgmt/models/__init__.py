@@ -1,10 +1,10 @@
 """Kernel models: people, policy, the audit ledger, the event outbox, API tokens."""
 from changemgmt.ledger.models import LedgerCheckpoint, LedgerEntry
+from changemgmt.models.notifications import Notification, NotificationKind, NotificationPreference
 from changemgmt.models.outbox import OutboxEvent
 from changemgmt.models.people import Team, User
 from changemgmt.models.policy import PolicyRevision, PolicySetting
 from changemgmt.models.tokens import ApiToken
-from changemgmt.notifications.models import Notification, NotificationKind, NotificationPreference
 
 __all__ = ["ApiToken", "LedgerCheckpoint", "LedgerEntry", "Notification", "NotificationKind", "NotificationPreference",
            "OutboxEvent", "PolicyRevision", "PolicySetting", "Team", "User"]

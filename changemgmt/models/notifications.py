@@ -1,10 +1,25 @@
-"""In-app notifications and each person's email preferences (app label `changemgmt`, re-exported by
-changemgmt.models, so the tables and migrations are the kernel's as before)."""
+"""In-app notifications and each person's email preferences. They stay among the kernel's models
+(the rest of changemgmt.notifications is its own package): the models package must not run the
+notifications package, whose mail reads the business clock, whose policy reads these models."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from changemgmt.notifications.choices import NotificationKind
+
+class NotificationKind(models.TextChoices):
+    """Each kind has its mail template, templates/email/<kind>.txt, and a per-person e-mail switch."""
+
+    APPROVAL_REQUESTED = "approval_requested", "Approval requested"
+    SLA_REMINDER = "sla_reminder", "Approval reminder"
+    SLA_ESCALATION = "sla_escalation", "Approval overdue (escalation)"
+    EMERGENCY_REMINDER = "emergency_reminder", "Emergency paperwork reminder"
+    EMERGENCY_ESCALATION = "emergency_escalation", "Emergency paperwork overdue"
+    DELEGATION = "delegation", "Approvals delegated to you"
+    CHANGE_CONFLICT = "change_conflict", "Schedule conflict with another change"
+    FREEZE_CAUGHT = "freeze_caught", "Change caught by a freeze"
+    CAB_INVITATION = "cab_invitation", "CAB meeting invitation"
+    CAB_MINUTES = "cab_minutes", "CAB minutes published"
+    CAB_ACTION_REMINDER = "cab_action_reminder", "CAB action item due"
 
 
 class Notification(models.Model):

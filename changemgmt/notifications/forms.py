@@ -1,7 +1,7 @@
 """The e-mail preferences form: which kinds of notification a person wants by e-mail."""
 from django import forms
 
-from changemgmt.notifications.choices import NotificationKind
+from changemgmt.models import NotificationKind
 
 
 class EmailPreferencesForm(forms.Form):

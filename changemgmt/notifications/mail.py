@@ -21,7 +21,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from changemgmt import clock
-from changemgmt.notifications.models import Notification, NotificationPreference
+from changemgmt.models import Notification, NotificationPreference
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """Reads for the inbox: a person's notifications, the unread count in the header, their e-mail switches."""
 from django.core.paginator import Page, Paginator
 
-from changemgmt.notifications.models import Notification, NotificationKind, NotificationPreference
+from changemgmt.models import Notification, NotificationKind, NotificationPreference
 
 INBOX_PAGE = 50
 

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from changemgmt.celery import app
-from changemgmt.notifications.models import Notification, NotificationKind, NotificationPreference
+from changemgmt.models import Notification, NotificationKind, NotificationPreference
 from changemgmt.notifications.tasks import send_notification_emails
 from changemgmt.tasking import enqueue
 

@@ -4,9 +4,9 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from changemgmt.models import Notification, NotificationKind
 from changemgmt.notifications import selectors, services
 from changemgmt.notifications.forms import EmailPreferencesForm
-from changemgmt.notifications.models import Notification, NotificationKind
 from changemgmt.web.access import member_required
 from changemgmt.web.htmx import redirect_page
 
