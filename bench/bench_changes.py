@@ -85,7 +85,7 @@ def seed(count: int) -> None:
     from approvals.choices import SlotRole, SlotStatus
     from approvals.models import ApprovalSlot
     from changemgmt import ledger
-    from changemgmt.ledger_verifier import GENESIS_HASH, entry_hash
+    from changemgmt.ledger.verifier import GENESIS_HASH, entry_hash
     from changemgmt.models import LedgerEntry
     from changes import demo
     from changes.choices import Category, ChangeType, Outcome, State, TestResult

@@ -33,9 +33,9 @@ from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import setup_databases, teardown_databases  # noqa: E402
 
-from changemgmt import ledger_audit  # noqa: E402
+from changemgmt.ledger import audit as ledger_audit  # noqa: E402
 from changemgmt.ledger import format_time  # noqa: E402
-from changemgmt.ledger_verifier import GENESIS_HASH, entry_hash  # noqa: E402
+from changemgmt.ledger.verifier import GENESIS_HASH, entry_hash  # noqa: E402
 from changemgmt.models import LedgerEntry  # noqa: E402
 
 BATCH = 5000
@@ -108,7 +108,8 @@ def main() -> None:
             wrapper = ("import runpy, sys\nsys.argv = sys.argv[1:]\ntry:\n    runpy.run_path(sys.argv[0], "
                        "run_name='__main__')\nfinally:\n    print([l for l in open('/proc/self/status') "
                        "if l.startswith('VmHWM')][0].split()[1], file=sys.stderr)")
-            verifier = [sys.executable, "-I", "-S", "-c", wrapper, str(BASE_DIR / "changemgmt" / "ledger_verifier.py"),
+            verifier = [sys.executable, "-I", "-S", "-c", wrapper,
+                        str(BASE_DIR / "changemgmt" / "ledger" / "verifier.py"),
                         str(export), "--checkpoint", str(checkpoint)]
             result = timed("standalone ledger_verifier.py (subprocess)", args.entries,
                            lambda: subprocess.run(verifier, capture_output=True, text=True, check=False))

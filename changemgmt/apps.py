@@ -6,6 +6,8 @@ class ChangemgmtConfig(AppConfig):
     verbose_name = "People, policy and audit"
 
     def ready(self):
-        from changemgmt import policy, signing_key  # noqa: F401  (signing_key registers its system check)
+        from changemgmt import policy
+        from changemgmt.ledger import signing_key  # noqa: F401  (registers its system checks)
+        from changemgmt.notifications import tasks  # noqa: F401  (the mail task, in every process)
 
         policy.connect_signals()

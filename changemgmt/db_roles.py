@@ -9,7 +9,7 @@ the migrate job after every migration, so new tables are covered).
 """
 from django.core.exceptions import ImproperlyConfigured
 
-from changemgmt import ledger_guard
+from changemgmt.ledger import guard as ledger_guard
 
 
 def problems(connection, role: str) -> list[str]:

@@ -6,7 +6,7 @@ Lock order (every path takes row locks in this order, and never goes back up it)
 2. the change request (``ChangeRequest`` row, ``select_for_update``);
 3. its approval slots (``ApprovalSlot`` rows: decided, created or superseded);
 4. the emergency paperwork and authorizations of the change;
-5. the ledger's append lock (``changemgmt.ledger``: always last, held to commit).
+5. the ledger's append lock (``changemgmt.ledger.services``: always last, held to commit).
 
 Deciding a slot used to lock the slot and then its change while cancelling locked the change and then
 its slots: two requests on one change deadlocked, and PostgreSQL answered one of them with

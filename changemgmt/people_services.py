@@ -7,7 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from changemgmt import ledger
-from changemgmt.models import ApiToken, Team, User
+from changemgmt.models.people import Team, User
+from changemgmt.models.tokens import ApiToken
 from changemgmt.refusals import logged_refusals
 from changemgmt.roles import Role, has_role
 

@@ -298,7 +298,7 @@ SLA_SECONDS_OVERRIDE = env_int("SLA_SECONDS_OVERRIDE", 0)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # The Ed25519 private key (PEM) that signs ledger checkpoints; auditors verify them with its public key
-# (changemgmt.signing_key). Required when DEBUG is off; `manage.py ledger keygen` writes one. With
+# (changemgmt.ledger.signing_key). Required when DEBUG is off; `manage.py ledger keygen` writes one. With
 # LEDGER_SIGNING_KEY_AUTOGENERATE (on with DEBUG; tests) a missing key is generated under VAR_DIR.
 LEDGER_SIGNING_KEY_AUTOGENERATE = env_bool("LEDGER_SIGNING_KEY_AUTOGENERATE", DEBUG)
 LEDGER_SIGNING_KEY_FILE = env_str("LEDGER_SIGNING_KEY_FILE")
@@ -307,6 +307,9 @@ if not LEDGER_SIGNING_KEY_FILE:
         raise ImproperlyConfigured("LEDGER_SIGNING_KEY_FILE is required when DEBUG is off "
                                    "(create one with: manage.py ledger keygen --output FILE)")
     LEDGER_SIGNING_KEY_FILE = str(VAR_DIR / "ledger-signing-key.pem")
+# The public keys of signing keys retired by `manage.py ledger rotate-key` (a PEM bundle, appended to
+# by that command): checkpoints they signed still verify, and the well-known key URL publishes them.
+LEDGER_RETIRED_PUBLIC_KEYS_FILE = env_str("LEDGER_RETIRED_PUBLIC_KEYS_FILE")
 
 LOGGING = {
     "version": 1,

@@ -9,8 +9,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from changemgmt.web.public_key import ledger_public_key
 
 urlpatterns = [
+    path("", include("changes.dashboard")),
     path("", include("changemgmt.web.urls")),
-    path("inbox/", include("changemgmt.notifications_urls")),
+    path("inbox/", include("changemgmt.notifications.urls")),
     path("changes/", include("changes.urls")),
     path("calendar/", include("changes.calendar.urls")),
     path("approvals/emergency/", include("changes.emergency.urls")),

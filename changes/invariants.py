@@ -513,8 +513,8 @@ LEDGER_RULE = Rule("ledger_verifies", "POLICY §9 [002 §11][004 §6]", lambda s
 
 
 def ledger_violations() -> list[Violation]:
-    """The whole chain verifies (changemgmt.ledger_audit, as `manage.py ledger verify`)."""
-    from changemgmt.ledger_audit import verify_database
+    """The whole chain verifies (changemgmt.ledger.audit, as `manage.py ledger verify`)."""
+    from changemgmt.ledger.audit import verify_database
 
     outcome = verify_database()
     if outcome.intact:

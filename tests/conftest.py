@@ -3,7 +3,8 @@ import pytest
 import time_machine
 from django.db import connection
 
-from changemgmt import ledger_guard, policy
+from changemgmt import policy
+from changemgmt.ledger import guard as ledger_guard
 from changemgmt.roles import Role
 from tests import factories as f
 

@@ -9,7 +9,7 @@ from cab import tasks as cab_tasks
 from cab.choices import MeetingKind, Seat
 from cab.models import ActionItem, BoardMember, Meeting
 from cab.services import actions
-from changemgmt.notifications import send_notification_emails
+from changemgmt.notifications.tasks import send_notification_emails
 from tests import factories as f
 from tests.api_helpers import assert_nothing_written, client_for, patch_json, post_json, rows
 from tests.lifecycle import deployed, filed

@@ -9,8 +9,8 @@ from cab import tasks
 from cab.models import ActionItem
 from cab.services import minutes
 from cab.services.meetings import end_meeting, start_meeting
-from changemgmt import notifications
 from changemgmt.models import Notification, NotificationKind
+from changemgmt.notifications import services as notifications
 from tests import test_cab_support as support
 
 board = support.board

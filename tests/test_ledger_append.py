@@ -5,8 +5,9 @@ import json
 import pytest
 from django.db import IntegrityError, transaction
 
-from changemgmt import ledger, ledger_audit, policy
-from changemgmt.ledger_verifier import GENESIS_HASH
+from changemgmt import ledger, policy
+from changemgmt.ledger import audit as ledger_audit
+from changemgmt.ledger.verifier import GENESIS_HASH
 from changemgmt.models import LedgerEntry
 
 

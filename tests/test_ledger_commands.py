@@ -11,7 +11,11 @@ from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from changemgmt import ledger, ledger_audit, ledger_guard, ledger_verifier, signing_key
+from changemgmt import ledger
+from changemgmt.ledger import audit as ledger_audit
+from changemgmt.ledger import guard as ledger_guard
+from changemgmt.ledger import signing_key
+from changemgmt.ledger import verifier as ledger_verifier
 from changemgmt.models import LedgerCheckpoint, LedgerEntry
 
 VERIFIER = Path(ledger_verifier.__file__)

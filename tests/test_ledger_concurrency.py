@@ -14,7 +14,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from changemgmt import ledger_audit
+from changemgmt.ledger import audit as ledger_audit
 from changemgmt.models import LedgerEntry
 
 WORKERS = 4

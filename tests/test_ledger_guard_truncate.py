@@ -5,7 +5,8 @@ from datetime import UTC, datetime
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from changemgmt import ledger, ledger_guard
+from changemgmt import ledger
+from changemgmt.ledger import guard as ledger_guard
 from changemgmt.models import LedgerCheckpoint
 
 postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="TRUNCATE is a PostgreSQL statement")

@@ -15,7 +15,10 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.test import Client
 
-from changemgmt import ledger, ledger_audit, ledger_verifier, signing_key
+from changemgmt import ledger
+from changemgmt.ledger import audit as ledger_audit
+from changemgmt.ledger import signing_key
+from changemgmt.ledger import verifier as ledger_verifier
 from changemgmt.models import LedgerCheckpoint, LedgerEntry
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,8 +10,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
 
-from changemgmt import ledger, ledger_audit, ledger_guard
-from changemgmt.ledger_verifier import check_chain, entry_hash, read_export
+from changemgmt import ledger
+from changemgmt.ledger import audit as ledger_audit
+from changemgmt.ledger import guard as ledger_guard
+from changemgmt.ledger.verifier import check_chain, entry_hash, read_export
 from changemgmt.models import LedgerCheckpoint, LedgerEntry
 
 SIZE = 10

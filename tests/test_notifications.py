@@ -3,9 +3,9 @@ marks it read and goes to its page, and each person chooses email per kind."""
 import pytest
 from django.urls import reverse
 
-from changemgmt import notifications
 from changemgmt.models import Notification, NotificationKind
-from changemgmt.notifications import send_notification_emails
+from changemgmt.notifications import mail, selectors, services
+from changemgmt.notifications.tasks import send_notification_emails
 from tests import factories as f
 
 
@@ -19,7 +19,7 @@ def note(user, **extra):
               "title": "CHG-000001: peer review approval due in 5 business hours",
               "body": "Upgrade payments API", "url": "/changes/1/", "due_at": f.NOW}
     fields.update(extra)
-    return notifications.notify(user=user, **fields)
+    return services.notify(user=user, **fields)
 
 
 def test_every_page_shows_the_unread_count(client, peer, frozen):
@@ -34,7 +34,7 @@ def test_opening_a_notification_marks_it_read_and_goes_to_its_page(client, peer)
     response = login(client, peer).post(reverse("inbox:open", args=[item.pk]))
     assert response.status_code == 303 and response["Location"] == "/changes/1/"
     assert Notification.objects.get(pk=item.pk).read_at is not None
-    assert notifications.unread_count(peer) == 0
+    assert selectors.unread_count(peer) == 0
 
 
 def test_nobody_opens_someone_elses_notification(client, peer, peer2):
@@ -61,7 +61,7 @@ def test_mark_all_read(client, peer):
     note(peer)
     note(peer)
     login(client, peer).post(reverse("inbox:read-all"))
-    assert notifications.unread_count(peer) == 0
+    assert selectors.unread_count(peer) == 0
 
 
 def test_a_user_without_a_role_has_no_inbox(client, outsider):
@@ -84,7 +84,7 @@ def test_email_can_be_turned_off_per_kind(client, peer, mailoutbox, django_captu
         note(peer, kind=NotificationKind.SLA_REMINDER)
         note(peer, kind=NotificationKind.APPROVAL_REQUESTED)
     assert len(mailoutbox) == 1
-    assert notifications.unread_count(peer) == 2  # the inbox still has both
+    assert selectors.unread_count(peer) == 2  # the inbox still has both
     page = client.get(reverse("inbox:preferences")).content.decode()
     assert 'value="approval_requested" checked' in page
     assert 'value="sla_reminder" checked' not in page
@@ -92,7 +92,7 @@ def test_email_can_be_turned_off_per_kind(client, peer, mailoutbox, django_captu
 
 @pytest.mark.parametrize("kind", NotificationKind.values)
 def test_every_kind_has_an_email_template(kind, peer, frozen):
-    subject, body = notifications.render_email(note(peer, kind=kind))
+    subject, body = mail.render_email(note(peer, kind=kind))
     assert subject.startswith("[changemgmt] ")
     assert "/changes/1/" in body
 
@@ -103,7 +103,7 @@ def test_a_failed_send_is_retried_by_the_next_run(peer, mailoutbox, monkeypatch)
     def broken(*args, **kwargs):
         raise OSError("SMTP down")
 
-    monkeypatch.setattr(notifications, "deliver", broken)
+    monkeypatch.setattr(mail, "deliver", broken)
     assert send_notification_emails([item.pk]) == 0
     monkeypatch.undo()
     assert send_notification_emails([item.pk]) == 1

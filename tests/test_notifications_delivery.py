@@ -13,17 +13,18 @@ from django_celery_beat.models import PeriodicTask
 from cab import tasks as cab_tasks
 from cab.choices import MeetingKind, MeetingStatus, Seat
 from cab.models import BoardMember, Meeting, Minutes
-from changemgmt import events, notifications, outbox
+from changemgmt import events, outbox
 from changemgmt.celery import app
 from changemgmt.models import Notification, NotificationKind, OutboxEvent
-from changemgmt.notifications import send_notification_emails
+from changemgmt.notifications import mail, services
+from changemgmt.notifications.tasks import send_notification_emails
 from changemgmt.roles import Role
 from changemgmt.tasks import deliver_outbox
 from tests import factories as f
 
 
 def note(user, title="CHG-1: approval requested"):
-    return notifications.notify(user=user, kind=NotificationKind.APPROVAL_REQUESTED, title=title, url="/changes/1/")
+    return services.notify(user=user, kind=NotificationKind.APPROVAL_REQUESTED, title=title, url="/changes/1/")
 
 
 @pytest.fixture
@@ -42,10 +43,10 @@ def meeting(start=None, **fields):
 
 def test_a_mail_claimed_by_a_worker_that_died_is_sent_once_its_claim_expires(frozen, peer, mailoutbox):
     item = note(peer)
-    token, claimed = notifications._claim(None)  # a worker claims the row, then is killed before sending
+    token, claimed = mail._claim(None)  # a worker claims the row, then is killed before sending
     assert [n.pk for n in claimed] == [item.pk]
     assert send_notification_emails() == 0  # the claim still holds: nobody else sends it meanwhile
-    frozen.shift(timedelta(seconds=notifications.CLAIM_SECONDS + 1))
+    frozen.shift(timedelta(seconds=mail.CLAIM_SECONDS + 1))
     assert send_notification_emails() == 1
     assert send_notification_emails() == 0
     assert len(mailoutbox) == 1 and Notification.objects.get(pk=item.pk).emailed_at
@@ -61,7 +62,7 @@ def test_an_error_mid_batch_gives_the_unsent_rows_back_at_once(frozen, peer, mai
             raise KeyboardInterrupt("worker stopping")
         connection.send_messages([message])
 
-    monkeypatch.setattr(notifications, "deliver", dies_on_second)
+    monkeypatch.setattr(mail, "deliver", dies_on_second)
     with pytest.raises(KeyboardInterrupt):
         send_notification_emails()
     monkeypatch.undo()
@@ -73,7 +74,7 @@ def test_an_error_mid_batch_gives_the_unsent_rows_back_at_once(frozen, peer, mai
 
 def test_a_resent_mail_is_the_same_message_to_the_reader(peer):
     item = note(peer)
-    first, again = notifications.build_email(item), notifications.build_email(item)
+    first, again = mail.build_email(item), mail.build_email(item)
     expected = f"<notification-{item.pk}@localhost>"
     assert first.extra_headers["Message-ID"] == again.extra_headers["Message-ID"] == expected
 
@@ -139,7 +140,7 @@ def queued_for_real(monkeypatch):
     """Tasks go to a broker (not run inline): record what would be queued."""
     saved, app.conf.task_always_eager = app.conf.task_always_eager, False
     sent = []
-    monkeypatch.setattr(notifications, "enqueue", lambda task, *args, **kwargs: sent.append(task.name))
+    monkeypatch.setattr(services, "enqueue", lambda task, *args, **kwargs: sent.append(task.name))
     yield sent
     app.conf.task_always_eager = saved
 

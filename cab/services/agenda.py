@@ -1,19 +1,34 @@
-"""The chair's edits to a generated agenda before the meeting: add, remove, reorder."""
+"""Agendas: generating the due ones (the beat job), and the chair's edits before the meeting: add,
+remove, reorder."""
+from datetime import timedelta
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from approvals.choices import SlotRole, SlotStatus
 from cab.agenda import change_snapshot, generate_agenda
 from cab.choices import MeetingStatus, Section
-from cab.models import AgendaItem
+from cab.models import AgendaItem, Meeting
 from cab.services.common import lock_meeting, refuse_if_published, require_chair
-from changemgmt import ledger
+from changemgmt import ledger, policy
 from changemgmt.errors import Conflict
 from changes.choices import ChangeType, State
 from changes.selectors import change_detail_queryset
 
 NOT_BEFORE = "The agenda can only be edited before the meeting starts."
+
+
+def generate_due_agendas() -> int:
+    """Generate the agenda of every scheduled meeting that is within `agenda_lead_hours`; a sweep
+    missed while the worker was down catches up on the next run."""
+    lead = timedelta(hours=policy.get("cab")["agenda_lead_hours"])
+    due = list(Meeting.objects.filter(status=MeetingStatus.SCHEDULED, agenda_generated_at__isnull=True,
+                                      starts_at__lte=timezone.now() + lead).values_list("pk", flat=True))
+    for meeting_id in due:
+        generate_agenda(meeting_id=meeting_id)
+    return len(due)
 
 
 def _editable(meeting, allow_started=False):

@@ -6,10 +6,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from cab import tasks
 from cab.agenda import generate_agenda
 from cab.choices import MeetingKind, MeetingStatus, Seat
 from cab.models import Attendance, BoardMember, Meeting
+from cab.services.agenda import add_item
 from cab.services.common import lock_meeting, refuse_if_published, require_chair
 from changemgmt import ledger, policy
 from changemgmt.errors import Conflict
@@ -45,7 +45,7 @@ def _create(**fields) -> Meeting | None:
             meeting = Meeting.objects.create(**fields)
             ledger.append(actor=fields.get("convened_by"), action="cab.meeting_scheduled", subject=meeting,
                           payload={"kind": meeting.kind, "starts_at": meeting.starts_at, "title": meeting.title})
-            enqueue(tasks.send_invitations, meeting.pk)
+            enqueue("cab.send_invitations", meeting.pk)
             return meeting
     except IntegrityError:
         return None
@@ -132,10 +132,8 @@ def convene_emergency(*, actor, reason: str, change_id: int | None = None,
                                "change": change.reference if change else None})
         generate_agenda(meeting_id=meeting.pk, actor=actor)
         if change is not None and not meeting.items.filter(change=change).exists():
-            from cab.services.agenda import add_item
-
             add_item(meeting_id=meeting.pk, actor=actor, change_id=change.pk, note=reason, allow_during_meeting=True)
-        enqueue(tasks.send_invitations, meeting.pk)
+        enqueue("cab.send_invitations", meeting.pk)
     meeting.refresh_from_db()
     return meeting
 

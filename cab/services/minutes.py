@@ -11,7 +11,6 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
-from cab import tasks
 from cab.choices import MeetingStatus
 from cab.markdown import minutes_markdown
 from cab.models import Minutes
@@ -67,5 +66,5 @@ def publish(*, meeting_id: int, actor) -> Minutes:
         meeting.save(update_fields=["status"])
         ledger.append(actor=actor, action="cab.minutes_published", subject=meeting, payload={
             "sha256": minutes.body_sha256, "retain_until": minutes.retain_until})
-        enqueue(tasks.send_minutes, meeting.pk)
+        enqueue("cab.send_minutes", meeting.pk)
         return minutes

@@ -2,7 +2,7 @@
 triggers."""
 from django.db import migrations
 
-from changemgmt import ledger_guard
+from changemgmt.ledger import guard as ledger_guard
 from changemgmt.policy_defaults import DEFAULTS
 from changemgmt.roles import Role
 

@@ -1,8 +1,8 @@
 """The ledger's append-only guard, extended: TRUNCATE is refused too (PostgreSQL), and the checkpoint
-table gets the same guard as the entries (see changemgmt.ledger_guard)."""
+table gets the same guard as the entries (see changemgmt.ledger.guard)."""
 from django.db import migrations
 
-from changemgmt import ledger_guard
+from changemgmt.ledger import guard as ledger_guard
 
 
 def install_guard(apps, schema_editor):

@@ -1,4 +1,4 @@
-"""Checkpoints are signed with Ed25519 (changemgmt.signing_key) instead of HMAC with a shared secret.
+"""Checkpoints are signed with Ed25519 (changemgmt.ledger.signing_key) instead of HMAC with a shared secret.
 
 Existing rows are HMAC checkpoints: adding `algorithm` with the default "hmac-sha256" marks them so
 (no UPDATE: the table is append-only), then new rows default to "ed25519". On SQLite altering the
@@ -6,7 +6,7 @@ table rebuilds it, which drops its triggers: the append-only guard is installed 
 """
 from django.db import migrations, models
 
-from changemgmt import ledger_guard
+from changemgmt.ledger import guard as ledger_guard
 
 
 def install_guard(apps, schema_editor):

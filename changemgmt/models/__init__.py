@@ -1,6 +1,6 @@
 """Kernel models: people, policy, the audit ledger, the event outbox, API tokens and their idempotency keys."""
+from changemgmt.ledger.models import LedgerCheckpoint, LedgerEntry
 from changemgmt.models.idempotency import IdempotencyKey
-from changemgmt.models.ledger import LedgerCheckpoint, LedgerEntry
 from changemgmt.models.notifications import Notification, NotificationKind, NotificationPreference
 from changemgmt.models.outbox import OutboxEvent
 from changemgmt.models.people import Team, User

@@ -1,11 +1,13 @@
-"""In-app notifications and each person's email preferences."""
+"""In-app notifications and each person's email preferences. They stay among the kernel's models
+(the rest of changemgmt.notifications is its own package): the models package must not run the
+notifications package, whose mail reads the business clock, whose policy reads these models."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
 
 class NotificationKind(models.TextChoices):
-    """What a notification is about; each kind has templates/email/<kind>.txt."""
+    """Each kind has its mail template, templates/email/<kind>.txt, and a per-person e-mail switch."""
 
     APPROVAL_REQUESTED = "approval_requested", "Approval requested"
     SLA_REMINDER = "sla_reminder", "Approval reminder"

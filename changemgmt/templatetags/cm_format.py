@@ -1,20 +1,22 @@
 """Formatting for pages: badges, local times, people, form widgets. Templates stay dumb; every
-value goes through format_html/conditional_escape, so user text is always escaped."""
+value goes through format_html/conditional_escape, so user text is always escaped. Badges read the
+label and colour of an app's value from the vocabulary the app registered (changemgmt.choices), so
+this kernel library imports no app."""
 from django import forms, template
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from approvals.choices import STATUS_COLOURS, SlotStatus
-from changes.choices import PIPELINE, RISK_COLOURS, STATE_COLOURS, RiskLevel, State
+from changemgmt import choices
 
 register = template.Library()
 
 EMPTY = "—"
 
 
-def _badge(label, colour, title=""):
-    return format_html('<span class="badge badge-{}" title="{}">{}</span>', colour or "grey", title or label, label)
+def _badge(vocabulary: str, value):
+    label, colour, title = choices.badge(vocabulary, value)
+    return format_html('<span class="badge badge-{}" title="{}">{}</span>', colour, title, label)
 
 
 @register.filter
@@ -23,8 +25,7 @@ def state_badge(value):
     code = getattr(value, "state", value)
     if not code:
         return EMPTY
-    state = State(code)
-    return _badge(state.label, STATE_COLOURS.get(state, "grey"), f"State: {state.label}")
+    return _badge("change_state", code)
 
 
 @register.filter
@@ -32,14 +33,12 @@ def risk_badge(value):
     """A risk level code as a coloured badge; an unscored change says so."""
     if not value:
         return mark_safe('<span class="badge badge-outline" title="Risk not scored yet">not scored</span>')
-    level = RiskLevel(value)
-    return _badge(level.label, RISK_COLOURS.get(level, "grey"), f"Risk: {level.label}")
+    return _badge("risk_level", value)
 
 
 @register.filter
 def slot_badge(value):
-    status = SlotStatus(value)
-    return _badge(status.label, STATUS_COLOURS.get(status, "grey"))
+    return _badge("slot_status", value)
 
 
 @register.filter
@@ -71,26 +70,6 @@ def person(user):
 @register.filter
 def or_dash(value):
     return value if value not in (None, "", [], {}) else EMPTY
-
-
-@register.simple_tag
-def pipeline_steps(change):
-    """The conveyor belt for the progress bar: (label, status) with status done/current/todo.
-
-    A change that left the belt (rejected, cancelled, rolled back) shows the steps it reached, from
-    the timestamps the services stamp on each transition."""
-    state = change.state
-    if state in PIPELINE:
-        current = PIPELINE.index(state)
-        return [(step.label if step != State.CLOSED else "Closed",
-                 "done" if i < current or state == State.CLOSED else "current" if i == current else "todo")
-                for i, step in enumerate(PIPELINE)]
-    reached = 0
-    for index, stamp in ((1, change.submitted_at), (3, change.approved_at), (5, change.deployed_at),
-                         (6, change.verified_at)):
-        if stamp:
-            reached = index
-    return [(step.label, "done" if i <= reached else "exited") for i, step in enumerate(PIPELINE)]
 
 
 @register.simple_tag

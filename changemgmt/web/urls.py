@@ -1,11 +1,10 @@
-"""Site-level page URLs: sign in and out, the dashboard, API tokens."""
+"""The kernel's page URLs: sign in and out, API tokens."""
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from changemgmt.web import views
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("tokens/", views.tokens, name="tokens"),

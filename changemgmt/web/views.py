@@ -1,6 +1,5 @@
-"""Site-level pages: the "My work" dashboard and the API tokens page."""
+"""The kernel's own pages: the API tokens page (the "My work" dashboard is changes.dashboard)."""
 from django.contrib import messages
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -8,22 +7,6 @@ from django.views.decorators.http import require_POST
 from changemgmt.api.authentication import issue_token, revoke_token
 from changemgmt.models import ApiToken
 from changemgmt.web.access import member_required
-from changes import rules, selectors
-from changes.choices import OPEN_STATES
-
-DASHBOARD_ROWS = 50
-
-
-@member_required
-def dashboard(request):
-    """My open changes (as requester or owner) and the changes waiting for my decision."""
-    user = request.user
-    mine = list(selectors.change_rows().filter(Q(requester=user) | Q(owner=user), state__in=OPEN_STATES)
-                .order_by("planned_start", "-id")[:DASHBOARD_ROWS])
-    awaiting = list(selectors.awaiting_action(user).order_by("planned_start", "-id")[:DASHBOARD_ROWS])
-    selectors.with_services(mine + awaiting)
-    return render(request, "web/dashboard.html", {"mine": mine, "awaiting": awaiting, "limit": DASHBOARD_ROWS,
-                                                   "can_create": rules.can_create(user)})
 
 
 @member_required

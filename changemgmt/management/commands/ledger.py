@@ -1,16 +1,20 @@
-"""`manage.py ledger verify|export|checkpoint|keygen|public-key`: the operator's and auditor's handle
-on the ledger.
+"""`manage.py ledger verify|export|checkpoint|keygen|public-key|rotate-key`: the operator's and
+auditor's handle on the ledger.
 
-verify exits 1 naming the first broken entry; export writes JSON Lines for the standalone verifier;
-checkpoint signs the verified head and prints the JSON the auditor keeps; keygen writes a new
-Ed25519 private key (for LEDGER_SIGNING_KEY_FILE); public-key prints the PEM an auditor verifies with.
+verify exits 1 naming the first broken entry, and names the key that signed each checkpoint; export
+writes JSON Lines for the standalone verifier; checkpoint signs the verified head and prints the JSON
+the auditor keeps; keygen writes a new Ed25519 private key (for LEDGER_SIGNING_KEY_FILE); public-key
+prints the PEM an auditor verifies with (`--all`: with the retired keys); rotate-key replaces the
+signing key, keeping the old public key in LEDGER_RETIRED_PUBLIC_KEYS_FILE (changemgmt.ledger.rotation).
 """
 import json
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
-from changemgmt import ledger_audit, signing_key
-from changemgmt.ledger_verifier import UsageError, load_checkpoint
+from changemgmt.ledger import audit as ledger_audit
+from changemgmt.ledger import rotation, signing_key
+from changemgmt.ledger.verifier import UsageError, load_checkpoint
 
 
 class Command(BaseCommand):
@@ -18,7 +22,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         commands = parser.add_subparsers(dest="action", required=True,
-                                         metavar="{verify,export,checkpoint,keygen,public-key}")
+                                         metavar="{verify,export,checkpoint,keygen,public-key,rotate-key}")
         verify = commands.add_parser("verify", help="walk the chain; exit 1 naming the first broken entry")
         verify.add_argument("--checkpoint", action="append", default=[], metavar="FILE",
                             help="also check against a checkpoint JSON kept by an auditor (repeatable)")
@@ -31,7 +35,11 @@ class Command(BaseCommand):
                             help="where to write it; point LEDGER_SIGNING_KEY_FILE at it")
         keygen.add_argument("--if-missing", action="store_true",
                             help="do nothing if FILE exists (first start-up of a container)")
-        commands.add_parser("public-key", help="print the signing key's public key (PEM) for auditors")
+        public = commands.add_parser("public-key", help="print the signing key's public key (PEM) for auditors")
+        public.add_argument("--all", dest="with_retired", action="store_true",
+                            help="then every retired public key too (what the well-known key URL serves)")
+        commands.add_parser("rotate-key", help="sign the head with the old key, retire it (its public key kept in "
+                                               "LEDGER_RETIRED_PUBLIC_KEYS_FILE), write a new key, sign again")
 
     def handle(self, *args, action, **options):
         return getattr(self, f"_{action.replace('-', '_')}")(**options)
@@ -44,9 +52,14 @@ class Command(BaseCommand):
         outcome = ledger_audit.verify_database(kept=kept, batch_size=batch_size)
         if not outcome.intact:
             raise CommandError(f"ledger BROKEN at {outcome.problem} ({outcome.entries} entries before it intact)")
-        checked = len(ledger_audit.stored_checkpoints()) + len(kept)
+        signed = ledger_audit.signers(ledger_audit.stored_checkpoints() + kept)
         self.stdout.write(f"ledger intact: {outcome.entries} entries, head seq {outcome.head_seq} "
-                          f"{outcome.head_hash}; {checked} checkpoint(s) checked")
+                          f"{outcome.head_hash}; {len(signed)} checkpoint(s) checked")
+        current = signing_key.key_id()
+        for document, signer in signed:
+            which = "current key" if signer == current else "retired key"
+            self.stdout.write(f"  checkpoint seq {document['seq']} signed at {document['signed_at']} "
+                              f"by {which} {signer}")
 
     def _export(self, *, output, **_):
         if output is None:
@@ -76,5 +89,19 @@ class Command(BaseCommand):
             raise CommandError(f"cannot write {output}: {error}") from error
         self.stderr.write(f"wrote a new Ed25519 private key to {output}; set LEDGER_SIGNING_KEY_FILE={output}")
 
-    def _public_key(self, **_):
-        self.stdout.write(signing_key.public_key_pem(), ending="")
+    def _public_key(self, *, with_retired, **_):
+        self.stdout.write(signing_key.public_keys_pem() if with_retired else signing_key.public_key_pem(), ending="")
+
+    def _rotate_key(self, **_):
+        try:
+            done = rotation.rotate_key()
+        except ledger_audit.LedgerBroken as error:
+            raise CommandError(f"not rotating: ledger BROKEN at {error.problem}") from error
+        except (ledger_audit.LedgerEmpty, ImproperlyConfigured, OSError) as error:
+            raise CommandError(f"not rotating: {error}") from error
+        self.stdout.write(json.dumps(ledger_audit.checkpoint_document(done.last_by_retired)))
+        self.stdout.write(json.dumps(ledger_audit.checkpoint_document(done.first_by_new)))
+        self.stderr.write(f"retired key {done.retired_key_id} (public key kept in LEDGER_RETIRED_PUBLIC_KEYS_FILE); "
+                          f"new key {signing_key.key_id()}. Destroy {done.retired_private_file} once backed up "
+                          "offline, and give auditors both checkpoints above and the keys from "
+                          "/.well-known/changemgmt-ledger-key.pem.")

@@ -1,11 +1,11 @@
 """Auditing the ledger stored in the database: verify the chain, export it, sign checkpoints.
 
-The chain check itself lives in changemgmt.ledger_verifier (standard library only) so the server and
+The chain check itself lives in changemgmt.ledger.verifier (standard library only) so the server and
 an auditor's offline run apply the very same rules; this module only feeds it rows from the
 database, in seq order and in fixed-size batches, so memory stays flat however long the ledger is.
-Checkpoints are signed with the Ed25519 key of changemgmt.signing_key; every stored Ed25519
-checkpoint must carry that key's signature. HMAC rows from before it are kept but not checked
-(their secret is no longer held) and pin nothing.
+Checkpoints are signed with the Ed25519 key of changemgmt.ledger.signing_key; every stored Ed25519
+checkpoint must carry the signature of that key or of a key retired since (the verifier names which).
+HMAC rows from before Ed25519 are kept but not checked (their secret is no longer held) and pin nothing.
 """
 import json
 from collections.abc import Iterator
@@ -14,18 +14,18 @@ from typing import TextIO
 from django.db import transaction
 from django.utils import timezone
 
-from changemgmt import signing_key
-from changemgmt.ledger import format_time
-from changemgmt.ledger_verifier import (
+from changemgmt.ledger import signing_key
+from changemgmt.ledger.models import LedgerCheckpoint, LedgerEntry
+from changemgmt.ledger.services import format_time
+from changemgmt.ledger.verifier import (
     EXPORTED_FIELDS,
     SIGNATURE_ALGORITHM,
     Outcome,
     Problem,
     check_chain,
     checkpoint_message,
-    signature_valid,
+    signer_of,
 )
-from changemgmt.models import LedgerCheckpoint, LedgerEntry
 
 BATCH_SIZE = 5000
 _COLUMNS = ("seq", "recorded_at", "actor_name", "action", "subject", "payload", "prev_hash", "entry_hash")
@@ -73,17 +73,23 @@ def stored_checkpoints() -> list[dict]:
     return [checkpoint_document(cp) for cp in rows.order_by("seq", "pk")]
 
 
+def signers(checkpoints: list[dict]) -> list[tuple[dict, str | None]]:
+    """Each checkpoint with the id of the key that signed it (current or retired), or None."""
+    keys = signing_key.verification_keys()
+    return [(checkpoint, signer_of(keys, checkpoint)) for checkpoint in checkpoints]
+
+
 def verify_database(*, kept: list[dict] = (), batch_size: int = BATCH_SIZE) -> Outcome:
     """Check the signature of every stored Ed25519 checkpoint (and of any `kept` ones an auditor
-    supplies) with the current key's public half, then walk the chain against all of them: a forged
-    checkpoint, an edited/deleted/reordered/inserted entry, a truncated tail or a recomputed chain
-    each stop the walk at the first broken point."""
-    public_key = signing_key.private_key().public_key()
+    supplies) with the current key's public half or a retired key's, then walk the chain against all
+    of them: a forged checkpoint, an edited/deleted/reordered/inserted entry, a truncated tail or a
+    recomputed chain each stop the walk at the first broken point."""
     checkpoints = stored_checkpoints() + list(kept)
-    for checkpoint in checkpoints:
-        if not signature_valid(public_key, checkpoint):
+    for checkpoint, signer in signers(checkpoints):
+        if signer is None:
             reason = (f"checkpoint for seq {checkpoint['seq']} signed at {checkpoint.get('signed_at')} has an "
-                      "invalid signature (altered checkpoint, or not signed with LEDGER_SIGNING_KEY_FILE)")
+                      "invalid signature (altered checkpoint, or signed neither with LEDGER_SIGNING_KEY_FILE nor "
+                      "with a key in LEDGER_RETIRED_PUBLIC_KEYS_FILE)")
             return Outcome(0, 0, "", Problem(checkpoint["seq"], None, reason))
     return check_chain(((None, entry) for entry in iter_entries(batch_size)), checkpoints)
 

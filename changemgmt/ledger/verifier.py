@@ -2,11 +2,15 @@
 """Standalone verifier for a changemgmt ledger export. An auditor copies this one file and an export
 (JSON Lines) to any machine with Python 3.11+ and runs
 
-    python3 ledger_verifier.py export.jsonl [--checkpoint checkpoint.json [--public-key ledger-key.pem]]
+    python3 ledger_verifier.py export.jsonl [--checkpoint checkpoint.json [--public-key ledger-keys.pem]]
 
+(the file is changemgmt/ledger/verifier.py in the repository; auditors keep it as ledger_verifier.py).
 The chain check needs the standard library only; checking a checkpoint's Ed25519 signature with
 --public-key needs the `cryptography` package (pip install cryptography), imported only then. The
-auditor holds no secret: the public key is all it takes.
+auditor holds no secret: the public key is all it takes. A key file may hold several keys (the
+well-known key URL serves the current key first, then every retired one), and --public-key may be
+repeated: a checkpoint signed before a key rotation verifies with the retired key, and the verifier
+names the key that signed it.
 
 Exit status: 0 the chain is intact, 1 it is broken (the first broken entry is named), 2 usage error.
 
@@ -80,6 +84,17 @@ def load_public_key(pem: bytes):
     return key
 
 
+PEM_PUBLIC_KEY = re.compile(rb"-----BEGIN PUBLIC KEY-----.+?-----END PUBLIC KEY-----", re.DOTALL)
+
+
+def load_public_keys(pem: bytes) -> list:
+    """Every Ed25519 public key of a PEM bundle, in file order (text between the blocks is ignored)."""
+    blocks = PEM_PUBLIC_KEY.findall(pem)
+    if not blocks:
+        raise UsageError("no PEM public key found (expected -----BEGIN PUBLIC KEY-----)")
+    return [load_public_key(block) for block in blocks]
+
+
 def public_key_id(public_key) -> str:
     from cryptography.hazmat.primitives import serialization
 
@@ -98,6 +113,16 @@ def signature_valid(public_key, checkpoint: dict) -> bool:
     except (InvalidSignature, ValueError):
         return False
     return True
+
+
+def signer_of(public_keys, checkpoint: dict) -> str | None:
+    """The key_id of the key among `public_keys` whose signature `checkpoint` carries, or None (forged,
+    altered, or signed by a key not given). The key the checkpoint names is tried first."""
+    named = checkpoint.get("key_id")
+    for key in sorted(public_keys, key=lambda candidate: public_key_id(candidate) != named):
+        if signature_valid(key, checkpoint):
+            return public_key_id(key)
+    return None
 
 
 class Unreadable(NamedTuple):
@@ -234,14 +259,14 @@ def load_checkpoint(path: str) -> dict:
     return checkpoint
 
 
-def read_public_key(path: str):
+def read_public_keys(path: str) -> list:
     try:
         with open(path, "rb") as handle:
             pem = handle.read()
     except OSError as error:
         raise UsageError(f"cannot read public key {path}: {error}") from error
     try:
-        return load_public_key(pem)
+        return load_public_keys(pem)
     except UsageError as error:
         raise UsageError(f"{path}: {error}") from error
 
@@ -251,15 +276,16 @@ def _parser() -> argparse.ArgumentParser:
         description="Verify a changemgmt ledger export (JSON Lines). Exit 0 intact, 1 broken, 2 usage error.")
     parser.add_argument("export", help="the file written by `manage.py ledger export`")
     parser.add_argument("--checkpoint", help="a checkpoint JSON kept from `manage.py ledger checkpoint`")
-    parser.add_argument("--public-key", metavar="PEM",
-                        help="the ledger's public key (manage.py ledger public-key), to check the checkpoint's "
-                             "signature; needs the cryptography package")
+    parser.add_argument("--public-key", metavar="PEM", action="append", default=[],
+                        help="the ledger's public key(s) (manage.py ledger public-key --all, or the well-known "
+                             "key URL: current and retired keys), to check the checkpoint's signature; "
+                             "repeatable; needs the cryptography package")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    checkpoints = []
+    checkpoints, signer = [], None
     try:
         if args.public_key and not args.checkpoint:
             raise UsageError("--public-key only makes sense with --checkpoint")
@@ -269,11 +295,12 @@ def main(argv: list[str] | None = None) -> int:
                 if checkpoint.get("algorithm") != SIGNATURE_ALGORITHM:
                     raise UsageError(f"{args.checkpoint} is not an Ed25519 checkpoint "
                                      f"(algorithm {checkpoint.get('algorithm', 'hmac-sha256')!r})")
-                public_key = read_public_key(args.public_key)
-                if not signature_valid(public_key, checkpoint):
-                    signer = checkpoint.get("key_id")
-                    other = f", signed by key {signer}, not {public_key_id(public_key)}" \
-                        if signer and signer != public_key_id(public_key) else ""
+                public_keys = [key for path in args.public_key for key in read_public_keys(path)]
+                signer = signer_of(public_keys, checkpoint)
+                if signer is None:
+                    named = checkpoint.get("key_id")
+                    given = ", ".join(public_key_id(key) for key in public_keys)
+                    other = f", signed by key {named}, not {given}" if named and named not in given else ""
                     print(f"BROKEN: checkpoint {args.checkpoint}: signature does not match "
                           f"(altered checkpoint or another key{other})")
                     return EXIT_BROKEN
@@ -290,7 +317,8 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_BROKEN
     print(f"OK: {outcome.entries} entries, seq 1..{outcome.head_seq} chained, head {outcome.head_hash}")
     if checkpoints:
-        signed = "signature valid" if args.public_key else "signature NOT checked (no --public-key)"
+        signed = f"signature valid, signed by key {signer}" if args.public_key \
+            else "signature NOT checked (no --public-key)"
         print(f"checkpoint seq {checkpoints[0]['seq']} matches ({signed})")
     return EXIT_INTACT
 

@@ -1,12 +1,5 @@
-"""Telling people what is asked of them: an inbox row now, an email after commit — the one mail path.
-
-`notify_many` writes Notification rows in one query (inside the caller's transaction, so a rolled
-back action notifies nobody) and, after commit, queues a Celery task that emails every due row
-(or none, when such a task is already waiting: see `_queue_mail`); a beat job
-(`changemgmt.send_notification_emails`, every minute) sends whatever that task missed (broker down,
-worker dead). Every mail of the app goes through here, attachments included (a CAB invitation's
-.ics), rendered from `templates/email/<kind>.txt`; people may turn email off per kind (the inbox
-row is always written).
+"""Sending the notifications' e-mail: claim due rows, render each from templates/email/<kind>.txt,
+send it, mark it mailed. Run by the mail task (changemgmt.notifications.tasks), never in a request.
 
 Delivery is at least once, made idempotent for the reader:
 - a worker claims a batch (`claimed_by`, `claimed_until`) with a conditional update, so two runs
@@ -18,97 +11,19 @@ Delivery is at least once, made idempotent for the reader:
 """
 import logging
 import uuid
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from changemgmt import clock
-from changemgmt.models import Notification, NotificationKind, NotificationPreference
-from changemgmt.tasking import enqueue
+from changemgmt.models import Notification, NotificationPreference
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Message:
-    """One notification to send to one user."""
-
-    user_id: int
-    kind: str
-    title: str
-    body: str = ""
-    url: str = ""
-    due_at: datetime | None = None
-    attachments: tuple = ()  # (filename, text, mimetype) triples
-
-
-def notify_many(messages: list[Message]) -> list[Notification]:
-    if not messages:
-        return []
-    rows = Notification.objects.bulk_create([
-        Notification(user_id=m.user_id, kind=m.kind, title=m.title[:200], body=m.body, url=m.url, due_at=m.due_at,
-                     attachments=[list(a) for a in m.attachments])
-        for m in messages
-    ])
-    first = rows[0].pk
-    transaction.on_commit(lambda: _queue_mail(first))
-    return rows
-
-
-PENDING_WINDOW = timedelta(seconds=60)
-
-
-def _queue_mail(first_id: int | None) -> None:
-    """After commit: queue one mail task, unless one is already waiting. A queued task mails every
-    due row when it runs, so if an earlier row is still unclaimed (and recent: younger than the beat
-    job's period) its task has not started yet and will mail these rows too. Without this, every
-    action queued a task and the embedded worker spent its time on tasks that found nothing."""
-    from changemgmt.celery import app
-
-    if first_id is not None and not app.conf.task_always_eager and Notification.objects.filter(
-            emailed_at__isnull=True, claimed_by="", pk__lt=first_id,
-            created_at__gte=timezone.now() - PENDING_WINDOW).exists():
-        return
-    enqueue(send_notification_emails)
-
-
-def notify(*, user, kind: str, title: str, body: str = "", url: str = "", due_at=None,
-           attachments: tuple = ()) -> Notification:
-    return notify_many([Message(user.pk, kind, title, body, url, due_at, tuple(attachments))])[0]
-
-
-def unread_count(user) -> int:
-    if user is None or not user.is_authenticated:
-        return 0
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
-
-
-def mark_read(*, user, notification_id: int | None = None) -> int:
-    """Mark one (or, without an id, every) unread notification of `user` read; returns how many."""
-    rows = Notification.objects.filter(user=user, read_at__isnull=True)
-    if notification_id is not None:
-        rows = rows.filter(pk=notification_id)
-    return rows.update(read_at=timezone.now())
-
-
-def set_email_preferences(*, user, enabled_kinds: set[str]) -> None:
-    """Email on for `enabled_kinds`, off for every other kind."""
-    with transaction.atomic():
-        for kind in NotificationKind.values:
-            NotificationPreference.objects.update_or_create(user=user, kind=kind,
-                                                            defaults={"email": kind in enabled_kinds})
-
-
-def email_preferences(user) -> dict[str, bool]:
-    prefs = dict(NotificationPreference.objects.filter(user=user).values_list("kind", "email"))
-    return {kind: prefs.get(kind, True) for kind in NotificationKind.values}
 
 
 def render_email(notification: Notification) -> tuple[str, str]:
@@ -171,12 +86,10 @@ def _mark(token: str, pks: list[int], *, mailed: bool) -> None:
         rows.update(claimed_by="", claimed_until=None)
 
 
-@shared_task(name="changemgmt.send_notification_emails", autoretry_for=(DatabaseError,), retry_backoff=1,
-             retry_kwargs={"max_retries": 5})
-def send_notification_emails(notification_ids: list[int] | None = None) -> int:
+def send_due(notification_ids: list[int] | None = None) -> int:
     """Email notifications not emailed yet (the given ids, or every due row); returns how many mails
     went out. A failed send releases its row for the next run; a database error (SQLite busy)
-    releases the batch and retries the task shortly."""
+    releases the batch and propagates, for the task to retry shortly."""
     sent = 0
     while True:
         token, batch = _claim(notification_ids)

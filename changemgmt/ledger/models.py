@@ -1,4 +1,5 @@
-"""The append-only, hash-chained audit ledger and its signed checkpoints."""
+"""The append-only, hash-chained audit ledger and its signed checkpoints (app label `changemgmt`,
+re-exported by changemgmt.models, so the tables and migrations are the kernel's as before)."""
 from django.conf import settings
 from django.db import models
 
@@ -7,7 +8,7 @@ GENESIS_HASH = "0" * 64
 
 class LedgerEntry(models.Model):
     """One audited action. `entry_hash` = SHA-256 over the previous hash and this entry's canonical
-    JSON (see changemgmt.ledger and the README). Unique `seq` and unique `prev_hash` make a fork
+    JSON (see changemgmt.ledger.services and the README). Unique `seq` and unique `prev_hash` make a fork
     fail loudly; database triggers refuse UPDATE and DELETE."""
 
     seq = models.BigIntegerField(unique=True)
@@ -44,8 +45,9 @@ class LedgerEntry(models.Model):
 
 class LedgerCheckpoint(models.Model):
     """A signed statement of the chain's head (sequence and hash) that an auditor keeps. Signed with
-    the Ed25519 key of changemgmt.signing_key; rows from before it (HMAC-SHA256 with a shared
-    secret) keep algorithm "hmac-sha256" and are no longer checked (see the README's ledger section)."""
+    the Ed25519 key of changemgmt.ledger.signing_key, or by a key since retired (`key_id` names it);
+    rows from before Ed25519 (HMAC-SHA256 with a shared secret) keep algorithm "hmac-sha256" and are
+    no longer checked (see the README's ledger section)."""
 
     ED25519 = "ed25519"
     LEGACY_HMAC = "hmac-sha256"

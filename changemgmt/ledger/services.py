@@ -1,4 +1,4 @@
-"""Appending to the audit ledger.
+"""Appending to the audit ledger: the one write every service makes in its own transaction.
 
 Appends are serialized inside the inserting transaction: on PostgreSQL with a transaction-scoped
 advisory lock (locking the last row would not serialize an empty table), on SQLite by the
@@ -13,8 +13,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
 
-from changemgmt.ledger_verifier import GENESIS_HASH, entry_hash
-from changemgmt.models import LedgerEntry
+from changemgmt.ledger.models import LedgerEntry
+from changemgmt.ledger.verifier import GENESIS_HASH, entry_hash
 
 ADVISORY_LOCK_KEY = 0x6C6564676572  # "ledger"
 

@@ -1,7 +1,7 @@
 """Inbox pages (included at /inbox/)."""
 from django.urls import path
 
-from changemgmt import notifications_views as views
+from changemgmt.notifications import views
 
 app_name = "inbox"
 urlpatterns = [
