@@ -84,3 +84,4 @@ class RollbackRecordAdmin(ReadOnlyAdmin):
 
 
 from changes import calendar_admin  # noqa: E402,F401  (the calendar's admin: windows, freezes, items)
+from changes.pipeline import admin as pipeline_admin  # noqa: E402,F401  (registers the pipeline gate admin)

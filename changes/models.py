@@ -397,3 +397,7 @@ class CalendarFeedToken(models.Model):
 
     def __str__(self):
         return f"Calendar feed of {self.user_id}"
+
+
+# The pipeline gate's models (issue 10) live in changes/pipeline/ and belong to this app.
+from changes.pipeline.models import ArtefactAllowance, ChangeArtefact, DeployEnvironment, GateDecision  # noqa: E402,F401

@@ -1,5 +1,6 @@
 """Site-level pages: the "My work" dashboard and the API tokens page."""
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -7,9 +8,13 @@ from django.views.decorators.http import require_POST
 
 from changemgmt.api.authentication import issue_token, revoke_token
 from changemgmt.models import ApiToken
+from changemgmt.models.tokens import TokenKind
+from changemgmt.refusals import describe
+from changemgmt.roles import Role, has_role
 from changemgmt.web.access import member_required
 from changes import rules, selectors
 from changes.choices import OPEN_STATES
+from changes.models import Service
 
 DASHBOARD_ROWS = 50
 
@@ -28,17 +33,25 @@ def dashboard(request):
 
 @member_required
 def tokens(request):
-    """List my API tokens; POST creates one and shows its secret this once (it is never stored)."""
+    """List my API tokens; POST creates one and shows its secret this once (it is never stored).
+    Administrators may issue a pipeline token instead, scoped to services (it only calls the gate)."""
     created = None
     if request.method == "POST":
         name = (request.POST.get("name") or "").strip()[:100]
         if not name:
             messages.error(request, "Give the token a name, e.g. the client that will use it.")
             return redirect("tokens")
-        token, plain = issue_token(user=request.user, name=name)
+        try:
+            token, plain = issue_token(user=request.user, name=name,
+                                       kind=request.POST.get("kind") or TokenKind.PERSONAL,
+                                       service_ids=request.POST.getlist("services"))
+        except (PermissionDenied, ValidationError) as exc:
+            messages.error(request, describe(exc))
+            return redirect("tokens")
         created = {"token": token, "plain": plain}
-    rows = list(ApiToken.objects.filter(user=request.user).order_by("-created_at"))
-    response = render(request, "web/tokens.html", {"tokens": rows, "created": created})
+    rows = list(ApiToken.objects.filter(user=request.user).prefetch_related("services").order_by("-created_at"))
+    services = Service.objects.order_by("name") if has_role(request.user, Role.ADMINISTRATOR) else None
+    response = render(request, "web/tokens.html", {"tokens": rows, "created": created, "services": services})
     response["Cache-Control"] = "no-store"
     return response
 
