@@ -48,6 +48,7 @@ class GateRefusalSerializer(serializers.Serializer):
 
     decision = serializers.ChoiceField(choices=[Decision.DENY])
     detail = serializers.CharField(required=False)
+    transition = serializers.CharField(required=False, help_text="409: `pipeline`, the refused step.")
     missing = GateItemSerializer(many=True, required=False)
 
 
