@@ -50,7 +50,3 @@ def decision_for(**key) -> GateDecision | None:
     return (GateDecision.objects.select_related("environment", "service", "change", "ledger_entry")
             .filter(**key).first())
 
-
-def decisions_of(change) -> list[GateDecision]:
-    return list(GateDecision.objects.filter(change=change).select_related("environment", "service", "ledger_entry")
-                .order_by("-decided_at"))
