@@ -1,5 +1,7 @@
 """POST /api/pipeline/gate/: allow, wait and deny with every missing item and its policy, Retry-After,
 one decision and one ledger entry per decision (not per poll), the digest recorded on allow."""
+from datetime import timedelta
+
 from changemgmt.api.authentication import issue_token
 from changemgmt.models import LedgerEntry
 from changes import calendar_services, services
@@ -48,8 +50,15 @@ def test_before_the_approved_schedule_the_pipeline_waits_until_it_opens(frozen, 
     answer = pipeline.ask(change)
     assert answer.json()["decision"] == "wait"
     assert codes(answer)["outside_schedule"] == "wait"
-    assert int(answer["Retry-After"]) == answer.json()["retry_after"] > 0
+    assert int(answer["Retry-After"]) == answer.json()["retry_after"] == 900  # a week ahead: the longest pause
     assert all(item["policy"] for item in answer.json()["missing"])
+
+
+def test_once_the_approved_schedule_has_passed_the_pipeline_is_denied(frozen, requester, peer, peer2, pipeline):
+    change = life.ready(requester, [peer, peer2])
+    frozen.move_to(f.PLANNED_END + timedelta(hours=2))
+    answer = pipeline.ask(change)
+    assert answer.json()["decision"] == "deny" and codes(answer)["outside_schedule"] == "deny"
 
 
 def test_pending_approvals_make_the_pipeline_wait_and_a_grant_is_a_new_decision(frozen, requester, peer, peer2,
