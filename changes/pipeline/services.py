@@ -67,18 +67,20 @@ def _actor(token) -> str:
 
 
 @logged_refusals("pipeline gate")
-def ask_gate(*, token, data: dict) -> tuple[GateDecision, bool]:
-    """The gate's decision for a pipeline run, and whether it is new. Refuses with ValidationError (400)
+def ask_gate(*, actor, data: dict) -> tuple[GateDecision, bool]:
+    """The gate's decision for a pipeline run, and whether it is new; `actor` is the pipeline token.
+    A repeated poll gets the stored decision with a fresh `retry_after` (the clock moved since).
+    Refuses with ValidationError (400)
     on bad input, PermissionDenied (403) for a service the token is not scoped to, GateRefused (409) for
     a change that can no longer deploy; nothing is written then."""
     fields = _clean(data)
     service = _named(Service, fields["service"], "service", "service")
     environment = _named(DeployEnvironment, fields["environment"], "environment", "environment")
-    if not rules.token_covers(token, service):
+    if not rules.token_covers(actor, service):
         raise PermissionDenied(f"This pipeline token is not scoped to service “{service.name}”.")
     change_id = selectors.change_id_for(fields["change"])
     try:
-        return _decide(token, change_id, service, environment, fields)
+        return _decide(actor, change_id, service, environment, fields)
     except IntegrityError:
         # Lost a race the change lock should have prevented: the winner's decision is the answer.
         decision = selectors.decision_for(pipeline_id=fields["pipeline_id"], run_id=fields["run_id"],
@@ -107,6 +109,7 @@ def _decide(token, change_id, service, environment, fields) -> tuple[GateDecisio
                "fingerprint": _fingerprint(change, service, environment, digest, answer)}
         existing = selectors.decision_for(**key)
         if existing is not None:
+            existing.retry_after = answer.retry_after  # not saved: advice for this poll only
             return existing, False
         return _record(token, change, service, digest, answer, key, now), True
 

@@ -52,6 +52,9 @@ def test_before_the_approved_schedule_the_pipeline_waits_until_it_opens(frozen, 
     assert codes(answer)["outside_schedule"] == "wait"
     assert int(answer["Retry-After"]) == answer.json()["retry_after"] == 900  # a week ahead: the longest pause
     assert all(item["policy"] for item in answer.json()["missing"])
+    frozen.move_to(f.PLANNED_START - timedelta(minutes=35))  # 5 minutes before the 30-minute tolerance opens
+    later = pipeline.ask(change)
+    assert later.json()["decision_id"] == answer.json()["decision_id"] and later["Retry-After"] == "300"
 
 
 def test_once_the_approved_schedule_has_passed_the_pipeline_is_denied(frozen, requester, peer, peer2, pipeline):

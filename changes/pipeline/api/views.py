@@ -50,7 +50,7 @@ class GateView(APIView):
     )
     def post(self, request):
         body = checked_body(request.data, {name: TEXT for name in services.FIELDS})
-        decision, _new = services.ask_gate(token=request.auth, data=body)
+        decision, _new = services.ask_gate(actor=request.auth, data=body)
         response = Response(doc.GateDecisionSerializer(decision).data)
         if decision.decision == Decision.WAIT:
             response["Retry-After"] = str(decision.retry_after)
