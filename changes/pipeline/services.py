@@ -69,10 +69,9 @@ def _actor(token) -> str:
 @logged_refusals("pipeline gate")
 def ask_gate(*, actor, data: dict) -> tuple[GateDecision, bool]:
     """The gate's decision for a pipeline run, and whether it is new; `actor` is the pipeline token.
-    A repeated poll gets the stored decision with a fresh `retry_after` (the clock moved since).
-    Refuses with ValidationError (400)
-    on bad input, PermissionDenied (403) for a service the token is not scoped to, GateRefused (409) for
-    a change that can no longer deploy; nothing is written then."""
+    A repeated poll gets the stored decision with a fresh `retry_after` (the clock moved since). Refuses
+    with ValidationError (400) on bad input, PermissionDenied (403) for a service the token is not scoped
+    to, GateRefused (409) for a change that can no longer deploy; nothing is written then."""
     fields = _clean(data)
     service = _named(Service, fields["service"], "service", "service")
     environment = _named(DeployEnvironment, fields["environment"], "environment", "environment")
@@ -120,14 +119,15 @@ def _record(token, change, service, digest, answer, key, now) -> GateDecision:
         "pipeline_id": key["pipeline_id"], "run_id": key["run_id"], "environment": key["environment"].name,
         "service": service.name, "artefact_digest": digest, "state": change.state,
         "decision": answer.decision, "missing": [item["code"] for item in missing]})
-    decision = GateDecision.objects.create(**key, service=service, artefact_digest=digest, decision=answer.decision,
-                                           missing=missing, retry_after=answer.retry_after, token=token,
-                                           ledger_entry=entry, decided_at=now)
+    decision = GateDecision(**key, service=service, artefact_digest=digest, decision=answer.decision,
+                            missing=missing, retry_after=answer.retry_after, token=token, ledger_entry=entry,
+                            decided_at=now)
+    if answer.decision == Decision.ALLOW:
+        decision.attestation = attestation.envelope(decision, change)  # the id is set before the first save
+    decision.save(force_insert=True)
     if answer.decision == Decision.ALLOW:
         ChangeArtefact.objects.get_or_create(change=change, digest=digest,
                                              defaults={"decision": decision, "recorded_at": now})
-        decision.attestation = attestation.envelope(decision, change)
-        decision.save(update_fields=["attestation"])
     return decision
 
 
