@@ -83,3 +83,5 @@ class StandardTemplateAdmin(AuditedAdmin):
 class RollbackRecordAdmin(ReadOnlyAdmin):
     list_display = ("change", "severity", "trigger", "decided_at", "completed_at")
 
+
+from changes.pipeline import admin as pipeline_admin  # noqa: E402,F401  (registers the pipeline gate admin)

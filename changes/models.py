@@ -300,3 +300,7 @@ class RollbackRecord(models.Model):
     @property
     def minutes_to_complete(self) -> int:
         return int((self.completed_at - self.decided_at).total_seconds() // 60)
+
+
+# The pipeline gate's models (issue 10) live in changes/pipeline/ and belong to this app.
+from changes.pipeline.models import ArtefactAllowance, ChangeArtefact, DeployEnvironment, GateDecision  # noqa: E402,F401

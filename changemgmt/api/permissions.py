@@ -1,14 +1,27 @@
 """API access: deny by default. Every endpoint needs an authenticated user holding a role;
-object- and action-level rules are the services' (changes.rules, approvals.rules)."""
+object- and action-level rules are the services' (changes.rules, approvals.rules).
+
+Least rights for pipelines: a pipeline token (changemgmt.models.tokens.TokenKind.PIPELINE) is refused
+here by every endpoint, whatever its issuer's roles; only views declaring `pipeline_token_view = True`
+(the pipeline gate, with its own permission class) accept it."""
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from changemgmt.roles import Role, is_member, roles_of
+
+PIPELINE_TOKEN_REFUSED = "A pipeline token may only call the pipeline gate (/api/pipeline/gate/)."
+
+
+def is_pipeline_token(auth) -> bool:
+    return bool(getattr(auth, "is_pipeline", False))
 
 
 class HasAnyRole(BasePermission):
     message = "You need a changemgmt role to use the API."
 
     def has_permission(self, request, view):
+        if is_pipeline_token(request.auth) and not getattr(view, "pipeline_token_view", False):
+            self.message = PIPELINE_TOKEN_REFUSED
+            return False
         return bool(request.user and request.user.is_authenticated and is_member(request.user))
 
 

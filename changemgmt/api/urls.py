@@ -11,5 +11,6 @@ urlpatterns = [
     path("", include("approvals.api.queue_urls")),
     path("", include("changes.emergency.api.urls")),
     path("", include("cab.api.urls")),
+    path("", include("changes.pipeline.api.urls")),
     re_path(r"^", not_found, name="api-not-found"),  # any rest, line breaks included
 ]

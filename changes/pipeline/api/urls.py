@@ -1,0 +1,10 @@
+"""API routes of the pipeline gate (included by changemgmt.api.urls)."""
+from django.urls import path
+
+from changes.pipeline.api import views
+
+urlpatterns = [
+    path("pipeline/gate/", views.GateView.as_view(), name="api-pipeline-gate"),
+    path("pipeline/changes/<int:pk>/several-artefacts/", views.AllowanceView.as_view(),
+         name="api-pipeline-several-artefacts"),
+]

@@ -1,0 +1,78 @@
+"""The pipeline API. `POST /api/pipeline/gate/` is the only endpoint a pipeline token may call (least
+rights: changemgmt.api.permissions); every answer that is not allow or wait says `decision: deny`, an
+unexpected error included (fail closed)."""
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from changemgmt.api.input import TEXT, checked_body
+from changemgmt.api.permissions import ReadOnlyForAuditors, is_pipeline_token
+from changemgmt.api.schema import CONFLICT, WRITE_ERRORS
+from changes.pipeline import services
+from changes.pipeline.api import serializers as doc
+from changes.pipeline.choices import Decision
+
+REFUSAL = doc.GateRefusalSerializer
+
+
+class PipelineTokenOnly(BasePermission):
+    message = "Only a pipeline token may call the gate: issue one on the API tokens page (administrators)."
+
+    def has_permission(self, request, view):
+        return is_pipeline_token(request.auth) and bool(request.user and request.user.is_active)
+
+
+class GateView(APIView):
+    permission_classes = [PipelineTokenOnly]
+    pipeline_token_view = True
+
+    @extend_schema(
+        operation_id="pipeline_gate", summary="Ask whether an artefact may deploy", request=doc.GateRequestSerializer,
+        examples=doc.EXAMPLES,
+        parameters=[OpenApiParameter("Retry-After", OpenApiTypes.INT, OpenApiParameter.HEADER, response=[200],
+                                     description="With `wait`: seconds before asking again.")],
+        responses={
+            200: OpenApiResponse(doc.GateDecisionSerializer, description="The decision: allow, wait or deny."),
+            400: OpenApiResponse(REFUSAL, description="Bad input (each field named with its rule); deny."),
+            401: OpenApiResponse(REFUSAL, description="No, a wrong or a revoked token; deny."),
+            403: OpenApiResponse(REFUSAL, description="Not a pipeline token, or not scoped to the service; deny."),
+            409: OpenApiResponse(REFUSAL, description="The change can no longer deploy (closed, rejected, "
+                                                      "cancelled, deployed, rolled back); deny."),
+            500: OpenApiResponse(REFUSAL, description="Unexpected error: deny (fail closed)."),
+        },
+        description="Asked by a CI/CD pipeline before it deploys. Idempotent per (pipeline, run, environment): "
+                    "asking again returns the same decision, with the same `decision_id` and one ledger entry, until "
+                    "the change moves. An allow records the digest on the change and carries the signed deploy "
+                    "attestation. Only pipeline tokens are accepted. Nothing is written for a refusal.",
+    )
+    def post(self, request):
+        body = checked_body(request.data, {name: TEXT for name in services.FIELDS})
+        decision, _new = services.ask_gate(actor=request.auth, data=body)
+        response = Response(doc.GateDecisionSerializer(decision).data)
+        if decision.decision == Decision.WAIT:
+            response["Retry-After"] = str(decision.retry_after)
+        return response
+
+    def handle_exception(self, exc):
+        """Fail closed: every refusal and error answers `decision: deny`, with what went wrong."""
+        response = super().handle_exception(exc)
+        if isinstance(response.data, dict):
+            response.data = {"decision": Decision.DENY, **response.data}
+        return response
+
+
+class AllowanceView(APIView):
+    permission_classes = [ReadOnlyForAuditors]
+
+    @extend_schema(operation_id="pipeline_several_artefacts", summary="Allow several artefacts",
+                   request=doc.AllowanceRequestSerializer,
+                   responses={201: doc.AllowanceSerializer, **WRITE_ERRORS, 409: CONFLICT},
+                   description="Let the change deploy more than one artefact digest (the gate denies a second one "
+                               "otherwise): the change's author or owner, operations or an administrator.")
+    def post(self, request, pk):
+        body = checked_body(request.data, {"reason": TEXT}, reject_unknown=True)
+        allowance = services.allow_several_artefacts(change_id=pk, actor=request.user, reason=body.get("reason"))
+        return Response(doc.AllowanceSerializer(allowance).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,98 @@
+"""What the pipeline gate keeps: the environments it gates, each decision it made, the artefacts
+allowed under a change, and a change's permission to carry more than one artefact."""
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from changes.pipeline.choices import Decision
+
+DIGEST_MAX = 71  # "sha256:" + 64 hex digits
+
+
+class DeployEnvironment(models.Model):
+    """An environment a pipeline deploys to and the gate governs (e.g. production). A gate request
+    naming any other environment is refused with 400."""
+
+    name = models.SlugField(max_length=50, unique=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        app_label = "changes"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class GateDecision(models.Model):
+    """One answer of the gate to one pipeline run. Polls of the same run get this row back until the
+    change moves (its state, or what the gate finds missing): `fingerprint` hashes both, and the unique
+    constraint makes concurrent polls share one row (and one ledger entry)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    pipeline_id = models.CharField(max_length=200)
+    run_id = models.CharField(max_length=200)
+    environment = models.ForeignKey(DeployEnvironment, on_delete=models.PROTECT, related_name="decisions")
+    change = models.ForeignKey("changes.ChangeRequest", on_delete=models.PROTECT, related_name="gate_decisions")
+    service = models.ForeignKey("changes.Service", on_delete=models.PROTECT, related_name="gate_decisions")
+    artefact_digest = models.CharField(max_length=DIGEST_MAX)
+    change_state = models.CharField(max_length=20)
+    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of the state, the outcome and the missing codes")
+    decision = models.CharField(max_length=5, choices=Decision.choices)
+    missing = models.JSONField(default=list, help_text="[{code, message, policy, blocking}]")
+    retry_after = models.PositiveIntegerField(null=True, blank=True, help_text="Seconds, for wait")
+    token = models.ForeignKey("changemgmt.ApiToken", null=True, on_delete=models.SET_NULL, related_name="+")
+    ledger_entry = models.OneToOneField("changemgmt.LedgerEntry", on_delete=models.PROTECT, related_name="+")
+    attestation = models.JSONField(null=True, blank=True, help_text="DSSE envelope of an allow")
+    decided_at = models.DateTimeField()
+
+    class Meta:
+        app_label = "changes"
+        ordering = ["-decided_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["pipeline_id", "run_id", "environment", "change", "change_state",
+                                            "fingerprint"], name="gate_decision_one_per_run_and_version"),
+        ]
+        # The change page's "pipeline decisions" and the invariants read decisions per change, newest first.
+        indexes = [models.Index(fields=["change", "decided_at"], name="gate_decision_change")]
+
+    def __str__(self):
+        return f"{self.decision} {self.pipeline_id}#{self.run_id} → {self.environment_id}"
+
+
+class ChangeArtefact(models.Model):
+    """An artefact (by digest) the gate allowed to deploy under a change. A second digest under the same
+    change is denied unless the change carries an ArtefactAllowance."""
+
+    change = models.ForeignKey("changes.ChangeRequest", on_delete=models.PROTECT, related_name="artefacts")
+    digest = models.CharField(max_length=DIGEST_MAX)
+    decision = models.ForeignKey(GateDecision, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        app_label = "changes"
+        ordering = ["recorded_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["change", "digest"], name="change_artefact_unique")]
+
+    def __str__(self):
+        return f"{self.digest} of change {self.change_id}"
+
+
+class ArtefactAllowance(models.Model):
+    """A change allowed to deploy more than one artefact (several images, a rebuilt fix), with who
+    allowed it and why."""
+
+    change = models.OneToOneField("changes.ChangeRequest", on_delete=models.PROTECT, related_name="artefact_allowance")
+    allowed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    allowed_at = models.DateTimeField()
+
+    class Meta:
+        app_label = "changes"
+        ordering = ["-allowed_at"]
+        constraints = [models.CheckConstraint(name="artefact_allowance_reason", condition=~Q(reason=""))]
+
+    def __str__(self):
+        return f"Several artefacts for change {self.change_id}"

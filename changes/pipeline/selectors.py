@@ -1,0 +1,52 @@
+"""Reads for the pipeline gate: finding the change a pipeline names, and a change's decisions."""
+import re
+
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+
+from approvals.models import ApprovalSlot
+from changes.models import REFERENCE_PREFIX, ChangeRequest, TestEvidence
+from changes.pipeline.models import ChangeArtefact, GateDecision
+
+REFERENCE = re.compile(rf"^{REFERENCE_PREFIX}(\d{{1,12}})$", re.IGNORECASE)
+TICKET_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]*-\d+$")
+
+
+def change_id_for(text: str) -> int:
+    """The id of the change a pipeline names, by reference (CHG-000123) or by the key of its external
+    ticket (PAY-42: the last segment of the change's ticket link). Raises ValidationError on `change`."""
+    match = REFERENCE.match(text)
+    if match:
+        pk = int(match.group(1))
+        if ChangeRequest.objects.filter(pk=pk).exists():
+            return pk
+        raise ValidationError({"change": [f"No change {text}."]})
+    if not TICKET_KEY.match(text):
+        raise ValidationError({"change": [f"Give a change reference ({REFERENCE_PREFIX}000123) or a ticket key "
+                                          "(PAY-42)."]})
+    ids = list(ChangeRequest.objects.filter(ticket_url__iendswith=f"/{text}").values_list("pk", flat=True)[:2])
+    if not ids:
+        raise ValidationError({"change": [f"No change links ticket {text}."]})
+    if len(ids) > 1:
+        raise ValidationError({"change": [f"Several changes link ticket {text}: name the change by reference."]})
+    return ids[0]
+
+
+def with_gate_relations(queryset):
+    """What the gates and the attestation read, in a fixed number of queries."""
+    return queryset.prefetch_related(
+        "services", "configuration_items",
+        Prefetch("approval_slots", queryset=ApprovalSlot.objects.select_related("decided_by").order_by("id")),
+        Prefetch("test_evidence", queryset=TestEvidence.objects.select_related("recorded_by")),
+    )
+
+
+def artefact_digests(change) -> list[str]:
+    return list(ChangeArtefact.objects.filter(change=change).order_by("recorded_at", "id")
+                .values_list("digest", flat=True))
+
+
+def decision_for(**key) -> GateDecision | None:
+    return (GateDecision.objects.select_related("environment", "service", "change", "ledger_entry")
+            .filter(**key).first())
+
