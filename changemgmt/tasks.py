@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from changemgmt import events
+from changemgmt.merkle_tasks import sign_tree_head  # noqa: F401  (registers the beat job's task)
 from changemgmt.models import OutboxEvent
 
 log = logging.getLogger(__name__)

@@ -52,6 +52,7 @@ SEED_FUNCTIONS = [
     ("cab.migrations.0003_minutes_retention", ["create_job"]),
     ("changemgmt.migrations.0011_notification_mail_claims", ["create_job"]),
     ("cab.migrations.0005_mail_sweep", ["create_job"]),
+    ("changemgmt.migrations.0015_merkle_tree", ["create_job"]),
 ]
 
 

@@ -10,5 +10,6 @@ urlpatterns = [
     path("", include("approvals.api.urls")),
     path("", include("approvals.api.queue_urls")),
     path("", include("cab.api.urls")),
+    path("", include("changemgmt.merkle_urls")),
     re_path(r"^", not_found, name="api-not-found"),  # any rest, line breaks included
 ]
