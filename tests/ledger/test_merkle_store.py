@@ -1,11 +1,14 @@
 """The ledger's Merkle tree in the database: each append writes its leaf and the subtrees it
 completes in the same transaction, the root is the RFC 9162 root of the entries' leaves, proofs cost
 the same number of queries however long the ledger is, and the backfill is idempotent."""
+from importlib import import_module
+
 import pytest
+from django.apps import apps
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from changemgmt import ledger, merkle, merkle_store
+from changemgmt import ledger, ledger_guard, merkle, merkle_heads, merkle_store
 from changemgmt.models import LedgerEntry, MerkleNode
 
 
@@ -68,6 +71,24 @@ def test_backfill_works_in_batches(db, monkeypatch):
     MerkleNode.objects.all().delete()
     assert merkle_store.backfill() == 10
     assert merkle_store.root(10) == merkle.root_of_hashes(leaf_hashes())
+
+
+def test_the_migration_adds_the_leaves_of_existing_entries(db):
+    append(6)
+    MerkleNode.objects.all().delete()
+    import_module("changemgmt.migrations.0015_merkle_tree").backfill(apps, None)
+    assert merkle_store.root(6) == merkle.root_of_hashes(leaf_hashes())
+
+
+def test_a_ledger_cut_short_still_records_appends_but_the_tree_is_not_signed(db, caplog):
+    append(3)
+    with ledger_guard.lifted(connection):
+        LedgerEntry.objects.filter(seq=3).delete()
+    append(1)  # seq 3 again: the tree already holds a leaf 3, from the entry that was removed
+    assert LedgerEntry.objects.count() == 3 and merkle_store.leaf_count() == 3
+    assert "not recorded" in caplog.text
+    with pytest.raises(merkle_store.TreeOutOfStep):
+        merkle_heads.sign_tree_head()
 
 
 def test_a_tree_missing_a_subtree_refuses_to_prove(db):
