@@ -48,7 +48,7 @@ def head_signature_valid(public_key, head: dict) -> bool:
         return False
     try:
         public_key.verify(bytes.fromhex(str(head.get("signature", ""))), tree_head_message(head))
-    except (InvalidSignature, ValueError):
+    except (InvalidSignature, ValueError, KeyError):  # KeyError: a field of the message is missing
         return False
     return True
 
