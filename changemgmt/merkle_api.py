@@ -28,7 +28,7 @@ class TreeHeadSerializer(serializers.ModelSerializer):
         fields = ["tree_size", "root_hash", "timestamp", "algorithm", "key_id", "signature"]
 
 
-class EntrySerializer(serializers.Serializer):
+class ExportedEntrySerializer(serializers.Serializer):
     """Documentation only: a ledger entry as `manage.py ledger export` writes it."""
 
     seq = serializers.IntegerField()
@@ -49,7 +49,7 @@ class InclusionProofSerializer(serializers.Serializer):
     tree_size = serializers.IntegerField()
     leaf_hash = serializers.CharField(help_text="SHA-256 of 0x00 and the 32 bytes of entry_hash (hex)")
     proof = serializers.ListField(child=serializers.CharField(), help_text=f"RFC 9162 audit path, each {HEX}")
-    entry = EntrySerializer()
+    entry = ExportedEntrySerializer()
     tree_head = TreeHeadSerializer(allow_null=True, help_text="The signed head of this tree size, if one exists")
 
 
@@ -68,8 +68,8 @@ class TreeHeadListView(generics.ListAPIView):
     serializer_class = TreeHeadSerializer
     queryset = TreeHead.objects.order_by("-tree_size")
 
-    @extend_schema(operation_id="ledger_tree_heads_list", responses={200: TreeHeadSerializer(many=True),
-                                                                     403: FORBIDDEN})
+    @extend_schema(operation_id="ledger_tree_heads_list",
+                   responses={200: TreeHeadSerializer(many=True), 403: FORBIDDEN, 404: NOT_FOUND})
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
