@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from changemgmt.api import tasks as api_tasks  # noqa: F401  (registers changemgmt.purge_idempotency_keys)
+from changemgmt.ledger.tasks import sign_tree_head  # noqa: F401  (registers the beat job's task)
 from changemgmt.models import OutboxEvent
 from changemgmt.outbox import deliverers
 

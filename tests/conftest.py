@@ -54,6 +54,7 @@ SEED_FUNCTIONS = [
     ("changemgmt.migrations.0011_notification_mail_claims", ["create_job"]),
     ("cab.migrations.0005_mail_sweep", ["create_job"]),
     ("changemgmt.migrations.0016_idempotency_keys", ["create_job"]),
+    ("changemgmt.migrations.0018_merkle_tree", ["create_job"]),
 ]
 
 

@@ -12,5 +12,6 @@ urlpatterns = [
     path("", include("changes.emergency.api.urls")),
     path("", include("cab.api.urls")),
     path("", include("changes.pipeline.api.urls")),
+    path("", include("changemgmt.ledger.api.urls")),
     re_path(r"^", not_found, name="api-not-found"),  # any rest, line breaks included
 ]

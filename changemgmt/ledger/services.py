@@ -13,6 +13,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
 
+from changemgmt.ledger import merkle_store
 from changemgmt.ledger.models import LedgerEntry
 from changemgmt.ledger.verifier import GENESIS_HASH, entry_hash
 
@@ -71,7 +72,7 @@ def append(*, actor, action: str, subject, payload: dict | None = None) -> Ledge
             "payload": clean_payload,
             "prev_hash": last["entry_hash"] if last else GENESIS_HASH,
         }
-        return LedgerEntry.objects.create(
+        return merkle_store.add_leaf(LedgerEntry.objects.create(
             seq=fields["seq"],
             recorded_at=datetime.fromisoformat(fields["recorded_at"]),
             actor=actor if getattr(actor, "pk", None) else None,
@@ -81,4 +82,4 @@ def append(*, actor, action: str, subject, payload: dict | None = None) -> Ledge
             payload=clean_payload,
             prev_hash=fields["prev_hash"],
             entry_hash=entry_hash(fields),
-        )
+        ))

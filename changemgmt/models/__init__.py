@@ -1,5 +1,5 @@
 """Kernel models: people, policy, the audit ledger, the event outbox, API tokens and their idempotency keys."""
-from changemgmt.ledger.models import LedgerCheckpoint, LedgerEntry
+from changemgmt.ledger.models import LedgerCheckpoint, LedgerEntry, MerkleNode, TreeHead
 from changemgmt.models.idempotency import IdempotencyKey
 from changemgmt.models.notifications import Notification, NotificationKind, NotificationPreference
 from changemgmt.models.outbox import OutboxEvent
@@ -7,5 +7,6 @@ from changemgmt.models.people import Team, User
 from changemgmt.models.policy import PolicyRevision, PolicySetting
 from changemgmt.models.tokens import ApiToken
 
-__all__ = ["ApiToken", "IdempotencyKey", "LedgerCheckpoint", "LedgerEntry", "Notification", "NotificationKind",
-           "NotificationPreference", "OutboxEvent", "PolicyRevision", "PolicySetting", "Team", "User"]
+__all__ = ["ApiToken", "IdempotencyKey", "LedgerCheckpoint", "LedgerEntry", "MerkleNode", "Notification",
+           "NotificationKind", "NotificationPreference", "OutboxEvent", "PolicyRevision", "PolicySetting", "Team",
+           "TreeHead", "User"]

@@ -1,0 +1,1 @@
+"""The ledger's API: tree heads and Merkle proofs for auditors."""
