@@ -70,8 +70,8 @@ def _schedule_items(change, *, lead_from, now) -> list[Missing]:
 def risk_schedule_items(change, risk: str) -> list[Missing]:
     """The submit gate's items that depend on the risk level, judged at `risk` for a submitted change:
     the lead time counted from its submission [POLICY §1] and a deployment window for the level
-    [POLICY §6]. A level raised after submission can break them, which sends the change back to
-    request (changes.services.score_risk)."""
+    [POLICY §6]. A level raised in approval can break them, which sends the change back to request
+    (changes.services.score_risk); in assessment the assess gate checks them itself."""
     if not (change.submitted_at and change.planned_start and change.planned_end):
         return []
     return (schedule.lead_time_violations(change_type=change.change_type, risk=risk,

@@ -131,8 +131,9 @@ def create_from_template(*, actor, template_id, data) -> ChangeRequest:
         return change
 
 
-# Where a raised risk level may send a change back to request: past submission, before deployment.
-RETURNABLE_STATES = (State.ASSESSMENT, *rules.SCOPE_STATES)
+# Where a raised risk level may send a change back to request: past assessment, before deployment. In
+# assessment the assess gate itself re-checks lead time and window at the final level.
+RETURNABLE_STATES = rules.SCOPE_STATES
 # The owner hears of the return as a schedule problem: the plan must move (no dedicated kind exists yet).
 RETURNED_NOTIFICATION = NotificationKind.FREEZE_CAUGHT
 
@@ -249,7 +250,7 @@ def score_risk(*, change_id, actor, data) -> ChangeRequest:
     stands, whoever re-scores, until the person who raised it or a higher role withdraws it with a
     reason (`withdraw_raise`, rules.can_withdraw_raise) [POLICY §2: a reviewer may raise, never lower].
     A new level whose lead time from submission or window the plan misses sends a change past
-    submission back to request (`_return_to_request`), with the reason in `change.notices`."""
+    assessment back to request (`_return_to_request`), with the reason in `change.notices`."""
     with transaction.atomic():
         change = _lock(change_id)
         if not rules.can_score_risk(actor, change):
@@ -309,7 +310,7 @@ def score_risk(*, change_id, actor, data) -> ChangeRequest:
 
 def _breached_by_new_level(change, previous_level) -> list[Missing]:
     """The submit gate's risk-dependent items (lead time from submission, window) that fail at the
-    change's new level and held at the previous one, for a non-emergency change past submission that
+    change's new level and held at the previous one, for a non-emergency change past assessment that
     has not deployed. An emergency change keeps its own lead-time rules [POLICY §7]."""
     if (change.state not in RETURNABLE_STATES or change.change_type == ChangeType.EMERGENCY
             or change.risk_level == previous_level):

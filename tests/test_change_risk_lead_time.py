@@ -1,4 +1,4 @@
-"""Issue 9 (no side doors): a risk level raised after submission whose lead time from submission (or
+"""Issue 9 (no side doors): a risk level raised in approval whose lead time from submission (or
 window) the plan misses sends the change back to request, with the reason in the ledger and the owner
 told; re-submitting a later plan re-runs every check. The reproducing sequence of the model-based
 test: file (planned the Tuesday 7 d 18 h ahead), wait a day, submit, score medium, assess, raise to
@@ -74,18 +74,22 @@ def test_the_owner_and_the_requester_are_both_told(frozen, requester, teammate, 
     assert told == {requester.pk, teammate.pk}
 
 
-def test_a_raise_in_assessment_that_breaks_the_lead_time_sends_the_change_back_to_request(frozen, requester):
+def test_in_assessment_the_assess_gate_itself_holds_the_new_level_to_the_plan(frozen, requester):
+    """Before approval nothing is sent back: the assess gate re-checks lead time and window at the final
+    level, and the author reschedules in place."""
     change = submitted_a_day_late(requester, frozen)
     services.score_risk(change_id=change.pk, actor=requester, data=f.MEDIUM_RISK)
-    services.score_risk(change_id=change.pk, actor=requester, data=f.CRITICAL_RISK)
-    assert_back_in_request(change, State.ASSESSMENT)
-
-
-def test_a_first_score_in_assessment_at_a_level_the_plan_misses_sends_it_back(frozen, requester):
-    change = submitted_a_day_late(requester, frozen)
-    services.score_risk(change_id=change.pk, actor=requester, data=f.HIGH_RISK)
-    change = f.reload(change)
-    assert change.state == State.DRAFT and returned_entry(change).payload["from"] == State.ASSESSMENT
+    change = services.score_risk(change_id=change.pk, actor=requester, data=f.CRITICAL_RISK)
+    assert (change.state, change.notices) == (State.ASSESSMENT, [])
+    with pytest.raises(GateRefused) as refused:
+        services.run_transition(change_id=change.pk, name="assess", actor=requester)
+    assert [item.code for item in refused.value.missing] == ["lead_time"]
+    later = change.planned_start + timedelta(days=7)
+    services.reschedule(change_id=change.pk, actor=requester, reason="A week later for the critical review",
+                        planned_start=later.isoformat(), planned_end=(later + timedelta(hours=1)).isoformat())
+    change = services.run_transition(change_id=change.pk, name="assess", actor=requester)
+    assert change.state == State.APPROVAL and not invariants.check_all([change.pk])
+    assert not LedgerEntry.objects.filter(action="change.returned_to_request").exists()
 
 
 def test_a_raise_that_moves_the_plan_out_of_its_window_sends_the_change_back(frozen, requester, peer):
