@@ -30,15 +30,20 @@ def leaf_count(node_model=MerkleNode) -> int:
     return 0 if top is None else top + 1
 
 
-def fetch(nodes: set[merkle.Node], node_model=MerkleNode) -> dict[merkle.Node, bytes]:
-    """The hashes of these perfect subtrees, in one query; TreeOutOfStep if any is missing."""
+def _lookup(nodes: set[merkle.Node], node_model=MerkleNode) -> dict[merkle.Node, bytes]:
+    """The hashes of those of these perfect subtrees that are stored, in one query."""
     if not nodes:
         return {}
     condition = Q()
     for level, index in nodes:
         condition |= Q(level=level, index=index)
-    found = {(level, index): bytes.fromhex(hash_)
-             for level, index, hash_ in node_model.objects.filter(condition).values_list("level", "index", "hash")}
+    return {(level, index): bytes.fromhex(hash_)
+            for level, index, hash_ in node_model.objects.filter(condition).values_list("level", "index", "hash")}
+
+
+def fetch(nodes: set[merkle.Node], node_model=MerkleNode) -> dict[merkle.Node, bytes]:
+    """The hashes of these perfect subtrees, in one query; TreeOutOfStep if any is missing."""
+    found = _lookup(nodes, node_model)
     missing = nodes - set(found)
     if missing:
         raise TreeOutOfStep(f"the Merkle tree lacks {len(missing)} subtree(s), e.g. {min(missing)}: "
@@ -46,11 +51,15 @@ def fetch(nodes: set[merkle.Node], node_model=MerkleNode) -> dict[merkle.Node, b
     return found
 
 
-def _append_leaves(size: int, entry_hashes: Iterable[str], node_model=MerkleNode) -> int:
-    """Add leaves after the first `size` ones; returns how many were added."""
-    frontier = [(level, bytes_) for (level, _), bytes_ in
-                sorted(fetch(set(merkle.perfect_subtrees(0, size)) if size else set(), node_model).items(),
-                       key=lambda item: -item[0][0])]
+def _frontier(size: int) -> set[merkle.Node]:
+    return set(merkle.perfect_subtrees(0, size)) if size else set()
+
+
+def _append_leaves(size: int, entry_hashes: Iterable[str], node_model=MerkleNode, known=None) -> int:
+    """Add leaves after the first `size` ones (`known`: their frontier, if already read); returns how
+    many were added."""
+    nodes = {node: known[node] for node in _frontier(size)} if known is not None else fetch(_frontier(size), node_model)
+    frontier = [(level, hash_) for (level, _), hash_ in sorted(nodes.items(), key=lambda item: -item[0][0])]
     rows, added = [], 0
     for entry_hash in entry_hashes:
         index, level, hash_ = size + added, 0, merkle.ledger_leaf_hash(entry_hash)
@@ -93,15 +102,22 @@ def backfill(*, entry_model=LedgerEntry, node_model=MerkleNode) -> int:
 
 def add_leaf(entry: LedgerEntry) -> LedgerEntry:
     """Record a just-appended entry as leaf seq-1, in the append's transaction (which serializes
-    appends). Leaves a lagging tree catches up first; a tree ahead of the ledger (entries cut after
-    it recorded them) or a ledger with a gap is left alone and logged: the action still commits, and
-no tree head is signed until the tree matches the ledger again."""
-    size = leaf_count()
-    if size >= entry.seq:
-        log.error("Merkle tree holds %s leaves but ledger entry %s was just appended: not recorded", size, entry.seq)
+    appends): one query reads the frontier of the seq-1 leaves before it (and whether leaf seq-1
+    exists already), one inserts the new rows, at any ledger size, the first entry included. A
+    lagging tree catches up first; a tree ahead of the ledger (entries cut after it recorded them)
+    or a ledger with a gap is left alone and logged: the action still commits, and no tree head is
+    signed until the tree matches the ledger again."""
+    size = entry.seq - 1
+    found = _lookup(_frontier(size) | {(0, size)})
+    if (0, size) in found:
+        log.error("Merkle tree already holds a leaf for ledger entry %s: not recorded", entry.seq)
         return entry
     try:
-        _append_leaves(size, [*_entry_hashes(size, entry.seq - 1, LedgerEntry), entry.entry_hash])
+        if _frontier(size) <= found.keys():
+            _append_leaves(size, [entry.entry_hash], known=found)
+        else:
+            stored = leaf_count()
+            _append_leaves(stored, [*_entry_hashes(stored, size, LedgerEntry), entry.entry_hash])
     except TreeOutOfStep:
         log.exception("Merkle tree not extended to ledger entry %s", entry.seq)
     return entry
