@@ -218,7 +218,9 @@ def build_items(meeting, since, now) -> list[AgendaItem]:
 
     # (5) freezes starting or running within the look-ahead.
     lookahead = meeting.starts_at + timedelta(days=settings["freeze_lookahead_days"])
-    for freeze in (Freeze.objects.filter(ends_at__gt=lo, starts_at__lt=lookahead).order_by("starts_at", "id")
+    for freeze in (Freeze.objects.filter(ends_at__gt=lo, starts_at__lt=lookahead)
+                   .exclude(lifted_at__lte=lo)  # a freeze lifted before the period no longer holds
+                   .order_by("starts_at", "id")
                    .prefetch_related("services")):
         covered = {s.name for s in freeze.services.all()}
         caught = [entry["reference"] for entry in calendar

@@ -134,8 +134,7 @@ def create_from_template(*, actor, template_id, data) -> ChangeRequest:
 # Where a raised risk level may send a change back to request: past assessment, before deployment. In
 # assessment the assess gate itself re-checks lead time and window at the final level.
 RETURNABLE_STATES = rules.SCOPE_STATES
-# The owner hears of the return as a schedule problem: the plan must move (no dedicated kind exists yet).
-RETURNED_NOTIFICATION = NotificationKind.FREEZE_CAUGHT
+RETURNED_NOTIFICATION = NotificationKind.RETURNED_TO_REQUEST
 
 # What may still change after assessment, and what of it decides the approval slots.
 SCOPE_FIELDS = {"planned_start", "planned_end", "services", "configuration_items", "category", "security_triggers",

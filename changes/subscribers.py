@@ -75,9 +75,9 @@ def _freeze_caught(*, actor, change_id, owner_id, held, **_):
 
 
 def _freeze_lifted(*, actor, freeze_id, change_id, owner_id, **_):
-    """The owner of a change a freeze caught hears it was lifted, through the same kind of notice."""
+    """The owner of a change a freeze caught hears it was lifted."""
     change, freeze = ChangeRequest.objects.get(pk=change_id), Freeze.objects.get(pk=freeze_id)
-    notify_many([Message(owner_id, NotificationKind.FREEZE_CAUGHT, f"{change.reference}: freeze lifted",
+    notify_many([Message(owner_id, NotificationKind.FREEZE_LIFTED, f"{change.reference}: freeze lifted",
                          f"The freeze “{freeze.name}” over “{change.title}” was lifted: {freeze.lift_reason} "
                          "The planned time no longer falls in it; a change it put on hold moves on through "
                          "the test step as usual.", f"/changes/{change.pk}/")])

@@ -80,6 +80,8 @@ def seed_week(requester, chair, tag=""):
     Freeze.objects.create(name=f"Year end{tag}", reason="Year end", kind="hard", starts_at=at(1215, 0),
                           ends_at=at(1231, 0))
     Freeze.objects.create(name=f"Past{tag}", reason="Past", starts_at=at(1101, 0), ends_at=at(1102, 0))
+    Freeze.objects.create(name=f"Lifted{tag}", reason="Moved", starts_at=at(1203, 0), ends_at=at(1204, 0),
+                          lifted_at=at(1120), lift_reason="Migration moved")  # lifted: no longer holds
     Freeze.objects.create(name=f"Far{tag}", reason="Far", starts_at=datetime(2027, 3, 1, tzinfo=NY),
                           ends_at=datetime(2027, 3, 2, tzinfo=NY))
     # (6) action items and concerns

@@ -68,6 +68,14 @@ def test_freeze_review_meets_before_each_freeze_once(frozen, board):
     assert review.starts_at.astimezone(f.NY) == datetime(2026, 12, 8, 10, tzinfo=f.NY)
 
 
+def test_a_lifted_freeze_gets_no_review_meeting(frozen, board):
+    Freeze.objects.create(name="Holiday freeze", reason="Peak", starts_at=datetime(2026, 12, 10, tzinfo=f.NY),
+                          ends_at=datetime(2026, 12, 12, tzinfo=f.NY), lifted_at=f.NOW,
+                          lift_reason="Migration moved")
+    tasks.schedule_meetings()
+    assert not Meeting.objects.filter(kind=MeetingKind.FREEZE_REVIEW).exists()
+
+
 def test_agendas_are_generated_when_due_and_only_then(frozen, board):
     due = support.make_meeting(start=f.NOW + timedelta(hours=20))
     later = support.make_meeting(start=f.NOW + timedelta(days=3))

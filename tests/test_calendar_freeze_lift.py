@@ -52,7 +52,7 @@ def test_lifting_ends_the_freeze_now_with_one_ledger_entry_history_and_owners_to
     assert entry.payload["told"] == [change.reference]
     assert freeze.history.first().lift_reason == "Migration moved" and freeze.history.count() == 2
     note = Notification.objects.get(user=requester, title=f"{change.reference}: freeze lifted")
-    assert note.kind == NotificationKind.FREEZE_CAUGHT and "Migration moved" in note.body
+    assert note.kind == NotificationKind.FREEZE_LIFTED and "Migration moved" in note.body
     [period] = schedule.announced_freezes(f.NOW - timedelta(hours=1), f.PLANNED_END)
     assert period.ends_at == f.NOW and period.lifted_at == f.NOW
     assert schedule.freeze_violations(change_type="normal", start=f.PLANNED_START, end=f.PLANNED_END,

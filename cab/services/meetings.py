@@ -74,7 +74,7 @@ def schedule_freeze_reviews(*, now: datetime | None = None) -> list[Meeting]:
     that moment has passed, and never once the freeze has begun."""
     now = now or timezone.now()
     settings = policy.get("cab")
-    freezes = (Freeze.objects.filter(starts_at__gt=now,
+    freezes = (Freeze.objects.filter(starts_at__gt=now, lifted_at__isnull=True,  # a lifted freeze needs no review
                                      starts_at__lte=now + timedelta(days=settings["freeze_lookahead_days"]))
                .exclude(cab_reviews__isnull=False).order_by("starts_at"))
     created = []

@@ -17,6 +17,8 @@ class NotificationKind(models.TextChoices):
     DELEGATION = "delegation", "Approvals delegated to you"
     CHANGE_CONFLICT = "change_conflict", "Schedule conflict with another change"
     FREEZE_CAUGHT = "freeze_caught", "Change caught by a freeze"
+    FREEZE_LIFTED = "freeze_lifted", "Freeze over a change lifted"
+    RETURNED_TO_REQUEST = "returned_to_request", "Change sent back to request (plan no longer fits its risk)"
     CAB_INVITATION = "cab_invitation", "CAB meeting invitation"
     CAB_MINUTES = "cab_minutes", "CAB minutes published"
     CAB_ACTION_REMINDER = "cab_action_reminder", "CAB action item due"
