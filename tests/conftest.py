@@ -85,7 +85,7 @@ def _seeded_data_survives_flush(request):
 
 @pytest.fixture
 def frozen():
-    """Time frozen at tests.factories.NOW; `frozen.move_to(dt)` moves it. Changes filed in the test are
+    """Time frozen at tests.support.factories.NOW; `frozen.move_to(dt)` moves it. Changes filed in the test are
     planned from NOW (factories.PLANNED_START) wherever the clock has moved."""
     f.plan_from = f.NOW
     try:

@@ -68,7 +68,7 @@ def test_a_catch_up_after_an_outage_sends_the_latest_reminder_only(frozen, autho
 
 
 def test_completed_paperwork_stops_the_clock(frozen, author, cto, peer, peer2, manager, security, cab_chair):
-    # Medium risk: no CAB slot (a CAB slot is the board's, decided in a meeting: tests/test_cab_authority.py).
+    # Medium risk: no CAB slot (a CAB slot is the board's, decided in a meeting: tests/cab/test_cab_authority.py).
     change = deployed_emergency(author, cto, risk=f.MEDIUM_RISK)
     emergency_paperwork.record_root_cause(change_id=change.pk, actor=author, text="Expired TLS certificate")
     assert EmergencyReview.objects.get(change=change).completed_at is None  # approvals still missing

@@ -34,7 +34,7 @@ from tests.support.lifecycle import in_approval
 OPEN = {"login", "logout", "admin:login", "admin:logout", "ledger-public-key"}  # the public key is public
 # The API's JSON 404 for unknown /api/ paths: it writes nothing, so it takes no CSRF token either.
 WRITES_NOTHING = {"api-not-found"}
-# Calendar feeds: the secret in the URL is the credential (calendar apps cannot log in); tests/test_feeds.py
+# Calendar feeds: the secret in the URL is the credential (calendar apps cannot log in); tests/calendar/test_feeds.py
 # proves a wrong or revoked secret gets a 404.
 CAPABILITY_URLS = {"calendar:user-feed", "calendar:service-feed"}
 METHODS = ["get", "post", "put", "patch", "delete"]

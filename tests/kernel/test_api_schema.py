@@ -94,7 +94,7 @@ def test_minutes_answer_carries_exactly_the_documented_fields(frozen, board):
 
 
 def test_the_whole_api_schema_declares_what_to_do_next_with_a_created_object():
-    """OpenAPI links (changemgmt.api.links), which clients and tests/test_api_schemathesis.py follow."""
+    """OpenAPI links (changemgmt.api.links), which clients and tests/kernel/test_api_schemathesis.py follow."""
     whole = generate(["changemgmt.api.urls"])
     assert whole["_warnings"] == {} and whole["_errors"] == {}
     created = whole["paths"]["/api/changes/"]["post"]["responses"]["201"]["links"]
