@@ -6,7 +6,7 @@ is there, a deployment happened inside a window for its risk and outside hard fr
 Approvals keep separation of duties, and every write is in the ledger, which verifies.
 
 Each rule is a named function with its POLICY reference that returns the violations it finds, so
-one module serves the model-based test (tests/test_invariants_stateful.py), the unit tests and an
+one module serves the model-based test (tests/changes/test_invariants_stateful.py), the unit tests and an
 operator (`manage.py check_invariants` on the live database).
 
 How to read a violation: rules judge the data as it is now, with the policy, windows and the roles

@@ -6,7 +6,8 @@ from django.db import connection
 from changemgmt import policy
 from changemgmt.ledger import guard as ledger_guard
 from changemgmt.roles import Role
-from tests import factories as f
+from tests.support import factories as f
+from tests.support.cab import seat_board
 
 
 @pytest.fixture(autouse=True)
@@ -84,7 +85,7 @@ def _seeded_data_survives_flush(request):
 
 @pytest.fixture
 def frozen():
-    """Time frozen at tests.factories.NOW; `frozen.move_to(dt)` moves it. Changes filed in the test are
+    """Time frozen at tests.support.factories.NOW; `frozen.move_to(dt)` moves it. Changes filed in the test are
     planned from NOW (factories.PLANNED_START) wherever the clock has moved."""
     f.plan_from = f.NOW
     try:
@@ -172,3 +173,20 @@ def admin_client(client, admin_user):
     admin_user.save()
     client.force_login(admin_user)
     return client
+
+
+@pytest.fixture
+def board(cab_chair, cab_member):
+    """The six CAB seats and two deputies (tests.support.cab.seat_board)."""
+    return seat_board(cab_chair, cab_member)
+
+
+@pytest.fixture
+def boss(db):
+    return f.make_user("bea", Role.MANAGER, team="Payments")
+
+
+@pytest.fixture
+def author(db, boss):
+    """An emergency change's author, reporting to `boss`."""
+    return f.make_user("al", Role.REQUESTER, team="Payments", manager=boss)

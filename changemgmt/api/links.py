@@ -1,7 +1,7 @@
 """OpenAPI links (drf-spectacular postprocessing hook, SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"]):
 what a client can do next with the object an answer carries — file a change, then read, edit, score
 and move it; create a window, freeze, emergency meeting, agenda item, action item or delegation, then
-address it. Clients and docs read them; tests/test_api_schemathesis.py follows them statefully."""
+address it. Clients and docs read them; tests/kernel/test_api_schemathesis.py follows them statefully."""
 
 CHANGE_NEXT = ["changes_retrieve", "changes_partial_update", "changes_risk_update", "changes_test_evidence_create",
                "changes_transitions_list", "changes_transition_submit", "changes_transition_assess",

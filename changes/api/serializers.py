@@ -83,7 +83,7 @@ class ChangeListSerializer(ChangeSummarySerializer):
 
     def to_representation(self, change):
         """Built by hand from the declared fields (which document it): DRF's generic path spent about
-        half the API list's time here (bench/README.md); tests/test_api_changes.py checks both paths
+        half the API list's time here (bench/README.md); tests/changes/test_api_changes.py checks both paths
         give the same JSON. Rows come from changes.selectors.change_rows and with_services."""
         listed = getattr(change, "service_list", None)
         services = change.services.all() if listed is None else listed

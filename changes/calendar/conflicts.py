@@ -7,7 +7,7 @@ change on one item of a service conflicts with a change on the whole service.
 
 On PostgreSQL the overlap search is a `&&` on tstzrange(planned_start, planned_end), served by the
 GiST expression index of migration 0003; elsewhere the ORM asks the same question with two
-comparisons. tests/test_conflicts_backends.py checks both give the same answers.
+comparisons. tests/calendar/test_conflicts_backends.py checks both give the same answers.
 """
 from datetime import datetime
 

@@ -6,7 +6,7 @@ from datetime import datetime
 import pytest
 import time_machine
 
-from tests import factories as f
+from tests.support import factories as f
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop in this thread.
 playwright_sync = pytest.importorskip("playwright.sync_api")

@@ -6,8 +6,8 @@ import pytest
 
 from cab.agenda import generate_agenda
 from changemgmt.models import LedgerEntry
-from tests import test_cab_support as support
 from tests.browser.conftest import log_in, needs_chromium, playwright_sync
+from tests.support import cab as support
 
 expect = playwright_sync.expect
 

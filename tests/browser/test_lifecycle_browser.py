@@ -9,8 +9,8 @@ from django.utils import timezone
 from changemgmt.roles import Role
 from changes.choices import State
 from changes.models import ChangeRequest
-from tests import factories as f
 from tests.browser.conftest import log_in, needs_chromium, playwright_sync
+from tests.support import factories as f
 
 expect = playwright_sync.expect
 

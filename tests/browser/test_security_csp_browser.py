@@ -3,9 +3,9 @@ htmx pages work, and the browser reports no blocked script or style."""
 import pytest
 
 from changemgmt.roles import Role
-from tests import factories as f
 from tests.browser.conftest import log_in, needs_chromium, playwright_sync
-from tests.lifecycle import filed
+from tests.support import factories as f
+from tests.support.lifecycle import filed
 
 expect = playwright_sync.expect
 

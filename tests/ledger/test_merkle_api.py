@@ -8,7 +8,7 @@ from changemgmt import ledger
 from changemgmt.ledger import merkle_verify
 from changemgmt.ledger import tree_heads as merkle_heads
 from changemgmt.models import TreeHead
-from tests.schema_helpers import documented_paths, generate
+from tests.support.schema import documented_paths, generate
 
 HEADS = "/api/ledger/tree-heads/"
 CONSISTENCY = "/api/ledger/consistency-proof/"

@@ -10,7 +10,7 @@ from changemgmt.ledger import tasks as merkle_tasks
 from changemgmt.ledger import tree_heads as merkle_heads
 from changemgmt.ledger.merkle_verify import head_signature_valid
 from changemgmt.models import LedgerEntry, MerkleNode, TreeHead
-from tests.factories import NOW
+from tests.support.factories import NOW
 
 
 @pytest.fixture(autouse=True)

@@ -4,8 +4,8 @@ import pytest
 
 from changemgmt.api.authentication import issue_token
 from changes.pipeline.models import DeployEnvironment
-from tests import factories as f
 from tests.pipeline.helpers import pipeline_client
+from tests.support import factories as f
 
 
 @pytest.fixture

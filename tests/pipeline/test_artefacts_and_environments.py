@@ -4,8 +4,8 @@ import json
 
 from changemgmt.models import LedgerEntry
 from changes.pipeline.models import ArtefactAllowance, DeployEnvironment
-from tests import lifecycle as life
-from tests.api_helpers import authenticated
+from tests.support import lifecycle as life
+from tests.support.api import authenticated
 
 
 def allow(user, change, body):

@@ -12,9 +12,9 @@ from securesystemslib.exceptions import VerificationError
 from securesystemslib.signer import SSlibKey
 
 from changemgmt.models import LedgerEntry
-from tests import factories as f
-from tests import lifecycle as life
 from tests.pipeline.helpers import DIGEST
+from tests.support import factories as f
+from tests.support import lifecycle as life
 
 
 @pytest.fixture

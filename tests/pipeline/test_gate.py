@@ -9,9 +9,9 @@ from changes.calendar import services as calendar_services
 from changes.models import ChangeRequest
 from changes.pipeline import services as pipeline_services
 from changes.pipeline.models import ChangeArtefact, GateDecision
-from tests import factories as f
-from tests import lifecycle as life
 from tests.pipeline.helpers import DIGEST, OTHER_DIGEST, pipeline_client
+from tests.support import factories as f
+from tests.support import lifecycle as life
 
 
 def gate_entries():

@@ -10,9 +10,9 @@ import pytest
 
 from changes import services
 from changes.pipeline.models import GateDecision
-from tests import factories as f
-from tests import lifecycle as life
 from tests.pipeline.helpers import DIGEST
+from tests.support import factories as f
+from tests.support import lifecycle as life
 
 CLIENT = Path(__file__).resolve().parents[2] / "clients" / "changemgmt-gate"
 

@@ -8,7 +8,7 @@ from django.db import connection
 
 from changemgmt.models import LedgerEntry
 from changes.pipeline.models import GateDecision
-from tests import lifecycle as life
+from tests.support import lifecycle as life
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

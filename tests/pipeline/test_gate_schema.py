@@ -4,8 +4,8 @@ documented fields."""
 import pytest
 
 from changes.pipeline.api.serializers import GateDecisionSerializer
-from tests import lifecycle as life
-from tests.schema_helpers import generate
+from tests.support import lifecycle as life
+from tests.support.schema import generate
 
 
 @pytest.fixture(scope="module")

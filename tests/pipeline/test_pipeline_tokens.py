@@ -7,8 +7,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from changemgmt.api.authentication import issue_token
 from changemgmt.api.permissions import PIPELINE_TOKEN_REFUSED
 from changemgmt.models import ApiToken, LedgerEntry
-from tests import factories as f
 from tests.pipeline.helpers import pipeline_client
+from tests.support import factories as f
 
 GATE = "api-pipeline-gate"
 CONVERTER = re.compile(r"<(?:\w+:)?\w+>")

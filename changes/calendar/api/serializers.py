@@ -2,7 +2,7 @@
 
 The calendar views answer with plain dicts (changes.calendar.api.views: window_json, period_json,
 change_ref…) so their times stay in UTC as stored; these serializers describe those dicts and
-validate nothing. tests/test_api_schema.py checks that real responses carry exactly these fields.
+validate nothing. tests/kernel/test_api_schema.py checks that real responses carry exactly these fields.
 """
 from rest_framework import serializers
 

@@ -1,0 +1,141 @@
+"""The "My approvals" page: every slot waiting for me or my role, soonest due first, with SLA badges,
+decided in place with htmx; refusals shown inline; a constant number of queries."""
+from datetime import date
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from approvals.delegation import create_delegation
+from approvals.models import ApprovalSlot
+from approvals.services import decide
+from changemgmt.models import LedgerEntry
+from tests.support import factories as f
+from tests.support.approvals import change_in_approval, ny
+
+QUEUE = "/approvals/queue/"
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def signed_in(client, user):
+    client.force_login(user)
+    return client
+
+
+def decide_url(slot):
+    return f"/approvals/queue/{slot.pk}/decide/"
+
+
+def test_my_approvals_lists_waiting_slots_soonest_due_first_with_badges(frozen, client, requester, peer, peer2):
+    change_in_approval(requester, risk=f.MEDIUM_RISK, title="Later one")
+    change_in_approval(requester, title="Sooner one")
+    page = signed_in(client, peer).get(QUEUE).content.decode()
+    assert page.index("Sooner one") < page.index("Later one")
+    assert "due in 1 business day" in page and "due in 2 business days" in page
+    assert 'href="/approvals/queue/"' in page  # the nav link
+
+
+def test_an_overdue_slot_says_by_how_much(frozen, client, requester, peer):
+    change_in_approval(requester)
+    frozen.move_to(ny(2026, 11, 25, 13))
+    assert "overdue by 1 day" in signed_in(client, peer).get(QUEUE).content.decode()
+
+
+def test_the_author_sees_nothing_to_decide_on_their_own_change(frozen, client, requester, peer):
+    change_in_approval(requester, title="Mine")
+    assert "Mine" not in signed_in(client, requester).get(QUEUE).content.decode()
+
+
+def test_grant_in_place_swaps_the_row(frozen, client, requester, peer, peer2):
+    change = change_in_approval(requester)
+    slot = change.approval_slots.order_by("id").first()
+    response = signed_in(client, peer).post(decide_url(slot), {"verdict": "grant"}, **HTMX)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert body.lstrip().startswith(f'<tr id="slot-{slot.pk}"') and "Granted" in body
+    assert ApprovalSlot.objects.get(pk=slot.pk).decided_by == peer
+    assert LedgerEntry.objects.filter(action="approval.granted").count() == 1
+
+
+def test_a_rejection_without_reason_is_refused_inline(frozen, client, requester, peer):
+    slot = change_in_approval(requester).approval_slots.first()
+    response = signed_in(client, peer).post(decide_url(slot), {"verdict": "reject", "reason": " "}, **HTMX)
+    assert response.status_code == 400
+    assert "A rejection needs a reason" in response.content.decode()
+    assert ApprovalSlot.objects.get(pk=slot.pk).status == "pending"
+
+
+def test_reject_with_reason_rejects(frozen, client, requester, peer):
+    slot = change_in_approval(requester).approval_slots.first()
+    response = signed_in(client, peer).post(decide_url(slot), {"verdict": "reject", "reason": "No rollback"},
+                                            **HTMX)
+    assert response.status_code == 200 and "No rollback" in response.content.decode()
+    assert f.reload(slot.change).state == "rejected"
+
+
+def test_an_already_decided_slot_answers_409_inline(frozen, client, requester, peer, peer2):
+    slot = change_in_approval(requester).approval_slots.first()
+    decide(slot_id=slot.pk, actor=peer2, verdict="grant")
+    response = signed_in(client, peer).post(decide_url(slot), {"verdict": "grant"}, **HTMX)
+    assert response.status_code == 409
+    assert "already granted (by pat)" in response.content.decode()
+
+
+def test_a_forbidden_decision_shows_the_reason_inline(frozen, client, requester, peer, manager):
+    slot = change_in_approval(requester).approval_slots.first()  # a peer slot
+    response = signed_in(client, manager).post(decide_url(slot), {"verdict": "grant"}, **HTMX)
+    assert response.status_code == 200  # htmx swaps it; the refusal is in the row
+    assert "Only a holder of the Peer review role" in response.content.decode()
+    assert ApprovalSlot.objects.get(pk=slot.pk).status == "pending"
+
+
+def test_without_htmx_a_forbidden_decision_is_403_and_a_grant_redirects(frozen, client, requester, peer, manager):
+    slot = change_in_approval(requester).approval_slots.first()
+    assert signed_in(client, manager).post(decide_url(slot), {"verdict": "grant"}).status_code == 403
+    response = signed_in(client, peer).post(decide_url(slot), {"verdict": "grant"})
+    assert response.status_code == 303 and response["Location"] == QUEUE
+
+
+def test_auditors_cannot_decide_and_strangers_cannot_see(frozen, client, requester, auditor, outsider):
+    slot = change_in_approval(requester).approval_slots.first()
+    assert signed_in(client, auditor).post(decide_url(slot), {"verdict": "grant"}).status_code == 403
+    assert signed_in(client, outsider).get(QUEUE).status_code == 403
+
+
+def test_delegated_slots_say_on_whose_behalf(frozen, client, requester, manager, peer):
+    change_in_approval(requester, risk=f.MEDIUM_RISK)
+    create_delegation(actor=manager, delegate=peer, starts_on=date(2026, 11, 23), ends_on=date(2026, 11, 27))
+    page = signed_in(client, peer).get(QUEUE).content.decode()
+    assert "On behalf of" in page and "Mia" in page
+
+
+def test_the_change_page_shows_each_slots_rule_clock_and_history(frozen, client, requester, peer, peer2):
+    from approvals import sla
+
+    change = change_in_approval(requester)
+    frozen.move_to(ny(2026, 11, 24, 0, 1))
+    sla.sweep()
+    page = signed_in(client, peer).get(f"/changes/{change.pk}/").content.decode()
+    assert "Approval clocks and history" in page
+    assert "Reminder (remind 50) to bob, pat" in page
+    assert "due in 11 business hours" in page
+
+
+def queue_queries(client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(QUEUE)
+    assert response.status_code == 200
+    return len(queries), response.content.decode().count('<tr id="slot-')
+
+
+def test_queue_query_count_is_the_same_for_5_and_50_waiting_slots(frozen, client, requester, peer):
+    signed_in(client, peer)
+    # Each application change needs two peer reviewers: two slots waiting for `peer`.
+    for index in range(3):
+        change_in_approval(requester, title=f"Change {index}")
+    small, rows = queue_queries(client)
+    assert rows == 6
+    for index in range(3, 25):
+        change_in_approval(requester, title=f"Change {index}")
+    large, rows = queue_queries(client)
+    assert rows == 50
+    assert small == large <= 12

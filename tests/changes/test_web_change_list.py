@@ -1,0 +1,131 @@
+"""The change list and the dashboard: filters, search by reference, pagination, and a query count
+that does not grow with the number of rows (pinned at two data sizes)."""
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from approvals.services import decide
+from changes import services
+from tests.support import factories as f
+
+
+def file_changes(requester, count, **overrides):
+    return [services.create_change(actor=requester, data=f.complete_fields(title=f"Change {i}", **overrides))
+            for i in range(count)]
+
+
+def count_queries(client, url):
+    client.get(url)  # warm the policy cache and the session
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_search_by_reference_finds_that_change(client, frozen, requester):
+    changes = file_changes(requester, 3)
+    client.force_login(requester)
+    response = client.get(reverse("changes:list"), {"q": changes[1].reference})
+    assert [c.pk for c in response.context["rows"]] == [changes[1].pk]
+
+
+def test_filters_by_state_and_owner_and_htmx_gets_only_the_table(client, frozen, requester, peer):
+    first, second = file_changes(requester, 2)
+    services.run_transition(change_id=first.pk, name="submit", actor=requester)
+    services.create_change(actor=peer, data=f.complete_fields(title="Peer's change"))
+    client.force_login(requester)
+    response = client.get(reverse("changes:list"), {"state": "assessment"})
+    assert [c.pk for c in response.context["rows"]] == [first.pk]
+    response = client.get(reverse("changes:list"), {"owner": requester.pk, "state": ["draft", "assessment"]})
+    assert {c.pk for c in response.context["rows"]} == {first.pk, second.pk}
+    fragment = client.get(reverse("changes:list"), {"q": "Peer"}, headers={"HX-Request": "true"}).content.decode()
+    assert "<html" not in fragment and 'id="change-table"' in fragment and "Peer&#x27;s change" in fragment
+
+
+def test_date_filter_accepts_the_date_picker_value(client, frozen, requester):
+    file_changes(requester, 1)
+    client.force_login(requester)
+    assert len(client.get(reverse("changes:list"), {"planned_after": "2026-12-01"}).context["rows"]) == 1
+    assert len(client.get(reverse("changes:list"), {"planned_after": "2026-12-02"}).context["rows"]) == 0
+
+
+def test_list_pages_by_fifty(client, frozen, requester):
+    file_changes(requester, 51)
+    client.force_login(requester)
+    first = client.get(reverse("changes:list"))
+    assert len(first.context["rows"]) == 50 and "Page 1 of 2" in first.content.decode()
+    assert len(client.get(reverse("changes:list"), {"page": 2}).context["rows"]) == 1
+
+
+def test_dashboard_shows_my_changes_and_what_awaits_my_decision(client, frozen, requester, peer):
+    mine = file_changes(requester, 1)[0]
+    services.run_transition(change_id=mine.pk, name="submit", actor=requester)
+    services.score_risk(change_id=mine.pk, actor=requester, data=f.LOW_RISK)
+    services.run_transition(change_id=mine.pk, name="assess", actor=requester)
+    client.force_login(requester)
+    page = client.get(reverse("dashboard"))
+    assert [c.pk for c in page.context["mine"]] == [mine.pk] and page.context["awaiting"] == []
+    client.force_login(peer)
+    assert [c.pk for c in client.get(reverse("dashboard")).context["awaiting"]] == [mine.pk]
+
+
+def populate(requester, peer, count):
+    """`count` changes, each with services, approval slots (one decided) and test evidence."""
+    extra = f.make_service("ledger-writer")
+    for change in file_changes(requester, count):
+        change.services.add(extra)
+        services.run_transition(change_id=change.pk, name="submit", actor=requester)
+        services.score_risk(change_id=change.pk, actor=requester, data=f.LOW_RISK)
+        services.run_transition(change_id=change.pk, name="assess", actor=requester)
+        decide(slot_id=change.approval_slots.order_by("id").first().pk, actor=peer, verdict="grant")
+
+
+@pytest.mark.parametrize("url_name", ["changes:list", "dashboard"])
+def test_list_query_count_does_not_grow_with_rows(client, frozen, requester, peer, url_name):
+    client.force_login(requester)
+    populate(requester, peer, 3)
+    small = count_queries(client, reverse(url_name))
+    populate(requester, peer, 27)
+    assert count_queries(client, reverse(url_name)) == small
+
+
+def in_testing(requester, approvers, *, evidence, service_names, **overrides):
+    change = services.create_change(actor=requester, data=f.complete_fields(**overrides))
+    for name in service_names:
+        change.services.add(f.make_service(name))
+    services.run_transition(change_id=change.pk, name="submit", actor=requester)
+    for _ in range(evidence):  # rescoring adds history rows and ledger entries
+        services.score_risk(change_id=change.pk, actor=requester, data=f.LOW_RISK)
+    services.run_transition(change_id=change.pk, name="assess", actor=requester)
+    for slot, approver in zip(change.approval_slots.order_by("id"), approvers, strict=False):
+        decide(slot_id=slot.pk, actor=approver, verdict="grant")
+    for i in range(evidence):
+        services.record_test_evidence(change_id=change.pk, actor=requester, data={
+            "test_type": ["unit", "integration", "staging"][i % 3], "result": "passed", "summary": f"run {i}"})
+    return f.reload(change)
+
+
+def test_detail_query_count_does_not_grow_with_slots_evidence_or_history(client, frozen, requester, peer, peer2,
+                                                                         security):
+    client.force_login(requester)
+    small = in_testing(requester, [peer, peer2], evidence=1, service_names=[])
+    big = in_testing(requester, [peer, peer2, security], evidence=9, service_names=["refunds", "billing", "ledger"],
+                     security_triggers=["crypto"])
+    assert big.approval_slots.count() == 3 and small.approval_slots.count() == 2
+    assert big.state == small.state == "testing"
+    assert count_queries(client, reverse("changes:detail", args=[big.pk])) == \
+        count_queries(client, reverse("changes:detail", args=[small.pk]))
+
+
+def test_rows_escape_titles_and_show_services_owner_and_local_start(client, frozen, requester):
+    change = services.create_change(actor=requester, data=f.complete_fields(title='<script>alert("x")</script> & co'))
+    change.services.add(f.make_service("zeta-api"), f.make_service("alpha-db"))
+    client.force_login(requester)
+    for url in (reverse("changes:list"), reverse("dashboard")):
+        page = client.get(url).content.decode()
+        assert "<script>alert" not in page and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co" in page
+        assert page.index("alpha-db") < page.index("zeta-api")
+        assert f'href="{reverse("changes:detail", args=[change.pk])}"' in page and change.reference in page
+        assert '<time datetime="2026-12-01T06:00:00-05:00">1 Dec 06:00</time>' in page
+        assert (requester.get_full_name() or requester.username) in page
