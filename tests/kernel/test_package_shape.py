@@ -50,7 +50,6 @@ EXTRAS = {
         "sla": "approval SLAs: due times and the reminder/escalation sweep",
         "badges": "SLA badges for many slots at once",
         "delegation": "delegation while away: acting for someone, recording a delegation",
-        "oncall": "the on-call roster of emergency authorizers",
         "notices": "telling the holders of a new slot",
         "queue_pages": "the 'My approvals' pages (views under another name, being reworked with the pages)",
         "queue_urls": "their URLs",

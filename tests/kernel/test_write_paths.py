@@ -45,7 +45,6 @@ INFRASTRUCTURE = {
 NOT_YET_SERVICES = {
     "changemgmt/policy.py": "update_setting, the policy write path, beside the cached accessor it invalidates",
     "approvals/delegation.py": "create_delegation / revoke_delegation",
-    "approvals/oncall.py": "save_shift / delete_shift, the on-call roster the admin edits",
     "approvals/sla.py": "the SLA sweep writing reminder and escalation steps",
     "changes/transitions.py": "the roll-back effect (RollbackRecord), run only by changes.services.run_transition",
     "changes/calendar/conflicts.py": "recompute, run inside the saving service's transaction",
