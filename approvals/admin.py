@@ -1,9 +1,9 @@
 """Admin for approvals. The on-call roster is edited here by administrators, through
-approvals.oncall (audited in the ledger); slots, timers, delegations and the emergency records are
+approvals.services (audited in the ledger); slots, timers, delegations and the emergency records are
 read-only, since they are written only by the services that enforce the policy."""
 from django.contrib import admin
 
-from approvals import oncall
+from approvals import services
 from approvals.models import (
     ApprovalSlot,
     Delegation,
@@ -24,10 +24,10 @@ class OnCallShiftAdmin(AuditedAdmin):
     date_hierarchy = "starts_at"
 
     def service_save(self, request, obj, form):
-        return oncall.save_shift(actor=request.user, shift=obj)
+        return services.save_shift(actor=request.user, shift=obj)
 
     def service_delete(self, request, obj):
-        oncall.delete_shift(actor=request.user, shift=obj)
+        services.delete_shift(actor=request.user, shift=obj)
 
 
 @admin.register(ApprovalSlot)

@@ -1,4 +1,5 @@
-"""Writes to approvals: creating the required slots and deciding them.
+"""Writes to approvals: creating the required slots, deciding them, and the on-call roster of
+emergency authorizers.
 
 The approvals layer does not import changes. It tells changes what a decision did through domain
 events ("approval.rejected", "approval.all_granted"), whose one subscriber list is changes/subscribers.py
@@ -12,9 +13,10 @@ from django.utils import timezone
 from approvals import delegation, notices, rules, sla
 from approvals.choices import SlotStatus, Verdict
 from approvals.matrix import required_slots
-from approvals.models import ApprovalSlot
+from approvals.models import ApprovalSlot, OnCallShift
 from changemgmt import events, ledger, locking
 from changemgmt.errors import Conflict
+from changemgmt.roles import Role, has_role
 
 MAX_REASON = 5000
 
@@ -139,3 +141,33 @@ def _decide(slot_id, actor, verdict, reason, *, by_board: bool) -> ApprovalSlot:
         elif not any(s.status == SlotStatus.PENDING for s in siblings if s.pk != slot.pk):
             events.publish("approval.all_granted", actor=actor, change_id=change.pk)
         return slot
+
+
+def _shift_payload(shift: OnCallShift) -> dict:
+    return {"role": shift.role, "user": shift.user.username, "starts_at": shift.starts_at, "ends_at": shift.ends_at}
+
+
+def _check_roster_editor(actor) -> None:
+    """After hours only the people on call may authorize an emergency change [POLICY §7], so every edit
+    of the roster is an administrator's, and audited."""
+    if not has_role(actor, Role.ADMINISTRATOR):
+        raise PermissionDenied("Only administrators edit the on-call roster.")
+
+
+def save_shift(*, actor, shift: OnCallShift) -> OnCallShift:
+    """Create or change an on-call shift (already validated by its admin form) with a ledger entry."""
+    _check_roster_editor(actor)
+    with transaction.atomic():
+        created = shift.pk is None
+        before = None if created else _shift_payload(OnCallShift.objects.select_for_update().get(pk=shift.pk))
+        shift.save()
+        ledger.append(actor=actor, action="oncall.shift_added" if created else "oncall.shift_changed",
+                      subject=shift, payload={**_shift_payload(shift), **({"before": before} if before else {})})
+    return shift
+
+
+def delete_shift(*, actor, shift: OnCallShift) -> None:
+    _check_roster_editor(actor)
+    with transaction.atomic():
+        ledger.append(actor=actor, action="oncall.shift_removed", subject=shift, payload=_shift_payload(shift))
+        shift.delete()

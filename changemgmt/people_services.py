@@ -2,16 +2,20 @@
 inputs to separation of duties, so the admin (and anything else) changes them only here: an
 administrator's act, validated, kept in the row history and recorded in the ledger in the same
 transaction. A refused request writes nothing and is logged (changemgmt.refusals)."""
+import hashlib
+import secrets
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from changemgmt import ledger
 from changemgmt.models.people import Team, User
-from changemgmt.models.tokens import ApiToken
+from changemgmt.models.tokens import ApiToken, TokenKind
 from changemgmt.refusals import logged_refusals
 from changemgmt.roles import Role, has_role
 
+TOKEN_PREFIX = "cm"
 USER_FIELDS = ("username", "email", "first_name", "last_name", "is_active", "is_staff", "is_superuser")
 
 
@@ -126,3 +130,51 @@ def update_token(*, actor, token: ApiToken, name: str, revoked_at=None) -> ApiTo
             "user": current.user.username, "prefix": current.prefix, "before": before,
             "after": {"name": current.name, "revoked_at": current.revoked_at}})
     return current
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _pipeline_services(user, service_ids) -> list:
+    """The services a pipeline token is scoped to: only an administrator issues one, naming at least one
+    existing service (a token scoped to nothing could gate nothing)."""
+    if not has_role(user, Role.ADMINISTRATOR):
+        raise PermissionDenied("Only an administrator issues pipeline tokens.")
+    try:
+        ids = {int(pk) for pk in service_ids}
+    except (TypeError, ValueError):
+        raise ValidationError({"services": ["Name the services by id."]}) from None
+    services = list(ApiToken.services.field.related_model.objects.filter(pk__in=ids))
+    if not ids or len(services) != len(ids):
+        raise ValidationError({"services": ["Name at least one existing service for a pipeline token."]})
+    return services
+
+
+def issue_token(*, user, name: str, kind: str = TokenKind.PERSONAL, service_ids=()) -> tuple[ApiToken, str]:
+    """Create a token; the returned plain text is shown once and never stored. A pipeline token
+    (administrators only) is scoped to `service_ids` and may call only the pipeline gate."""
+    if kind not in TokenKind.values:
+        raise ValidationError({"kind": [f"Unknown token kind {kind!r}: personal or pipeline."]})
+    services = _pipeline_services(user, list(service_ids)) if kind == TokenKind.PIPELINE else []
+    prefix = secrets.token_hex(4)
+    secret = secrets.token_urlsafe(32)
+    plain = f"{TOKEN_PREFIX}_{prefix}_{secret}"
+    with transaction.atomic():
+        token = ApiToken.objects.create(user=user, name=name[:100] or "API token", prefix=prefix,
+                                        key_hash=hash_secret(plain), kind=kind)
+        payload = {"name": token.name, "prefix": prefix}
+        if services:
+            token.services.set(services)
+            payload.update(kind=kind, services=sorted(service.name for service in services))
+        ledger.append(actor=user, action="api_token.issued", subject=token, payload=payload)
+    return token, plain
+
+
+def revoke_token(*, token_id: int, actor) -> None:
+    with transaction.atomic():
+        token = ApiToken.objects.select_for_update().get(pk=token_id, user=actor)
+        if token.revoked_at is None:
+            token.revoked_at = timezone.now()
+            token.save(update_fields=["revoked_at"])
+            ledger.append(actor=actor, action="api_token.revoked", subject=token, payload={"prefix": token.prefix})

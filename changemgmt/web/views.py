@@ -5,9 +5,9 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from changemgmt.api.authentication import issue_token, revoke_token
 from changemgmt.models import ApiToken
 from changemgmt.models.tokens import TokenKind
+from changemgmt.people_services import issue_token, revoke_token
 from changemgmt.refusals import describe
 from changemgmt.roles import Role, has_role
 from changemgmt.web.access import member_required

@@ -2,8 +2,8 @@
 import pytest
 from rest_framework.test import APIClient
 
-from changemgmt.api.authentication import issue_token, revoke_token
 from changemgmt.models import ApiToken, LedgerEntry
+from changemgmt.people_services import issue_token, revoke_token
 from tests.support import factories as f
 from tests.support.api import assert_nothing_written, client_for, post_json, rows
 

@@ -22,9 +22,9 @@ from approvals import delegation
 from cab.choices import MeetingKind, Seat
 from cab.models import BoardMember, Meeting
 from cab.services import actions, agenda
-from changemgmt.api.authentication import issue_token
 from changemgmt.models import NotificationKind
 from changemgmt.notifications import notify
+from changemgmt.people_services import issue_token
 from changes.calendar import services as calendar_services
 from changes.models import StandardTemplate
 from tests.support import factories as f

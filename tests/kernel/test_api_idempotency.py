@@ -12,9 +12,9 @@ from django_celery_beat.models import PeriodicTask
 from rest_framework.test import APIClient
 
 from changemgmt.api import idempotency
-from changemgmt.api.authentication import issue_token
 from changemgmt.api.tasks import purge_idempotency_keys
 from changemgmt.models import IdempotencyKey, LedgerEntry
+from changemgmt.people_services import issue_token
 from changes.models import ChangeRequest
 from tests.support import factories as f
 from tests.support.api import client_for, rows, token_client

@@ -30,7 +30,7 @@ from schemathesis.specs.openapi.checks import (
 from cab.choices import MeetingKind, Seat
 from cab.models import BoardMember, Meeting
 from cab.services import actions
-from changemgmt.api.authentication import issue_token
+from changemgmt.people_services import issue_token
 from changemgmt.roles import Role
 from changemgmt.wsgi import application
 from changes.calendar import services as calendar_services

@@ -12,8 +12,8 @@ from django.test.client import RequestFactory
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from changemgmt.api.authentication import issue_token
 from changemgmt.lockout import client_ip
+from changemgmt.people_services import issue_token
 from tests.support import factories as f
 
 WRONG = "not-the-password"

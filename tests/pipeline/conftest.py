@@ -2,7 +2,7 @@
 factories' service, with a client asking the gate as that pipeline."""
 import pytest
 
-from changemgmt.api.authentication import issue_token
+from changemgmt.people_services import issue_token
 from changes.pipeline.models import DeployEnvironment
 from tests.pipeline.helpers import pipeline_client
 from tests.support import factories as f

@@ -2,8 +2,8 @@
 one decision and one ledger entry per decision (not per poll), the digest recorded on allow."""
 from datetime import timedelta
 
-from changemgmt.api.authentication import issue_token
 from changemgmt.models import LedgerEntry
+from changemgmt.people_services import issue_token
 from changes import services
 from changes.calendar import services as calendar_services
 from changes.models import ChangeRequest

@@ -4,9 +4,9 @@ import re
 
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from changemgmt.api.authentication import issue_token
 from changemgmt.api.permissions import PIPELINE_TOKEN_REFUSED
 from changemgmt.models import ApiToken, LedgerEntry
+from changemgmt.people_services import issue_token
 from tests.pipeline.helpers import pipeline_client
 from tests.support import factories as f
 

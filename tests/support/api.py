@@ -7,8 +7,8 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from approvals.models import ApprovalSlot
-from changemgmt.api.authentication import issue_token
 from changemgmt.models import LedgerEntry
+from changemgmt.people_services import issue_token
 from changes.models import ChangeRequest, RollbackRecord, TestEvidence
 
 
