@@ -43,8 +43,14 @@ KEY_RULE = "1 to 255 visible ASCII characters (no spaces), e.g. a UUID"
 LEASE = timedelta(minutes=10)
 
 
+# POSTs that are idempotent by a key of their own and so take no Idempotency-Key: the pipeline gate answers
+# the same decision for the same (pipeline, run, environment) until the change moves.
+OWN_KEY_PATHS = frozenset({"/api/pipeline/gate/"})
+
+
 def applies(request) -> bool:
-    return request.method == "POST" and request.path.startswith("/api/") and "HTTP_IDEMPOTENCY_KEY" in request.META
+    return (request.method == "POST" and request.path.startswith("/api/") and request.path not in OWN_KEY_PATHS
+            and "HTTP_IDEMPOTENCY_KEY" in request.META)
 
 
 def valid_key(key: str) -> bool:

@@ -11,6 +11,8 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
+from changemgmt.api.idempotency import OWN_KEY_PATHS
+
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):
     """Documents `Authorization: Bearer cm_<prefix>_<secret>` (changemgmt.api.authentication)."""
@@ -139,10 +141,11 @@ _IDEMPOTENCY_RESPONSES = {
 def add_idempotency_key(result, generator, request, public):
     """drf-spectacular postprocessing hook: every POST operation takes the optional `Idempotency-Key`
     header and may answer 409 (that key's first request still running) or 422 (key reused for another
-    request); a POST that documents its own 400 or 409 keeps it, the key's refusals fit both."""
-    for operations in result.get("paths", {}).values():
+    request); a POST that documents its own 400 or 409 keeps it, the key's refusals fit both. A POST that is
+    idempotent by its own key (`OWN_KEY_PATHS`) is left as it is."""
+    for path, operations in result.get("paths", {}).items():
         post = operations.get("post")
-        if post is None:
+        if post is None or path in OWN_KEY_PATHS:
             continue
         post.setdefault("parameters", []).append(copy.deepcopy(IDEMPOTENCY_KEY_PARAMETER))
         for status, response in _IDEMPOTENCY_RESPONSES.items():

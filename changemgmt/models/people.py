@@ -27,7 +27,7 @@ class PeopleManager(UserManager):
     `manage.py createsuperuser` (and any script creating an administrator) writes the user through
     `save_user`, so the account has its `user.created` ledger entry and its history row like one added
     in the admin. `create_user` stays Django's plain write for test fixtures and benchmarks; no
-    application module calls it (tests/test_people_doors.py keeps it so). Left out of migrations:
+    application module calls it (tests/kernel/test_people_commands.py keeps it so). Left out of migrations:
     a data migration must not reach the services through a historical model."""
 
     use_in_migrations = False
