@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from django.urls import reverse
 
 from cab import rules, selectors
-from cab.choices import OPEN_STATUSES, MeetingStatus, Outcome, Section, VoteChoice
+from cab.choices import OPEN_STATUSES, ActionStatus, MeetingStatus, Outcome, Section, VoteChoice
 
 # Reversing once with a placeholder id, then filling it in per item: reverse() per link per row was
 # the page's largest cost after rendering.
@@ -94,3 +94,32 @@ def meeting_page(meeting, user) -> dict:
         "ended": status == MeetingStatus.ENDED, "published": status == MeetingStatus.PUBLISHED,
         "notes": getattr(getattr(meeting, "minutes", None), "notes", ""),
     }
+
+
+@dataclass
+class ActionRow:
+    """One action item on the actions page: its change's URL and whether this user gets the Done button
+    (cab.rules decides; the service re-checks)."""
+
+    action: object
+    change_url: str
+    may_update: bool
+
+
+def action_rows(user, actions) -> list[ActionRow]:
+    links = _Links()
+    return [ActionRow(action, links.for_change(action.change_id) if action.change_id else "",
+                      action.status == ActionStatus.OPEN and rules.action_status_refusal(user, action) is None)
+            for action in actions]
+
+
+@dataclass
+class MemberRow:
+    """One board seat on the meetings page, and whether this user gets its Retire button."""
+
+    member: object
+    may_retire: bool
+
+
+def board_rows(user, members) -> list[MemberRow]:
+    return [MemberRow(member, rules.retire_refusal(user, member) is None) for member in members]

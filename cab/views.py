@@ -61,7 +61,7 @@ def meeting_list(request):
     past = selectors.meeting_list().filter(status=MeetingStatus.PUBLISHED).order_by("-starts_at")[:20]
     return render(request, "cab/meeting_list.html", {
         "upcoming": upcoming, "past": past, "can_chair": rules.can_chair(request.user),
-        "board": selectors.board()})
+        "board": presenters.board_rows(request.user, selectors.board())})
 
 
 @member_required
@@ -231,7 +231,8 @@ def emergency(request):
 @member_required
 def action_list(request):
     return render(request, "cab/actions.html", {
-        "actions": ActionItem.objects.select_related("owner", "change", "meeting").order_by("status", "due_on")[:200],
+        "rows": presenters.action_rows(request.user, ActionItem.objects.select_related("owner", "change", "meeting")
+                                       .order_by("status", "due_on")[:200]),
         "can_chair": rules.can_chair(request.user)})
 
 
