@@ -9,8 +9,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from cab import rules, selectors
-from cab.choices import MeetingStatus, Outcome, VoteChoice
+from cab import presenters, rules, selectors
+from cab.choices import MeetingStatus
 from cab.markdown import record_markdown
 from cab.models import ActionItem, AgendaItem, Vote
 from cab.services import actions, minutes, voting
@@ -55,47 +55,18 @@ def _meeting_url(pk):
     return reverse("cab:meeting", args=[pk])
 
 
-PLACEHOLDER = "2147483647"
-ITEM_LINKS = {"up": ("cab:item-action", "up"), "down": ("cab:item-action", "down"),
-              "remove": ("cab:item-action", "remove"), "vote": ("cab:vote",), "decide": ("cab:decide",),
-              "tally": ("cab:tally",)}
-
-
-def _item_links(item_ids) -> dict[int, dict[str, str]]:
-    """Every per-item link of the meeting page. Each is reversed once with a placeholder id that is
-    then filled per item: reverse() per link per row was the page's largest cost after rendering."""
-    patterns = {key: reverse(name, args=[PLACEHOLDER, *extra]) for key, (name, *extra) in ITEM_LINKS.items()}
-    return {pk: {key: pattern.replace(PLACEHOLDER, str(pk)) for key, pattern in patterns.items()} for pk in item_ids}
-
-
 @member_required
 def meeting_list(request):
     upcoming = selectors.meeting_list().exclude(status=MeetingStatus.PUBLISHED).order_by("starts_at")[:20]
     past = selectors.meeting_list().filter(status=MeetingStatus.PUBLISHED).order_by("-starts_at")[:20]
     return render(request, "cab/meeting_list.html", {
         "upcoming": upcoming, "past": past, "can_chair": rules.can_chair(request.user),
-        "board": selectors.board()})
+        "board": presenters.board_rows(request.user, selectors.board())})
 
 
 @member_required
 def meeting_detail(request, pk):
-    meeting = _meeting(pk)
-    user = request.user
-    tallies = selectors.item_tallies(meeting)
-    mine = {vote.item_id: vote for item in meeting.items.all() for vote in item.votes.all() if vote.voter_id == user.pk}
-    links = _item_links(item.pk for item in meeting.items.all())
-    rows = [{"item": item, "tally": tallies[item.pk], "my_vote": mine.get(item.pk), "links": links[item.pk],
-             "vote_refusal": rules.vote_refusal(user, item), "decided": rules.hasattr_decision(item)}
-            for item in meeting.items.all()]
-    present = {row.user_id for row in meeting.attendance.all() if row.present}
-    return render(request, "cab/meeting.html", {
-        "meeting": meeting, "rows": rows, "quorum": selectors.meeting_quorum(meeting),
-        "can_chair": rules.can_chair(user), "can_edit_agenda": rules.can_edit_agenda(user, meeting),
-        "is_member": rules.is_board_member(user), "board": selectors.board(), "present": present,
-        "vote_choices": VoteChoice.choices, "outcomes": Outcome.choices,
-        "open": meeting.status in (MeetingStatus.SCHEDULED, MeetingStatus.IN_PROGRESS),
-        "notes": getattr(getattr(meeting, "minutes", None), "notes", ""),
-    })
+    return render(request, "cab/meeting.html", presenters.meeting_page(_meeting(pk), request.user))
 
 
 @member_required
@@ -260,7 +231,8 @@ def emergency(request):
 @member_required
 def action_list(request):
     return render(request, "cab/actions.html", {
-        "actions": ActionItem.objects.select_related("owner", "change", "meeting").order_by("status", "due_on")[:200],
+        "rows": presenters.action_rows(request.user, ActionItem.objects.select_related("owner", "change", "meeting")
+                                       .order_by("status", "due_on")[:200]),
         "can_chair": rules.can_chair(request.user)})
 
 

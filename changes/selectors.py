@@ -48,7 +48,7 @@ def change_detail_queryset():
             .prefetch_related(
                 "services",
                 Prefetch("approval_slots",
-                         queryset=ApprovalSlot.objects.select_related("decided_by").order_by("id")),
+                         queryset=ApprovalSlot.objects.select_related("decided_by", "on_behalf_of").order_by("id")),
                 Prefetch("test_evidence", queryset=TestEvidence.objects.select_related("recorded_by")
                          .order_by("-recorded_at")),
                 "rollbacks",

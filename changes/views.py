@@ -1,8 +1,6 @@
-"""Change request pages. Views are thin: read through changes.selectors, write through
-changes.services, decide what to show with changes.rules — never a rule of their own."""
-from dataclasses import dataclass, field
-
-from django import forms
+"""Change request pages. Views are thin: parse the input, fetch through `_get_change` (which also
+checks the right to read), call one service, then render what changes.presenters hands over —
+never a rule or a record of their own."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -12,28 +10,20 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from approvals.choices import SlotStatus
-from approvals.rules import may_decide
-from changemgmt import policy
-from changemgmt.errors import Conflict, GateRefused, Missing
+from changemgmt.errors import Conflict, GateRefused
 from changemgmt.models import User
-from changemgmt.templatetags.cm_format import local
-from changemgmt.web import timeline
 from changemgmt.web.access import member_required
 from changemgmt.web.forms import bind_errors, post_data
 from changemgmt.web.htmx import is_htmx, redirect_page, render_page
-from changes import gates, rules, selectors, services
-from changes.calendar import conflicts
-from changes.choices import ChangeType, State
+from changes import presenters, rules, selectors, services
+from changes.choices import ChangeType
 from changes.filters import ChangeFilter
 from changes.forms import ChangeForm, RiskForm, TestEvidenceForm
 from changes.models import ChangeRequest, Service, StandardTemplate
-from changes.risk import FACTORS
+from changes.presenters import Step, posted_step
 from changes.transitions import TRANSITIONS
 
 PAGE_SIZE = 50
-# Side exits, offered apart from the next step of the belt; they need no checklist up front.
-SIDE_ACTIONS = ("hold", "reject", "cancel", "roll_back")
 FIELD_GROUPS = [
     ("What and why", ["title", "change_type", "category", "emergency_criterion", "description",
                       "business_justification"]),
@@ -187,158 +177,12 @@ def create_from_template(request, template_id: int):
 
 # ----- detail --------------------------------------------------------------------------------------
 
-@dataclass
-class Step:
-    """One transition as the page shows it: its gate checklist and, if the user may act, its form."""
-
-    name: str
-    label: str
-    danger: bool
-    allowed: bool
-    missing: list[Missing] = field(default_factory=list)
-    form: forms.Form | None = None
-    refused: bool = False
-    error: str = ""
-
-    @property
-    def has_input(self) -> bool:
-        return bool(self.form is not None and self.form.fields)
-
-
-def _offered(change, name) -> bool:
-    """Deploying before approval and testing is the emergency path; other changes don't see it early."""
-    return not (name == "deploy" and change.state != State.READY and change.change_type != ChangeType.EMERGENCY)
-
-
-def _steps(user, change, posted: Step | None) -> tuple[list[Step], list[Step]]:
-    forward, side = [], []
-    for name in services.available_transitions(change):
-        if not _offered(change, name):
-            continue
-        if posted is not None and posted.name == name:
-            step = posted
-        else:
-            spec = TRANSITIONS[name]
-            allowed = rules.can_transition(user, change, name)
-            step = Step(name, spec.label, spec.danger or name in SIDE_ACTIONS, allowed,
-                        [] if name in SIDE_ACTIONS else services.transition_missing(change, name),
-                        spec.form(auto_id=f"id_{name}_%s") if allowed else None)
-        if name not in SIDE_ACTIONS:
-            forward.append(step)
-        elif step.allowed:
-            side.append(step)
-    return forward, side
-
-
-def _risk_form(user, change, bound=None):
-    if not rules.can_score_risk(user, change):
-        return None
-    form = bound or RiskForm(initial={**{key: getattr(change, f) for key, (f, _l, _v) in FACTORS.items()},
-                                      "override": change.risk_override,
-                                      "override_reason": change.risk_override_reason}, auto_id="id_risk_%s")
-    if not rules.can_override_risk(user, change):
-        form.fields.pop("override")
-        form.fields.pop("override_reason")
-    if not rules.can_withdraw_raise(user, change):
-        form.fields.pop("withdraw_raise")
-        form.fields.pop("withdraw_reason")
-    return form
-
-
-def _slots(user, change):
-    slots = list(change.approval_slots.all())
-    live = [s for s in slots if s.status != SlotStatus.SUPERSEDED]
-    may = rules.can_write(user)
-    return [(slot, may and slot.status == SlotStatus.PENDING and may_decide(user, slot, siblings=live))
-            for slot in slots]
-
-
-def _tests(change):
-    latest = gates.latest_evidence(change)
-    return [(test_type, latest.get(test_type)) for test_type in gates.required_tests(change)]
-
-
-@dataclass
-class ConflictRow:
-    """One schedule conflict as the change page shows it, seen from this change [POLICY §6]."""
-
-    other: ChangeRequest
-    overlap_start: object
-    overlap_end: object
-    services: list[str]
-    items: list[str]
-
-
-def _conflicts(change) -> list[ConflictRow]:
-    """The change's stored conflicts, the other side of each with its owner: one query, whatever the count."""
-    rows = []
-    for conflict in conflicts.conflicts_of(change.pk):
-        other = conflict.other if conflict.change_id == change.pk else conflict.change
-        rows.append(ConflictRow(other, conflict.overlap_start, conflict.overlap_end,
-                                list(conflict.shared.get("services", [])), list(conflict.shared.get("items", []))))
-    return rows
-
-
-def _records(change) -> list[tuple[str, list[tuple[str, str]]]]:
-    """What deployment, verification, close and roll-back recorded, with policy labels."""
-    records = []
-    if change.deployed_at:
-        checklist = policy.labels("predeploy_checklist")
-        records.append(("Deployment", [
-            ("Deployed", local(change.deployed_at)),
-            ("Method", policy.labels("deployment_methods").get(change.deployment_method, change.deployment_method)),
-            ("Pre-deployment checklist", "\n".join(f"✓ {checklist.get(code, code)}"
-                                                    for code, done in change.predeploy_checklist.items() if done)),
-        ]))
-    if change.verified_at:
-        checks = policy.labels("verification_checks")
-        records.append(("Verification", [
-            ("Verified", local(change.verified_at)),
-            ("Production validation", "\n".join(f"✓ {checks.get(code, code)}"
-                                                 for code, done in change.verification_checks.items() if done)),
-        ]))
-    for rollback in change.rollbacks.all():
-        records.append(("Rollback", [
-            ("Severity", rollback.get_severity_display()), ("Kind", rollback.get_kind_display()),
-            ("Trigger", policy.labels("rollback_triggers").get(rollback.trigger, rollback.trigger)),
-            ("Decided", local(rollback.decided_at)), ("Completed", local(rollback.completed_at)),
-            ("Time to complete", f"{rollback.minutes_to_complete} min"), ("Reason", rollback.reason),
-            ("Steps executed", rollback.steps_executed), ("Impact", rollback.impact),
-            ("Root cause", rollback.root_cause), ("Preventive measures", rollback.preventive_measures),
-            ("Automatic", "yes, reported by a pipeline" if rollback.automatic else "no"),
-        ]))
-    if change.outcome:
-        items = policy.labels("review_items")
-        records.append(("Outcome and review", [
-            ("Outcome", change.get_outcome_display()),
-            *[(items.get(code, code), "Yes" if answer else "No") for code, answer in change.review_answers.items()],
-            ("Lessons learned", change.lessons_learned),
-        ]))
-    return records
-
-
 def _detail(request, pk, *, status=200, posted: Step | None = None, risk_form=None, evidence_form=None):
-    user = request.user
-    change = _get_change(user, pk)
+    change = _get_change(request.user, pk)
     if posted is not None and is_htmx(request):
         return render(request, "changes/_step.html", {"change": change, "step": posted}, status=status)
-    forward, side = _steps(user, change, posted)
-    can_evidence = rules.can_record_evidence(user, change)
-    context = {
-        "change": change, "forward": forward, "side": side, "posted": posted,
-        "can_edit": rules.can_edit(user, change),
-        "risk_form": _risk_form(user, change, risk_form),
-        "factors": [(label, getattr(change, f), levels) for _k, (f, label, levels) in FACTORS.items()],
-        "slots": _slots(user, change),
-        "tests": _tests(change),
-        "evidence_form": (evidence_form or TestEvidenceForm(auto_id="id_evidence_%s")) if can_evidence else None,
-        "timeline": timeline.build(change, selectors.ledger_for(change)),
-        "records": _records(change),
-        "conflicts": _conflicts(change),
-        "security_triggers": [policy.labels("security_triggers").get(code, code) for code in change.security_triggers],
-        "emergency_criterion": policy.labels("emergency_criteria").get(change.emergency_criterion,
-                                                                        change.emergency_criterion),
-    }
+    context = presenters.detail_context(request.user, change, posted=posted, bound_risk_form=risk_form,
+                                        evidence_form=evidence_form)
     return render(request, "changes/detail.html", context, status=status)
 
 
@@ -364,13 +208,12 @@ def change_transition(request, pk: int, name: str):
     except GateRefused as refusal:
         form = spec.form(data=request.POST, auto_id=f"id_{name}_%s")
         form.is_valid()
-        step = Step(name, spec.label, spec.danger or name in SIDE_ACTIONS, True, refusal.missing, form, refused=True)
-        return _detail(request, pk, status=409, posted=step)
+        return _detail(request, pk, status=409,
+                       posted=posted_step(name, form, missing=refusal.missing, refused=True))
     except ValidationError as error:
         form = bind_errors(spec.form(data=request.POST, auto_id=f"id_{name}_%s"), error)
-        step = Step(name, spec.label, spec.danger or name in SIDE_ACTIONS, True, [], form,
-                    error="Please correct the fields marked below.")
-        return _detail(request, pk, status=400, posted=step)
+        return _detail(request, pk, status=400,
+                       posted=posted_step(name, form, error="Please correct the fields marked below."))
     except Conflict as conflict:
         messages.error(request, conflict.message)
         return redirect_page(request, _detail_url(pk))

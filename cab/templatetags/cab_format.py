@@ -75,19 +75,3 @@ def kind_badge(value):
 @register.filter
 def action_badge(value):
     return _badge(ActionStatus, value)
-
-
-@register.filter
-def may_update_action(user, action) -> bool:
-    """Whether `user` gets the action item's status buttons (cab.rules decides; the service re-checks)."""
-    from cab import rules
-
-    return action.status == ActionStatus.OPEN and rules.action_status_refusal(user, action) is None
-
-
-@register.filter
-def may_retire(user, member) -> bool:
-    """Whether `user` gets the board seat's Retire button (cab.rules decides; the service re-checks)."""
-    from cab import rules
-
-    return rules.retire_refusal(user, member) is None

@@ -25,6 +25,10 @@ class Event:
     details: list[tuple[str, str]] = field(default_factory=list)  # (key, value)
     seq: int | None = None
 
+    @property
+    def from_ledger(self) -> bool:
+        return self.source == "ledger"
+
 
 def _short(text: str) -> str:
     text = " ".join(str(text).split())

@@ -25,6 +25,7 @@ from changes.choices import RISK_COLOURS, RiskLevel
 from changes.models import Service
 
 VIEWS = ("month", "week", "list")
+PLACEHOLDER = "2147483647"
 # A day cell shows this many changes and links the rest to the list view of that day; the list view
 # shows at most LIST_LIMIT rows. A busy month stays readable and renders in bounded time.
 PER_DAY = {"month": 6, "week": 40}
@@ -61,16 +62,21 @@ def _period(view: str, anchor: date) -> tuple[date, date, date, date]:
 
 
 def _entries(data) -> list[dict]:
+    """The calendar's entries: each change's planned slot and, once deployed, its actual one."""
     entries = []
+    # Reversed once with a placeholder id, then filled per change: a busy month has hundreds.
+    detail_url = reverse("changes:detail", args=[PLACEHOLDER])
     for change in data.changes:
-        base = {"change": change, "url": f"/changes/{change.pk}/", "conflict": bool(change.conflict_ids),
+        base = {"change": change, "url": detail_url.replace(PLACEHOLDER, str(change.pk)),
+                "conflict": bool(change.conflict_ids),
                 "risk_colour": RISK_COLOURS.get(change.risk_level, "grey")}
         if change.planned_start:
-            entries.append({**base, "kind": "planned", "start": timezone.localtime(change.planned_start),
+            entries.append({**base, "kind": "planned", "actual": False,
+                            "start": timezone.localtime(change.planned_start),
                             "end": timezone.localtime(change.planned_end)})
         if change.deployed_at:
             actual_end = change.verified_at or change.closed_at or change.deployed_at
-            entries.append({**base, "kind": "actual", "start": timezone.localtime(change.deployed_at),
+            entries.append({**base, "kind": "actual", "actual": True, "start": timezone.localtime(change.deployed_at),
                             "end": timezone.localtime(actual_end)})
     return sorted(entries, key=lambda e: (e["start"], e["change"].pk))
 
@@ -129,7 +135,7 @@ def calendar_page(request):
     entries = _entries(data) if view == "list" else []
     step = {"month": 31, "week": 7, "list": 30}[view]
     return render(request, "calendar/calendar.html", {
-        "view": view, "views": VIEWS, "anchor": anchor, "days": days,
+        "view": view, "is_list": view == "list", "views": VIEWS, "anchor": anchor, "days": days,
         "weeks": [days[i:i + 7] for i in range(0, len(days), 7)],
         "entries": entries[:LIST_LIMIT], "hidden_entries": max(0, len(entries) - LIST_LIMIT),
         "freezes": data.freezes,

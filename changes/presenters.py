@@ -1,0 +1,264 @@
+"""What the change page shows, as finished rows: the gate checklist of each transition the user may
+run, the approval rows, the test chips, the conflicts, the records and the timeline. The view parses
+and renders; the template only formats. Everything here reads what `selectors.change_detail_queryset`
+prefetched, plus a fixed number of queries whatever the row count."""
+from dataclasses import dataclass, field
+
+from django import forms
+from django.utils import timezone
+
+from approvals.choices import SlotStatus
+from approvals.presenters import slot_clocks
+from approvals.rules import may_decide
+from changemgmt import policy
+from changemgmt.errors import Missing
+from changemgmt.templatetags.cm_format import local
+from changemgmt.web import timeline
+from changes import gates, rules, selectors, services
+from changes.calendar import conflicts
+from changes.choices import PIPELINE, ChangeType, State, TestResult
+from changes.emergency.panel import panel_context
+from changes.forms import RiskForm, TestEvidenceForm
+from changes.models import ChangeRequest
+from changes.risk import FACTORS
+from changes.transitions import TRANSITIONS
+
+# Side exits, offered apart from the next step of the belt; they need no checklist up front.
+SIDE_ACTIONS = ("hold", "reject", "cancel", "roll_back")
+# States in which the change left the belt: the page says so above everything else.
+EXITED_STATES = (State.REJECTED, State.CANCELLED, State.ROLLED_BACK)
+
+
+@dataclass
+class Step:
+    """One transition as the page shows it: its gate checklist and, if the user may act, its form."""
+
+    name: str
+    label: str
+    danger: bool
+    allowed: bool
+    missing: list[Missing] = field(default_factory=list)
+    form: forms.Form | None = None
+    refused: bool = False
+    error: str = ""
+
+    @property
+    def has_input(self) -> bool:
+        return bool(self.form is not None and self.form.fields)
+
+
+def posted_step(name: str, form: forms.Form, *, missing=(), refused=False, error="") -> Step:
+    """The step a refused or invalid post comes back with: its bound form and what was wrong."""
+    spec = TRANSITIONS[name]
+    return Step(name, spec.label, spec.danger or name in SIDE_ACTIONS, True, list(missing), form,
+                refused=refused, error=error)
+
+
+# What a screen reader hears for each status of a progress-bar step.
+SPOKEN = {"done": "done", "current": "current", "exited": "not reached", "todo": "to do"}
+
+
+@dataclass
+class PipelineStep:
+    """One step of the progress bar: its label, status (done/current/todo/exited, the CSS class)
+    and what a screen reader says for it."""
+
+    label: str
+    status: str
+
+    @property
+    def current(self) -> bool:
+        return self.status == "current"
+
+    @property
+    def spoken(self) -> str:
+        return SPOKEN[self.status]
+
+
+def pipeline(change) -> list[PipelineStep]:
+    """The conveyor belt for the progress bar.
+
+    A change that left the belt (rejected, cancelled, rolled back) shows the steps it reached, from
+    the timestamps the services stamp on each transition."""
+    state = change.state
+    if state in PIPELINE:
+        current = PIPELINE.index(state)
+        return [PipelineStep(step.label if step != State.CLOSED else "Closed",
+                             "done" if i < current or state == State.CLOSED else "current" if i == current
+                             else "todo")
+                for i, step in enumerate(PIPELINE)]
+    reached = 0
+    for index, stamp in ((1, change.submitted_at), (3, change.approved_at), (5, change.deployed_at),
+                         (6, change.verified_at)):
+        if stamp:
+            reached = index
+    return [PipelineStep(step.label, "done" if i <= reached else "exited") for i, step in enumerate(PIPELINE)]
+
+
+@dataclass
+class SlotRow:
+    """One approval slot in the approvals table, and whether this user may decide it here."""
+
+    slot: object
+    may: bool
+    pending: bool
+
+
+@dataclass
+class TestChip:
+    """One required test type and its latest evidence (None: not yet recorded)."""
+
+    test_type: str
+    evidence: object
+    passed: bool
+
+
+@dataclass
+class EvidenceRow:
+    evidence: object
+    passed: bool
+
+
+@dataclass
+class ConflictRow:
+    """One schedule conflict as the change page shows it, seen from this change [POLICY §6]."""
+
+    other: ChangeRequest
+    overlap_start: object
+    overlap_end: object
+    services: list[str]
+    items: list[str]
+
+
+def _offered(change, name) -> bool:
+    """Deploying before approval and testing is the emergency path; other changes don't see it early."""
+    return not (name == "deploy" and change.state != State.READY and change.change_type != ChangeType.EMERGENCY)
+
+
+def steps(user, change, posted: Step | None) -> tuple[list[Step], list[Step]]:
+    """(next steps of the belt, side exits the user may take), each with its checklist and form."""
+    forward, side = [], []
+    for name in services.available_transitions(change):
+        if not _offered(change, name):
+            continue
+        if posted is not None and posted.name == name:
+            step = posted
+        else:
+            spec = TRANSITIONS[name]
+            allowed = rules.can_transition(user, change, name)
+            step = Step(name, spec.label, spec.danger or name in SIDE_ACTIONS, allowed,
+                        [] if name in SIDE_ACTIONS else services.transition_missing(change, name),
+                        spec.form(auto_id=f"id_{name}_%s") if allowed else None)
+        if name not in SIDE_ACTIONS:
+            forward.append(step)
+        elif step.allowed:
+            side.append(step)
+    return forward, side
+
+
+def risk_form(user, change, bound=None):
+    """The scorecard form with only the fields this user may fill, or None."""
+    if not rules.can_score_risk(user, change):
+        return None
+    form = bound or RiskForm(initial={**{key: getattr(change, f) for key, (f, _l, _v) in FACTORS.items()},
+                                      "override": change.risk_override,
+                                      "override_reason": change.risk_override_reason}, auto_id="id_risk_%s")
+    if not rules.can_override_risk(user, change):
+        form.fields.pop("override")
+        form.fields.pop("override_reason")
+    if not rules.can_withdraw_raise(user, change):
+        form.fields.pop("withdraw_raise")
+        form.fields.pop("withdraw_reason")
+    return form
+
+
+def slot_rows(user, slots) -> list[SlotRow]:
+    live = [s for s in slots if s.status != SlotStatus.SUPERSEDED]
+    may = rules.can_write(user)
+    return [SlotRow(slot, may and slot.status == SlotStatus.PENDING and may_decide(user, slot, siblings=live),
+                    slot.status == SlotStatus.PENDING)
+            for slot in slots]
+
+
+def test_chips(change) -> list[TestChip]:
+    latest = gates.latest_evidence(change)
+    return [TestChip(test_type, latest.get(test_type),
+                     latest.get(test_type) is not None and latest[test_type].result == TestResult.PASSED)
+            for test_type in gates.required_tests(change)]
+
+
+def conflict_rows(change) -> list[ConflictRow]:
+    """The change's stored conflicts, the other side of each with its owner: one query, whatever the count."""
+    rows = []
+    for conflict in conflicts.conflicts_of(change.pk):
+        other = conflict.other if conflict.change_id == change.pk else conflict.change
+        rows.append(ConflictRow(other, conflict.overlap_start, conflict.overlap_end,
+                                list(conflict.shared.get("services", [])), list(conflict.shared.get("items", []))))
+    return rows
+
+
+def records(change) -> list[tuple[str, list[tuple[str, str]]]]:
+    """What deployment, verification, close and roll-back recorded, with policy labels."""
+    found = []
+    if change.deployed_at:
+        checklist = policy.labels("predeploy_checklist")
+        found.append(("Deployment", [
+            ("Deployed", local(change.deployed_at)),
+            ("Method", policy.labels("deployment_methods").get(change.deployment_method, change.deployment_method)),
+            ("Pre-deployment checklist", "\n".join(f"✓ {checklist.get(code, code)}"
+                                                    for code, done in change.predeploy_checklist.items() if done)),
+        ]))
+    if change.verified_at:
+        checks = policy.labels("verification_checks")
+        found.append(("Verification", [
+            ("Verified", local(change.verified_at)),
+            ("Production validation", "\n".join(f"✓ {checks.get(code, code)}"
+                                                 for code, done in change.verification_checks.items() if done)),
+        ]))
+    for rollback in change.rollbacks.all():
+        found.append(("Rollback", [
+            ("Severity", rollback.get_severity_display()), ("Kind", rollback.get_kind_display()),
+            ("Trigger", policy.labels("rollback_triggers").get(rollback.trigger, rollback.trigger)),
+            ("Decided", local(rollback.decided_at)), ("Completed", local(rollback.completed_at)),
+            ("Time to complete", f"{rollback.minutes_to_complete} min"), ("Reason", rollback.reason),
+            ("Steps executed", rollback.steps_executed), ("Impact", rollback.impact),
+            ("Root cause", rollback.root_cause), ("Preventive measures", rollback.preventive_measures),
+            ("Automatic", "yes, reported by a pipeline" if rollback.automatic else "no"),
+        ]))
+    if change.outcome:
+        items = policy.labels("review_items")
+        found.append(("Outcome and review", [
+            ("Outcome", change.get_outcome_display()),
+            *[(items.get(code, code), "Yes" if answer else "No") for code, answer in change.review_answers.items()],
+            ("Lessons learned", change.lessons_learned),
+        ]))
+    return found
+
+
+def detail_context(user, change, *, posted: Step | None = None, bound_risk_form=None,
+                   evidence_form=None) -> dict:
+    """Everything the change page renders, as finished rows and booleans."""
+    forward, side = steps(user, change, posted)
+    slots = list(change.approval_slots.all())
+    is_emergency = change.change_type == ChangeType.EMERGENCY
+    return {
+        "change": change, "forward": forward, "side": side, "posted": posted, "pipeline": pipeline(change),
+        "exited": change.state in EXITED_STATES,
+        "is_standard": change.change_type == ChangeType.STANDARD,
+        "can_edit": rules.can_edit(user, change),
+        "risk_form": risk_form(user, change, bound_risk_form),
+        "factors": [(label, getattr(change, f), levels) for _k, (f, label, levels) in FACTORS.items()],
+        "slots": slot_rows(user, slots),
+        "clocks": slot_clocks(slots, timezone.now()),
+        "emergency": panel_context(change, user) if is_emergency else None,
+        "tests": test_chips(change),
+        "evidence_rows": [EvidenceRow(e, e.result == TestResult.PASSED) for e in change.test_evidence.all()],
+        "evidence_form": ((evidence_form or TestEvidenceForm(auto_id="id_evidence_%s"))
+                          if rules.can_record_evidence(user, change) else None),
+        "timeline": timeline.build(change, selectors.ledger_for(change)),
+        "records": records(change),
+        "conflicts": conflict_rows(change),
+        "security_triggers": [policy.labels("security_triggers").get(code, code) for code in change.security_triggers],
+        "emergency_criterion": policy.labels("emergency_criteria").get(change.emergency_criterion,
+                                                                        change.emergency_criterion),
+    }
