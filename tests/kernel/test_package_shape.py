@@ -113,7 +113,6 @@ TOO_LONG = {
     "changes/invariants.py": "one function per rule of the invariants; to split by POLICY section",
     "changes/demo.py": "the demo loader; to move above cab as its own module family",
     "changes/services.py": "the change's services; to split into changes/services/ by step",
-    "changes/views.py": "the change pages, being reworked into presenters by another engineer",
 }
 
 
