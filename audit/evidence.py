@@ -11,6 +11,7 @@ import json
 import zipfile
 
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Model
 from django.forms.models import model_to_dict
 
 from approvals.models import ApprovalSlot, EmergencyAuthorization, EmergencyReview
@@ -51,8 +52,17 @@ the ledger entries and proofs are what makes them checkable.
 """
 
 
+class _Encoder(DjangoJSONEncoder):
+    """Related rows (model_to_dict's many-to-many values) as their primary key and name."""
+
+    def default(self, o):
+        if isinstance(o, Model):
+            return {"id": o.pk, "name": str(o)}
+        return super().default(o)
+
+
 def _dump(value) -> str:
-    return json.dumps(value, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False, sort_keys=True)
+    return json.dumps(value, cls=_Encoder, indent=2, ensure_ascii=False, sort_keys=True)
 
 
 def _rows(queryset) -> list[dict]:
