@@ -75,7 +75,9 @@ def test_evidence_pack_proofs_verify_against_the_signed_head(client, auditor, re
     assert check_inclusion(tampered, json.loads(archive.read(f"ledger/proofs/{entries[0]['seq']}.json")), head)
     approvals = json.loads(archive.read("approvals.json"))
     assert {a["decided_by"] for a in approvals if a["status"] == "granted"} == {"bob", "pat"}
-    assert all(a["how"] and a["decided_at"] and "on_behalf_of" in a for a in approvals if a["status"] == "granted")
+    granted = [a for a in approvals if a["status"] == "granted"]
+    assert {(a["how"], a["on_behalf_of"]) for a in granted} == {("in person", None)}
+    assert all(a["decided_at"] and a["ledger_seq"] for a in granted)
     assert len(json.loads(archive.read("test_evidence.json"))) == 5
     assert json.loads(archive.read("field_history.json"))["change"]
     assert "merkle_verify.py inclusion" in archive.read("README.txt").decode()
