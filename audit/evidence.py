@@ -11,7 +11,6 @@ import json
 import zipfile
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Model
 from django.forms.models import model_to_dict
 
 from approvals.models import ApprovalSlot, EmergencyAuthorization, EmergencyReview
@@ -52,21 +51,20 @@ the ledger entries and proofs are what makes them checkable.
 """
 
 
-class _Encoder(DjangoJSONEncoder):
-    """Related rows (model_to_dict's many-to-many values) as their primary key and name."""
-
-    def default(self, o):
-        if isinstance(o, Model):
-            return {"id": o.pk, "name": str(o)}
-        return super().default(o)
-
-
 def _dump(value) -> str:
-    return json.dumps(value, cls=_Encoder, indent=2, ensure_ascii=False, sort_keys=True)
+    return json.dumps(value, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False, sort_keys=True)
 
 
 def _rows(queryset) -> list[dict]:
-    return [model_to_dict(row) | {"id": row.pk} for row in queryset]
+    """Every stored column (the non-editable times included, which model_to_dict leaves out)."""
+    return list(queryset.values())
+
+
+def _record(change) -> dict:
+    return (_rows(ChangeRequest.objects.filter(pk=change.pk))[0]
+            | {"reference": change.reference,
+               "services": list(change.services.values_list("name", flat=True)),
+               "configuration_items": [str(item) for item in change.configuration_items.all()]})
 
 
 def _history(model, **filters) -> list[dict]:
@@ -113,15 +111,15 @@ def covering_head(last_seq: int, actor) -> TreeHead:
 
 def build(change: ChangeRequest, actor) -> bytes:
     entries = change_history(change)
-    head = covering_head(entries[-1].seq if entries else 0, actor) if entries else None
+    head = covering_head(entries[-1].seq, actor) if entries else None
     files = {
-        "change.json": model_to_dict(change) | {"id": change.pk, "reference": change.reference,
-                                                "created_at": change.created_at},
+        "change.json": _record(change),
         "approvals.json": _approvals(change, entries),
         "test_evidence.json": _rows(TestEvidence.objects.filter(change=change).order_by("id")),
         "rollbacks.json": _rows(RollbackRecord.objects.filter(change=change).order_by("id")),
-        "gate_decisions.json": list(GateDecision.objects.filter(change=change).order_by("decided_at").values()),
-        "emergency.json": {"authorizations": _rows(EmergencyAuthorization.objects.filter(change=change)),
+        "gate_decisions.json": _rows(GateDecision.objects.filter(change=change).order_by("decided_at")),
+        "emergency.json": {"authorizations": _rows(EmergencyAuthorization.objects.filter(change=change)
+                                                   .order_by("id")),
                            "paperwork": _rows(EmergencyReview.objects.filter(change=change))},
         "cab.json": _cab(change),
         "field_history.json": {

@@ -17,7 +17,7 @@ from audit import evidence, selectors
 from audit.forms import LedgerFilterForm, PeriodForm
 from audit.population import Period, exception_rows, population_rows
 from audit.rules import may_audit
-from changemgmt.ledger import tree_heads
+from changemgmt.ledger import merkle_store, tree_heads
 from changemgmt.ledger.audit import checkpoint_document, verify_database
 from changes.models import ChangeRequest
 
@@ -151,6 +151,10 @@ def exceptions_csv(request):
 @require_GET
 def evidence_pack(request, pk: int):
     change = get_object_or_404(ChangeRequest, pk=pk)
-    response = HttpResponse(evidence.build(change, request.user), content_type="application/zip")
+    try:
+        pack = evidence.build(change, request.user)
+    except merkle_store.TreeOutOfStep as problem:
+        return HttpResponse(str(problem), status=409, content_type="text/plain")
+    response = HttpResponse(pack, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="evidence-{change.reference}.zip"'
     return response
