@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.timezone import localdate
 
 from changemgmt.ledger.merkle_verify import check_inclusion
-from changemgmt.ledger.models import TreeHead
+from changemgmt.ledger.models import MerkleNode, TreeHead
 from changes.models import ChangeRequest
 from tests import lifecycle as life
 
@@ -84,3 +84,12 @@ def test_evidence_pack_proofs_verify_against_the_signed_head(client, auditor, re
     assert TreeHead.objects.count() == 1
     client.get(reverse("audit:evidence", args=[change.pk]))
     assert TreeHead.objects.count() == 1  # the head signed for the first pack still covers the change
+
+
+def test_evidence_pack_of_a_tree_out_of_step_is_a_409_naming_the_fix(client, auditor, requester, frozen):
+    change = life.filed(requester)
+    MerkleNode.objects.filter(level=0).order_by("-index")[:1].get().delete()
+    client.force_login(auditor)
+    response = client.get(reverse("audit:evidence", args=[change.pk]))
+    assert response.status_code == 409 and "merkle backfill" in response.content.decode()
+    assert not TreeHead.objects.exists()
