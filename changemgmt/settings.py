@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "approvals",
     "changes",
     "cab",
+    # The auditor's workspace: the highest layer, it reads every app above.
+    "audit",
 ]
 
 MIDDLEWARE = [

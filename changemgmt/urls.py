@@ -17,6 +17,7 @@ urlpatterns = [
     path("approvals/emergency/", include("changes.emergency.urls")),
     path("approvals/", include("approvals.urls")),
     path("cab/", include("cab.urls")),
+    path("audit/", include("audit.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="api/swagger_ui.html"),
          name="api-docs"),
