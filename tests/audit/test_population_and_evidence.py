@@ -12,7 +12,7 @@ from django.utils.timezone import localdate
 from changemgmt.ledger.merkle_verify import check_inclusion
 from changemgmt.ledger.models import MerkleNode, TreeHead
 from changes.models import ChangeRequest
-from tests import lifecycle as life
+from tests.support import lifecycle as life
 
 pytestmark = pytest.mark.django_db
 PACK_FILES = {"README.txt", "change.json", "approvals.json", "test_evidence.json", "rollbacks.json",

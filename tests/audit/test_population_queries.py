@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from tests import lifecycle as life
+from tests.support import lifecycle as life
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,8 @@ from changemgmt.ledger import services as ledger
 from changemgmt.ledger import tree_heads
 from changemgmt.ledger.audit import create_checkpoint
 from changemgmt.ledger.models import LedgerEntry
-from tests import factories as f
-from tests import lifecycle as life
+from tests.support import factories as f
+from tests.support import lifecycle as life
 
 pytestmark = pytest.mark.django_db
 
