@@ -1,7 +1,7 @@
 """Reads for the CAB pages and API, each in a fixed number of queries whatever the item count."""
 from django.db.models import Prefetch
 
-from cab.choices import ActionStatus, Section
+from cab.choices import Section
 from cab.models import ActionItem, AgendaItem, Attendance, BoardMember, Meeting, Vote
 from cab.tally import quorum, tally
 
@@ -23,10 +23,6 @@ def meeting_detail_queryset():
 
 def board():
     return list(BoardMember.objects.filter(active=True).select_related("user"))
-
-
-def open_actions():
-    return ActionItem.objects.filter(status=ActionStatus.OPEN).select_related("owner", "change", "meeting")
 
 
 def item_tallies(meeting) -> dict[int, object]:

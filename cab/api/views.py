@@ -8,7 +8,7 @@ from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
 from cab import selectors
-from cab.api import serializers as s
+from cab.api import serializers
 from cab.markdown import record_markdown
 from cab.models import ActionItem, AgendaItem
 from cab.services import actions, minutes, voting
@@ -30,26 +30,26 @@ def _meeting(pk):
 
 
 def _detail(pk, code=status.HTTP_200_OK):
-    return Response(s.MeetingDetailSerializer(_meeting(pk)).data, status=code)
+    return Response(serializers.MeetingDetailSerializer(_meeting(pk)).data, status=code)
 
 
-@extend_schema(responses={200: s.MeetingSerializer(many=True), 403: FORBIDDEN})
+@extend_schema(responses={200: serializers.MeetingSerializer(many=True), 403: FORBIDDEN})
 @api_view(["GET"])
 def meetings(request):
     rows = selectors.meeting_list().order_by("-starts_at")[:100]
-    return Response(s.MeetingSerializer(rows, many=True).data)
+    return Response(serializers.MeetingSerializer(rows, many=True).data)
 
 
-@extend_schema(responses={200: s.MeetingDetailSerializer, **READ_ERRORS})
+@extend_schema(responses={200: serializers.MeetingDetailSerializer, **READ_ERRORS})
 @api_view(["GET"])
 def meeting(request, pk):
     return _detail(pk)
 
 
-@extend_schema(request=s.EmergencyInput, responses={201: s.MeetingDetailSerializer, **ERRORS})
+@extend_schema(request=serializers.EmergencyInput, responses={201: serializers.MeetingDetailSerializer, **ERRORS})
 @api_view(["POST"])
 def emergency(request):
-    data = validated(s.EmergencyInput, request.data)
+    data = validated(serializers.EmergencyInput, request.data)
     created = meeting_services.convene_emergency(actor=request.user, reason=data["reason"],
                                                  change_id=data["change"], starts_at=data["starts_at"])
     return _detail(created.pk, status.HTTP_201_CREATED)
@@ -58,7 +58,7 @@ def emergency(request):
 @extend_schema(operation_id="cab_meetings_transition", request=None,
                parameters=[OpenApiParameter("action", str, OpenApiParameter.PATH, enum=["start", "end", "publish"],
                                             description="start, end the meeting, or publish its minutes")],
-               responses={200: s.MeetingDetailSerializer, **ERRORS})
+               responses={200: serializers.MeetingDetailSerializer, **ERRORS})
 @api_view(["POST"])
 def meeting_transition(request, pk, action):
     services = {"start": meeting_services.start_meeting, "end": meeting_services.end_meeting,
@@ -69,25 +69,25 @@ def meeting_transition(request, pk, action):
     return _detail(pk)
 
 
-@extend_schema(request=s.AttendanceInput, responses={200: s.MeetingDetailSerializer, **ERRORS})
+@extend_schema(request=serializers.AttendanceInput, responses={200: serializers.MeetingDetailSerializer, **ERRORS})
 @api_view(["POST"])
 def attendance(request, pk):
-    data = validated(s.AttendanceInput, request.data)
+    data = validated(serializers.AttendanceInput, request.data)
     meeting_services.record_attendance(meeting_id=pk, actor=request.user, present_user_ids=data["present"])
     return _detail(pk)
 
 
 @extend_schema(methods=["GET"], operation_id="cab_meetings_minutes_retrieve",
-               responses={200: s.MinutesSerializer, **READ_ERRORS})
-@extend_schema(methods=["PUT"], operation_id="cab_meetings_minutes_update", request=s.NotesInput,
-               responses={200: s.MinutesSerializer, **ERRORS})
+               responses={200: serializers.MinutesSerializer, **READ_ERRORS})
+@extend_schema(methods=["PUT"], operation_id="cab_meetings_minutes_update", request=serializers.NotesInput,
+               responses={200: serializers.MinutesSerializer, **ERRORS})
 @api_view(["GET", "PUT"])
 def meeting_minutes(request, pk):
     """GET: the minutes (the published Markdown record, its purge notice after retention, or a live
     draft). PUT {notes}: the chair's
     notes before publication."""
     if request.method == "PUT":
-        data = validated(s.NotesInput, request.data)
+        data = validated(serializers.NotesInput, request.data)
         minutes.update_notes(meeting_id=pk, actor=request.user, notes=data["notes"])
     found = _meeting(pk)
     record = getattr(found, "minutes", None)
@@ -100,19 +100,19 @@ def meeting_minutes(request, pk):
     })
 
 
-@extend_schema(request=s.ItemInput, responses={201: s.ItemSerializer, **ERRORS})
+@extend_schema(request=serializers.ItemInput, responses={201: serializers.ItemSerializer, **ERRORS})
 @api_view(["POST"])
 def add_item(request, pk):
-    data = validated(s.ItemInput, request.data)
+    data = validated(serializers.ItemInput, request.data)
     item = agenda_services.add_item(meeting_id=pk, actor=request.user, change_id=data["change"], title=data["title"],
                                     note=data["note"])
-    return Response(s.ItemSerializer(item).data, status=status.HTTP_201_CREATED)
+    return Response(serializers.ItemSerializer(item).data, status=status.HTTP_201_CREATED)
 
 
-@extend_schema(request=s.ReorderInput, responses={200: s.MeetingDetailSerializer, **ERRORS})
+@extend_schema(request=serializers.ReorderInput, responses={200: serializers.MeetingDetailSerializer, **ERRORS})
 @api_view(["POST"])
 def reorder(request, pk):
-    data = validated(s.ReorderInput, request.data)
+    data = validated(serializers.ReorderInput, request.data)
     agenda_services.reorder(meeting_id=pk, actor=request.user, item_ids=data["items"])
     return _detail(pk)
 
@@ -125,64 +125,64 @@ def _item(pk):
     return item
 
 
-@extend_schema(methods=["GET"], responses={200: s.ItemSerializer, **READ_ERRORS})
+@extend_schema(methods=["GET"], responses={200: serializers.ItemSerializer, **READ_ERRORS})
 @extend_schema(methods=["DELETE"], responses={204: None, **ERRORS})
 @api_view(["GET", "DELETE"])
 def item(request, pk):
     if request.method == "DELETE":
         agenda_services.remove_item(item_id=pk, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
-    return Response(s.ItemSerializer(_item(pk)).data)
+    return Response(serializers.ItemSerializer(_item(pk)).data)
 
 
-@extend_schema(request=s.VoteInput, responses={201: s.VoteSerializer, **ERRORS})
+@extend_schema(request=serializers.VoteInput, responses={201: serializers.VoteSerializer, **ERRORS})
 @api_view(["POST"])
 def cast_vote(request, pk):
     """Cast your one vote on an item; a second POST is refused (409): PUT votes/mine/ changes it."""
-    data = validated(s.VoteInput, request.data)
+    data = validated(serializers.VoteInput, request.data)
     vote = voting.cast_vote(item_id=pk, actor=request.user, choice=data["choice"], comment=data["comment"])
-    return Response(s.VoteSerializer(vote).data, status=status.HTTP_201_CREATED)
+    return Response(serializers.VoteSerializer(vote).data, status=status.HTTP_201_CREATED)
 
 
-@extend_schema(request=s.VoteInput, responses={200: s.VoteSerializer, **ERRORS})
+@extend_schema(request=serializers.VoteInput, responses={200: serializers.VoteSerializer, **ERRORS})
 @api_view(["PUT"])
 def change_vote(request, pk):
-    data = validated(s.VoteInput, request.data)
+    data = validated(serializers.VoteInput, request.data)
     vote = voting.change_vote(item_id=pk, actor=request.user, choice=data["choice"], comment=data["comment"])
-    return Response(s.VoteSerializer(vote).data)
+    return Response(serializers.VoteSerializer(vote).data)
 
 
-@extend_schema(request=s.DecisionInput, responses={201: s.DecisionSerializer, **ERRORS})
+@extend_schema(request=serializers.DecisionInput, responses={201: serializers.DecisionSerializer, **ERRORS})
 @api_view(["POST"])
 def decide(request, pk):
-    data = validated(s.DecisionInput, request.data)
+    data = validated(serializers.DecisionInput, request.data)
     decision = voting.record_decision(item_id=pk, actor=request.user, **data)
-    return Response(s.DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
+    return Response(serializers.DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema(methods=["GET"], operation_id="cab_action_items_list", responses={
-    200: s.ActionItemSerializer(many=True), 403: FORBIDDEN},
+    200: serializers.ActionItemSerializer(many=True), 403: FORBIDDEN},
     parameters=[OpenApiParameter("status", str, enum=["open", "done", "cancelled"])])
-@extend_schema(methods=["POST"], operation_id="cab_action_items_create", request=s.ActionInput,
-               responses={201: s.ActionItemSerializer, **ERRORS})
+@extend_schema(methods=["POST"], operation_id="cab_action_items_create", request=serializers.ActionInput,
+               responses={201: serializers.ActionItemSerializer, **ERRORS})
 @api_view(["GET", "POST"])
 def action_items(request):
     if request.method == "POST":
-        data = validated(s.ActionInput, request.data)
+        data = validated(serializers.ActionInput, request.data)
         meeting, change = data["meeting"], data["change"]
         created = actions.create(actor=request.user, title=data["title"], kind=data["kind"], owner=data["owner"],
                                  due_on=data["due_on"], details=data["details"],
                                  meeting_id=meeting.pk if meeting else None, change_id=change.pk if change else None)
-        return Response(s.ActionItemSerializer(created).data, status=status.HTTP_201_CREATED)
+        return Response(serializers.ActionItemSerializer(created).data, status=status.HTTP_201_CREATED)
     rows = ActionItem.objects.select_related("owner").order_by("status", "due_on", "id")
     if request.query_params.get("status"):
         rows = rows.filter(status=request.query_params["status"])
-    return Response(s.ActionItemSerializer(rows[:500], many=True).data)
+    return Response(serializers.ActionItemSerializer(rows[:500], many=True).data)
 
 
-@extend_schema(request=s.ActionStatusInput, responses={200: s.ActionItemSerializer, **ERRORS})
+@extend_schema(request=serializers.ActionStatusInput, responses={200: serializers.ActionItemSerializer, **ERRORS})
 @api_view(["PATCH"])
 def action_item(request, pk):
-    data = validated(s.ActionStatusInput, request.data)
+    data = validated(serializers.ActionStatusInput, request.data)
     updated = actions.set_status(action_id=pk, actor=request.user, status=data["status"])
-    return Response(s.ActionItemSerializer(updated).data)
+    return Response(serializers.ActionItemSerializer(updated).data)

@@ -16,8 +16,8 @@ from changemgmt.api.input import DATETIME_MESSAGE, MAX_ID, SCALAR, checked_body,
 from changemgmt.api.permissions import ReadOnlyForAuditors
 from changemgmt.api.schema import CONFLICT, FIELD_ERRORS, FORBIDDEN, NOT_FOUND, WRITE_ERRORS
 from changes import selectors
-from changes.calendar import conflicts, schedule, services, slots
-from changes.calendar.api import serializers as doc
+from changes.calendar import conflicts, openings, schedule, services
+from changes.calendar.api import serializers
 from changes.calendar.choices import WEEKDAY_NAMES
 from changes.calendar.forms import FreezeForm, LiftFreezeForm, WindowForm
 from changes.calendar.models import DeploymentWindow, Freeze
@@ -82,13 +82,13 @@ def _range(request) -> tuple[datetime, datetime]:
 class WindowListView(CalendarAPIView):
     """GET: the weekly deployment windows. POST: add one (administrator or CAB chair)."""
 
-    @extend_schema(operation_id="calendar_windows_list", responses={200: doc.WindowSerializer(many=True),
+    @extend_schema(operation_id="calendar_windows_list", responses={200: serializers.WindowSerializer(many=True),
                                                                      403: FORBIDDEN})
     def get(self, request):
         return Response([window_json(w) for w in DeploymentWindow.objects.all()])
 
-    @extend_schema(operation_id="calendar_windows_create", request=doc.WindowBody,
-                   responses={201: doc.WindowSerializer, **WRITE_ERRORS})
+    @extend_schema(operation_id="calendar_windows_create", request=serializers.WindowBody,
+                   responses={201: serializers.WindowSerializer, **WRITE_ERRORS})
     def post(self, request):
         body = checked_body(request.data, shapes_of_form(WindowForm))
         window = services.save_window(actor=request.user, data=body)
@@ -96,12 +96,13 @@ class WindowListView(CalendarAPIView):
 
 
 class WindowDetailView(CalendarAPIView):
-    @extend_schema(operation_id="calendar_windows_retrieve", responses={200: doc.WindowSerializer, **READ_ERRORS})
+    @extend_schema(operation_id="calendar_windows_retrieve",
+                   responses={200: serializers.WindowSerializer, **READ_ERRORS})
     def get(self, request, pk):
         return Response(window_json(get_object_or_404(DeploymentWindow, pk=pk)))
 
-    @extend_schema(operation_id="calendar_windows_partial_update", request=doc.WindowBody,
-                   responses={200: doc.WindowSerializer, **WRITE_ERRORS})
+    @extend_schema(operation_id="calendar_windows_partial_update", request=serializers.WindowBody,
+                   responses={200: serializers.WindowSerializer, **WRITE_ERRORS})
     def patch(self, request, pk):
         get_object_or_404(DeploymentWindow, pk=pk)
         body = checked_body(request.data, shapes_of_form(WindowForm))
@@ -126,13 +127,13 @@ class FreezeListView(CalendarAPIView):
     the changes it catches on hold and tells their owners."""
 
     @extend_schema(operation_id="calendar_freezes_list", parameters=RANGE,
-                   responses={200: doc.FreezePeriodSerializer(many=True), 400: FIELD_ERRORS, 403: FORBIDDEN})
+                   responses={200: serializers.FreezePeriodSerializer(many=True), 400: FIELD_ERRORS, 403: FORBIDDEN})
     def get(self, request):
         start, end = _range(request)
         return Response([period_json(p) for p in schedule.freezes_between(start, end)])
 
-    @extend_schema(operation_id="calendar_freezes_create", request=doc.FreezeBody,
-                   responses={201: doc.FreezePreviewSerializer, **WRITE_ERRORS})
+    @extend_schema(operation_id="calendar_freezes_create", request=serializers.FreezeBody,
+                   responses={201: serializers.FreezePreviewSerializer, **WRITE_ERRORS})
     def post(self, request):
         body = checked_body(request.data, shapes_of_form(FreezeForm))
         preview = services.announce_freeze(actor=request.user, data=body)
@@ -142,8 +143,8 @@ class FreezeListView(CalendarAPIView):
 class FreezePreviewView(CalendarAPIView):
     """POST the freeze you mean to announce: the scheduled changes it would catch. Nothing is saved."""
 
-    @extend_schema(operation_id="calendar_freezes_preview", request=doc.FreezeBody,
-                   responses={200: doc.FreezePreviewSerializer, **WRITE_ERRORS})
+    @extend_schema(operation_id="calendar_freezes_preview", request=serializers.FreezeBody,
+                   responses={200: serializers.FreezePreviewSerializer, **WRITE_ERRORS})
     def post(self, request):
         body = checked_body(request.data, shapes_of_form(FreezeForm))
         return Response(_preview_json(services.preview_freeze(actor=request.user, data=body)))
@@ -151,7 +152,7 @@ class FreezePreviewView(CalendarAPIView):
 
 class FreezeDetailView(CalendarAPIView):
     @extend_schema(operation_id="calendar_freezes_retrieve",
-                   responses={200: doc.FreezePeriodSerializer, **READ_ERRORS})
+                   responses={200: serializers.FreezePeriodSerializer, **READ_ERRORS})
     def get(self, request, pk):
         freeze = get_object_or_404(Freeze.objects.prefetch_related("services"), pk=pk)
         return Response(period_json(schedule.freeze_period(freeze)))
@@ -161,8 +162,8 @@ class FreezeLiftView(CalendarAPIView):
     """POST a reason to lift an announced freeze now (those who may announce freezes); the owners of
     the scheduled changes it still catches are told. A freeze already lifted or over: 409."""
 
-    @extend_schema(operation_id="calendar_freezes_lift", request=doc.LiftBody,
-                   responses={200: doc.LiftedFreezeSerializer, 409: CONFLICT, **WRITE_ERRORS})
+    @extend_schema(operation_id="calendar_freezes_lift", request=serializers.LiftBody,
+                   responses={200: serializers.LiftedFreezeSerializer, 409: CONFLICT, **WRITE_ERRORS})
     def post(self, request, pk):
         get_object_or_404(Freeze, pk=pk)
         body = checked_body(request.data, shapes_of_form(LiftFreezeForm), reject_unknown=True)
@@ -175,7 +176,7 @@ class FreezeLiftView(CalendarAPIView):
 class ChangeConflictsView(CalendarAPIView):
     """The stored conflicts of one change, each naming the other change and what they share."""
 
-    @extend_schema(operation_id="changes_conflicts_list", responses={200: doc.ConflictSerializer(many=True),
+    @extend_schema(operation_id="changes_conflicts_list", responses={200: serializers.ConflictSerializer(many=True),
                                                                       **READ_ERRORS})
     def get(self, request, pk):
         change = get_object_or_404(selectors.change_list(), pk=pk)
@@ -195,7 +196,7 @@ class NextSlotsView(CalendarAPIView):
     @extend_schema(operation_id="changes_next_slots_retrieve", parameters=[
         OpenApiParameter("count", int, description=f"How many start times, 1 to {MAX_SLOTS}; default from policy"),
         OpenApiParameter("duration_minutes", int, description="1 to 1440; default the change's planned duration")],
-        responses={200: doc.NextSlotsSerializer, 400: FIELD_ERRORS, **READ_ERRORS})
+        responses={200: serializers.NextSlotsSerializer, 400: FIELD_ERRORS, **READ_ERRORS})
     def get(self, request, pk):
         change = get_object_or_404(selectors.change_list().prefetch_related("configuration_items"), pk=pk)
         errors, values = {}, {}
@@ -211,7 +212,7 @@ class NextSlotsView(CalendarAPIView):
         if errors:
             raise ValidationError(errors)
         duration = timedelta(minutes=values["duration_minutes"]) if "duration_minutes" in values else None
-        found = slots.next_slots(change=change, count=values.get("count"), duration=duration)
+        found = openings.next_openings(change=change, count=values.get("count"), duration=duration)
         return Response({"change": change_ref(change), "risk_level": change.risk_level or RiskLevel.LOW,
                          "slots": [{"start": s.start, "end": s.end} for s in found]})
 
@@ -224,7 +225,7 @@ class EventsView(CalendarAPIView):
         *RANGE, OpenApiParameter("service", int, description="Only changes touching this service"),
         OpenApiParameter("team", int, description="Only changes of this team"),
         OpenApiParameter("risk", str, enum=RiskLevel.values, description="Only changes of this risk level")],
-        responses={200: doc.EventsSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN})
+        responses={200: serializers.EventsSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN})
     def get(self, request):
         start, end = _range(request)
         params = checked_body({k: request.query_params.get(k) for k in ("service", "team", "risk")
