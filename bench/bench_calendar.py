@@ -39,7 +39,7 @@ from django.utils import timezone  # noqa: E402
 
 from changemgmt.models import User  # noqa: E402
 from changemgmt.roles import Role  # noqa: E402
-from changes.calendar import conflicts, schedule, slots  # noqa: E402
+from changes.calendar import conflicts, openings, schedule  # noqa: E402
 from changes.choices import State  # noqa: E402
 from changes.models import ChangeRequest, Service  # noqa: E402
 
@@ -118,7 +118,7 @@ def main():
     high.risk_level = "high"
 
     def next_slots():
-        slots.next_slots(change=high, count=5, horizon_days=56)
+        openings.next_openings(change=high, count=5, horizon_days=56)
 
     client = Client()
     client.force_login(user)

@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 
 from cab.models import ActionItem, AgendaItem, Attendance, BoardMember, Decision, Meeting, Minutes, Vote
 from cab.services import board
-from changemgmt.admin_base import REFUSALS, AuditedAdmin, ReadOnlyAdmin
+from changemgmt.admin_base import REFUSALS, AuditedAdmin, ReadOnlyAdmin, ReadOnlyInline
 from changemgmt.refusals import describe
 
 
@@ -38,15 +38,10 @@ class BoardMemberAdmin(AuditedAdmin):
         return board.appoint(actor=request.user, user=obj.user, seat=obj.seat, deputy=obj.deputy)
 
 
-class ItemInline(admin.TabularInline):
+class ItemInline(ReadOnlyInline):
     model = AgendaItem
     fields = ("position", "section", "title", "needs_decision")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Meeting)

@@ -5,7 +5,7 @@ Board membership is a BoardMember row (a seat, as principal or deputy), read onc
 Chairing needs a chair seat; deciding a CAB approval additionally needs the cab_chair role, which
 approvals.services.decide checks.
 """
-from cab.choices import OPEN_STATUSES, Seat
+from cab.choices import Seat
 from changemgmt.roles import Role, has_role, is_member
 
 
@@ -70,11 +70,6 @@ def vote_refusal(user, item) -> str | None:
     if is_recused(user, item.change):
         return "You are the author or owner of this change and are recused from its item."
     return None
-
-
-def can_vote(user, item) -> bool:
-    return (vote_refusal(user, item) is None and item.meeting.status in OPEN_STATUSES
-            and not hasattr_decision(item))
 
 
 def hasattr_decision(item) -> bool:

@@ -1,7 +1,11 @@
 """Reads for the CAB pages and API, each in a fixed number of queries whatever the item count."""
+from dataclasses import dataclass
+from datetime import date, datetime
+
 from django.db.models import Prefetch
 
-from cab.choices import ActionStatus, Section
+from cab.choices import Section
+from cab.markdown import record_markdown
 from cab.models import ActionItem, AgendaItem, Attendance, BoardMember, Meeting, Vote
 from cab.tally import quorum, tally
 
@@ -23,10 +27,6 @@ def meeting_detail_queryset():
 
 def board():
     return list(BoardMember.objects.filter(active=True).select_related("user"))
-
-
-def open_actions():
-    return ActionItem.objects.filter(status=ActionStatus.OPEN).select_related("owner", "change", "meeting")
 
 
 def item_tallies(meeting) -> dict[int, object]:
@@ -61,3 +61,28 @@ def sections(meeting):
             groups.append((label, []))
         groups[-1][1].append(item)
     return groups
+
+
+@dataclass(frozen=True)
+class MinutesView:
+    """What the API shows of a meeting's minutes: the published record (or its purge notice), or a draft."""
+
+    meeting: int
+    published: bool
+    published_at: datetime | None
+    retain_until: date | None
+    sha256: str | None
+    purged_at: datetime | None
+    notes: str
+    markdown: str
+
+
+def minutes_of(meeting) -> MinutesView:
+    """The minutes of a meeting fetched by meeting_detail_queryset (no further query)."""
+    record = getattr(meeting, "minutes", None)
+    published = bool(record and record.published_at)
+    return MinutesView(meeting=meeting.pk, published=published, published_at=record.published_at if record else None,
+                       retain_until=record.retain_until if record else None,
+                       sha256=record.body_sha256 if published else None,
+                       purged_at=record.purged_at if record else None, notes=record.notes if record else "",
+                       markdown=record_markdown(meeting, record))

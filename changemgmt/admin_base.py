@@ -62,6 +62,20 @@ class ReadOnlyAdmin(AdminBase):
         return False
 
 
+class ReadOnlyInline(admin.TabularInline):
+    """Rows shown inside a parent's page (list them in `readonly_fields`), never added, edited or deleted
+    there: the read-only counterpart of ReadOnlyAdmin for inlines."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 class ServiceForm:
     """Mixed into the admin's ModelForm: once the form is valid, the admin's service saves the
     instance; its refusal becomes form errors. `save` then returns what the service saved."""

@@ -23,7 +23,6 @@ wrapped in it, the backstop is at the doors: the API's exception handler (change
 transaction has rolled back.
 """
 from collections.abc import Callable
-from functools import wraps
 from typing import TypeVar
 
 from django.db import OperationalError, transaction
@@ -61,16 +60,6 @@ def atomic_retry(work: Callable[[], T], *, attempts: int = 2) -> T:
             if nested or attempt == attempts:
                 raise Conflict(BUSY) from error
     raise AssertionError("unreachable")
-
-
-def retrying(function: Callable[..., T]) -> Callable[..., T]:
-    """Decorator form of `atomic_retry` for a service function."""
-
-    @wraps(function)
-    def wrapper(*args, **kwargs):
-        return atomic_retry(lambda: function(*args, **kwargs))
-
-    return wrapper
 
 
 class LostRaceMiddleware:

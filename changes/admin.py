@@ -4,24 +4,16 @@ pages and the API. Services and templates are saved through changes.catalog_serv
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from changemgmt.admin_base import AuditedAdmin, ReadOnlyAdmin
+from changemgmt.admin_base import AuditedAdmin, ReadOnlyAdmin, ReadOnlyInline
 from changemgmt.errors import Conflict, GateRefused
 from changes import catalog_services, services
 from changes.calendar import admin as calendar_admin  # noqa: F401  (the calendar's admin: windows, freezes, items)
 from changes.models import ChangeRequest, RollbackRecord, Service, StandardTemplate, TestEvidence
 
 
-class TestEvidenceInline(admin.TabularInline):
+class TestEvidenceInline(ReadOnlyInline):
     model = TestEvidence
-    extra = 0
-    can_delete = False
     readonly_fields = ("test_type", "result", "summary", "evidence_url", "recorded_by", "recorded_at")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 def _transition_action(name: str, label: str):

@@ -266,7 +266,3 @@ def roll_back_gate(change, data, now) -> list[Missing]:
               "impact": "impact", "root_cause": "root cause", "preventive_measures": "preventive measures"}
     return [Missing(f"rollback_{name}", f"Rollback record: {label}.", ref) for name, label in labels.items()
             if not data.get(name)]
-
-
-def no_gate(change, data, now) -> list[Missing]:
-    return []

@@ -1,4 +1,6 @@
 """Output of approval slots, and the documented body of a decision (the service validates it)."""
+from datetime import UTC
+
 from rest_framework import serializers
 
 from approvals.choices import SlotRole, SlotStatus, Verdict
@@ -45,9 +47,6 @@ class DecisionRequestSerializer(serializers.Serializer):
                                    help_text="Why; required when rejecting.")
 
 
-# Documentation of the queue and delegation endpoints. The views build their answers as plain dicts
-# (approvals.api.queue_views.slot_row); these describe
-# them for drf-spectacular and tests pin that the answers carry exactly these fields.
 class QueueSlotSerializer(serializers.Serializer):
     """A slot in "My approvals": its SLA clock, and whether (and on whose behalf) I may decide it."""
 
@@ -60,7 +59,8 @@ class QueueSlotSerializer(serializers.Serializer):
     rule = serializers.CharField(help_text="Why this slot is required.")
     policy = serializers.CharField(help_text="Policy reference of the rule.")
     status = serializers.ChoiceField(choices=SlotStatus.choices)
-    due_at = serializers.DateTimeField(allow_null=True)
+    # Renders approvals.selectors.QueueRow; times in UTC, as stored.
+    due_at = serializers.DateTimeField(allow_null=True, default_timezone=UTC)
     sla = serializers.CharField(help_text='"due in 5 business hours", "overdue by 1 day"; empty once decided.')
     sla_colour = serializers.ChoiceField(choices=["green", "amber", "red", "grey"])
     decided_by = serializers.CharField(allow_null=True)
@@ -82,6 +82,6 @@ class DelegationRequestSerializer(StrictSerializer):
 
 class DelegationSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    delegate = serializers.CharField()
+    delegate = serializers.CharField(source="delegate.username")
     starts_on = serializers.DateField()
     ends_on = serializers.DateField()

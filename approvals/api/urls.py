@@ -1,8 +1,12 @@
-"""API routes of the approvals area: deciding a slot."""
+"""API routes of the approvals area (included at /api/): deciding a slot, my queue, delegations."""
 from django.urls import path
 
-from approvals.api.views import DecideView
+from approvals.api.views import DelegationViewSet, MySlotsViewSet, SlotViewSet
 
 urlpatterns = [
-    path("approvals/<int:slot_id>/decide/", DecideView.as_view(), name="api-approval-decide"),
+    path("approvals/<int:slot_id>/decide/", SlotViewSet.as_view({"post": "decide"}), name="api-approval-decide"),
+    path("approvals/mine/", MySlotsViewSet.as_view({"get": "list"}), name="api-approvals-mine"),
+    path("approvals/delegations/", DelegationViewSet.as_view({"post": "create"}), name="api-approvals-delegate"),
+    path("approvals/delegations/<int:delegation_id>/revoke/", DelegationViewSet.as_view({"post": "revoke"}),
+         name="api-approvals-delegation-revoke"),
 ]

@@ -1,4 +1,6 @@
 """Output and input shapes of the CAB API. Serializers only shape data; rules live in services."""
+from datetime import UTC
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -133,12 +135,14 @@ class NotesInput(StrictSerializer):
 class MinutesSerializer(serializers.Serializer):
     """The minutes of a meeting: the published Markdown record, or a live draft before publication."""
 
+    # Renders cab.selectors.MinutesView; times in UTC, as stored (the answer before it had a serializer).
     meeting = serializers.IntegerField()
     published = serializers.BooleanField()
-    published_at = serializers.DateTimeField(allow_null=True)
+    published_at = serializers.DateTimeField(allow_null=True, default_timezone=UTC)
     retain_until = serializers.DateField(allow_null=True, help_text="Kept until this day (POLICY §9)")
     sha256 = serializers.CharField(allow_null=True, help_text="SHA-256 of the published Markdown")
-    purged_at = serializers.DateTimeField(allow_null=True, help_text="When retention purged the text (POLICY §9)")
+    purged_at = serializers.DateTimeField(allow_null=True, default_timezone=UTC,
+                                          help_text="When retention purged the text (POLICY §9)")
     notes = serializers.CharField(allow_blank=True)
     markdown = serializers.CharField()
 

@@ -8,7 +8,6 @@ urlpatterns = [
     path("", include("changes.api.urls")),
     path("", include("changes.calendar.api.urls")),
     path("", include("approvals.api.urls")),
-    path("", include("approvals.api.queue_urls")),
     path("", include("changes.emergency.api.urls")),
     path("", include("cab.api.urls")),
     path("", include("changes.pipeline.api.urls")),

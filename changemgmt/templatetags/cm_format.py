@@ -67,11 +67,6 @@ def person(user):
     return user.get_full_name() or user.username
 
 
-@register.filter
-def or_dash(value):
-    return value if value not in (None, "", [], {}) else EMPTY
-
-
 @register.simple_tag
 def widget(field):
     """Render a bound field's widget with aria-invalid and aria-describedby pointing at its errors

@@ -2,6 +2,7 @@
 the API so all get the same field-named refusals."""
 from django import forms
 
+from changemgmt.api.input import MAX_ID
 from changes.calendar.models import DeploymentWindow, Freeze
 from changes.choices import RiskLevel
 from changes.models import Service
@@ -73,3 +74,25 @@ class LiftFreezeForm(forms.Form):
         if not reason:
             raise forms.ValidationError("Lifting a freeze needs a reason.")
         return reason
+
+
+def _id_field() -> forms.IntegerField:
+    message = "Give an id."
+    return forms.IntegerField(required=False, min_value=0, max_value=MAX_ID,
+                              error_messages={"invalid": message, "min_value": message, "max_value": message})
+
+
+class CalendarFilterForm(forms.Form):
+    """The calendar's filters, parsed the same way for the page (`/calendar/`, which drops a bad value
+    and shows everything) and the API (`/api/calendar/events/`, which answers 400 naming the field)."""
+
+    service = _id_field()
+    team = _id_field()
+    risk = forms.ChoiceField(required=False, choices=RiskLevel.choices,
+                             error_messages={"invalid_choice": f"One of {', '.join(RiskLevel.values)}."})
+
+    def filters(self) -> dict:
+        """The valid filters as ids and a risk code (None or "" when absent or invalid)."""
+        self.is_valid()
+        return {"service": self.cleaned_data.get("service"), "team": self.cleaned_data.get("team"),
+                "risk": self.cleaned_data.get("risk") or ""}

@@ -19,6 +19,7 @@ from changemgmt.errors import Conflict
 from changemgmt.models import Team
 from changemgmt.web.htmx import redirect_page
 from changes.calendar import feeds, rules, services
+from changes.calendar.forms import CalendarFilterForm
 from changes.calendar.models import Freeze
 from changes.calendar.selectors import calendar_data
 from changes.choices import RISK_COLOURS, RiskLevel
@@ -106,13 +107,6 @@ def _days(grid_start: date, grid_end: date, period_start: date, period_end: date
     return list(days.values())
 
 
-def _int_or_none(value):
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
-
-
 @login_required
 @require_GET
 def calendar_page(request):
@@ -125,9 +119,10 @@ def calendar_page(request):
         anchor = timezone.localdate()
     if not in_range(anchor):  # year 9999: the month after it does not exist
         return HttpResponseBadRequest(RANGE_MESSAGE, content_type="text/plain; charset=utf-8")
-    service = Service.objects.filter(pk=_int_or_none(request.GET.get("service"))).first()
-    team = Team.objects.filter(pk=_int_or_none(request.GET.get("team"))).first()
-    risk = request.GET.get("risk") if request.GET.get("risk") in RiskLevel.values else ""
+    chosen = CalendarFilterForm(request.GET).filters()
+    service = Service.objects.filter(pk=chosen["service"]).first() if chosen["service"] is not None else None
+    team = Team.objects.filter(pk=chosen["team"]).first() if chosen["team"] is not None else None
+    risk = chosen["risk"]
     grid_start, grid_end, period_start, period_end = _period(view, anchor)
     data = calendar_data(_local(grid_start), _local(grid_end), service=service, team=team, risk=risk,
                          with_services=view == "list")

@@ -4,14 +4,12 @@ documented answers match what the endpoints really return."""
 
 import pytest
 
-from approvals.api import serializers as doc
 from changes.emergency.api import serializers as emergency_doc
 from tests.support.api import authenticated as api
-from tests.support.approvals import change_in_approval
 from tests.support.emergency import deployed_emergency, emergency_change
 from tests.support.schema import documented_paths, generate
 
-URLCONFS = ["approvals.api.urls", "approvals.api.queue_urls", "changes.emergency.api.urls"]
+URLCONFS = ["approvals.api.urls", "changes.emergency.api.urls"]
 WRITES = {"/api/approvals/delegations/": "DelegationRequestRequest",
           "/api/approvals/emergency/{change_id}/authorizations/": "AuthorizationRequestRequest",
           "/api/approvals/emergency/{change_id}/root-cause/": "RootCauseRequestRequest"}
@@ -61,13 +59,7 @@ def fields(serializer_class) -> set[str]:
     return set(serializer_class().fields)
 
 
-def test_answers_carry_exactly_the_documented_fields(frozen, requester, peer, peer2, author, cto):  # noqa: F811
-    change_in_approval(requester)
-    [row, *_] = api(peer).get("/api/approvals/mine/").json()
-    assert set(row) == fields(doc.QueueSlotSerializer)
-    delegated = api(peer).post("/api/approvals/delegations/", {
-        "delegate": peer2.username, "starts_on": "2026-11-24", "ends_on": "2026-11-25"}, format="json")
-    assert delegated.status_code == 201 and set(delegated.json()) == fields(doc.DelegationSerializer)
+def test_emergency_answers_carry_exactly_the_documented_fields(frozen, author, cto):  # noqa: F811
     change = emergency_change(author)
     authorized = api(author).post(f"/api/approvals/emergency/{change.pk}/authorizations/",
                                   {"authorizer": cto.username, "role": "cto", "how": "phone"}, format="json")

@@ -4,11 +4,8 @@ endpoints really answer (so /api/docs/ does not drift from the code)."""
 
 import pytest
 
-from cab.agenda import generate_agenda
-from cab.api import serializers as cab_doc
 from changes import services
 from changes.calendar.api import serializers as doc
-from tests.support import cab as support
 from tests.support import factories as f
 from tests.support.api import authenticated as api
 from tests.support.schema import documented_paths, generate
@@ -84,13 +81,6 @@ def test_calendar_answers_carry_exactly_the_documented_fields(frozen, requester,
     assert set(events["changes"][0]) == fields(doc.EventChangeSerializer)
     assert set(events["windows"][0]) == fields(doc.WindowOccurrenceSerializer)
     assert set(events["freezes"][0]) == fields(doc.FreezePeriodSerializer)
-
-
-def test_minutes_answer_carries_exactly_the_documented_fields(frozen, board):
-    meeting = support.make_meeting()
-    generate_agenda(meeting_id=meeting.pk)
-    minutes = api(board["qa"]).get(f"/api/cab/meetings/{meeting.pk}/minutes/").json()
-    assert set(minutes) == fields(cab_doc.MinutesSerializer)
 
 
 def test_the_whole_api_schema_declares_what_to_do_next_with_a_created_object():

@@ -55,7 +55,7 @@ EXTRAS = {
         "queue_urls": "their URLs",
     },
     "changes": {
-        "calendar": "sub-package: windows, freezes, conflicts, slots, feeds",
+        "calendar": "sub-package: windows, freezes, conflicts, openings, feeds",
         "emergency": "sub-package: verbal authorization, confirmation, the 24-hour paperwork",
         "pipeline": "sub-package: the pipeline deploy gate and its attestations",
         "gates": "the pure gate functions of POLICY §4",
@@ -83,7 +83,7 @@ EXTRAS = {
     "changes/calendar": {
         "schedule": "schedule rules: windows by weekday and risk, freezes, lead time",
         "conflicts": "conflicts between changes, recomputed on every edit",
-        "slots": "the next available deployment slots",
+        "openings": "the next available deployment openings (\"slots\" means approval slots only)",
         "feeds": "iCalendar feeds of changes and freezes",
     },
     "changes/emergency": {

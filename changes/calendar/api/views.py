@@ -1,6 +1,8 @@
-"""The change calendar over the API: deployment windows, freezes (with a preview, and lifting), conflicts of a
-change, next available slots and calendar events in a time range. Views parse input, call one
-service or selector, and render plain JSON; rules live in changes.calendar.services and schedule."""
+"""The change calendar over the API, in the API's two shapes (README, Design): deployment windows
+and freezes are resources (GenericViewSets); previewing and lifting a freeze are workflow actions on
+the freezes' viewset; a change's conflicts and next openings, and the calendar's events, are reads.
+Views parse input, call one service or selector, and render with changes.calendar.api.serializers;
+rules live in changes.calendar.services and schedule. Operation ids are pinned (the schema's links)."""
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
@@ -8,20 +10,18 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
+from rest_framework import status, viewsets
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from changemgmt.api.input import DATETIME_MESSAGE, MAX_ID, SCALAR, checked_body, parse_moment, shapes_of_form
+from changemgmt.api.input import DATETIME_MESSAGE, checked_body, parse_moment, shapes_of_form
 from changemgmt.api.permissions import ReadOnlyForAuditors
 from changemgmt.api.schema import CONFLICT, FIELD_ERRORS, FORBIDDEN, NOT_FOUND, WRITE_ERRORS
 from changes import selectors
-from changes.calendar import conflicts, schedule, services, slots
-from changes.calendar.api import serializers as doc
-from changes.calendar.choices import WEEKDAY_NAMES
-from changes.calendar.forms import FreezeForm, LiftFreezeForm, WindowForm
+from changes.calendar import openings, schedule, services
+from changes.calendar import selectors as calendar_selectors
+from changes.calendar.api import serializers
+from changes.calendar.forms import CalendarFilterForm, FreezeForm, LiftFreezeForm, WindowForm
 from changes.calendar.models import DeploymentWindow, Freeze
-from changes.calendar.selectors import calendar_data
 from changes.choices import RiskLevel
 
 MAX_RANGE = timedelta(days=92)
@@ -32,25 +32,12 @@ RANGE = [OpenApiParameter("start", OpenApiTypes.DATETIME, description="ISO 8601;
                                                                      "92 days after start")]
 
 
-class CalendarAPIView(APIView):
+# Deny by default (a role is needed; auditors read only); whole answers, no pages. No class docstrings
+# below: drf-spectacular would make them the description of every operation of the class.
+class CalendarViewSet(viewsets.GenericViewSet):
     permission_classes = [ReadOnlyForAuditors]
-
-
-def window_json(w: DeploymentWindow) -> dict:
-    return {"id": w.pk, "weekday": w.weekday, "weekday_name": WEEKDAY_NAMES[w.weekday],
-            "starts": w.starts.strftime("%H:%M"), "ends": w.ends.strftime("%H:%M"), "risks": w.risks}
-
-
-def period_json(p: schedule.FreezePeriod) -> dict:
-    return {"id": p.pk, "name": p.name, "reason": p.reason, "kind": p.kind, "source": p.source,
-            "starts_at": p.starts_at, "ends_at": p.ends_at, "lifted_at": p.lifted_at,
-            "services": None if p.service_ids is None else sorted(p.service_ids)}
-
-
-def change_ref(change) -> dict:
-    return {"id": change.pk, "reference": change.reference, "title": change.title, "state": change.state,
-            "risk_level": change.risk_level, "planned_start": change.planned_start, "planned_end": change.planned_end,
-            "owner": change.owner_id, "url": f"/changes/{change.pk}/"}
+    pagination_class = None
+    filter_backends = []
 
 
 def _moment(request, name: str) -> datetime | None:
@@ -79,124 +66,103 @@ def _range(request) -> tuple[datetime, datetime]:
     return start, end
 
 
-class WindowListView(CalendarAPIView):
-    """GET: the weekly deployment windows. POST: add one (administrator or CAB chair)."""
+class WindowViewSet(CalendarViewSet):
+    @extend_schema(operation_id="calendar_windows_list", responses={200: serializers.WindowSerializer(many=True),
+                                                                     403: FORBIDDEN},
+                   description="GET: the weekly deployment windows. POST: add one (administrator or CAB chair).")
+    def list(self, request):
+        return Response(serializers.WindowSerializer(DeploymentWindow.objects.all(), many=True).data)
 
-    @extend_schema(operation_id="calendar_windows_list", responses={200: doc.WindowSerializer(many=True),
-                                                                     403: FORBIDDEN})
-    def get(self, request):
-        return Response([window_json(w) for w in DeploymentWindow.objects.all()])
-
-    @extend_schema(operation_id="calendar_windows_create", request=doc.WindowBody,
-                   responses={201: doc.WindowSerializer, **WRITE_ERRORS})
-    def post(self, request):
+    @extend_schema(operation_id="calendar_windows_create", request=serializers.WindowBody,
+                   responses={201: serializers.WindowSerializer, **WRITE_ERRORS},
+                   description="GET: the weekly deployment windows. POST: add one (administrator or CAB chair).")
+    def create(self, request):
         body = checked_body(request.data, shapes_of_form(WindowForm))
         window = services.save_window(actor=request.user, data=body)
-        return Response(window_json(window), status=status.HTTP_201_CREATED)
+        return Response(serializers.WindowSerializer(window).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(operation_id="calendar_windows_retrieve",
+                   responses={200: serializers.WindowSerializer, **READ_ERRORS})
+    def retrieve(self, request, pk):
+        return Response(serializers.WindowSerializer(get_object_or_404(DeploymentWindow, pk=pk)).data)
 
-class WindowDetailView(CalendarAPIView):
-    @extend_schema(operation_id="calendar_windows_retrieve", responses={200: doc.WindowSerializer, **READ_ERRORS})
-    def get(self, request, pk):
-        return Response(window_json(get_object_or_404(DeploymentWindow, pk=pk)))
-
-    @extend_schema(operation_id="calendar_windows_partial_update", request=doc.WindowBody,
-                   responses={200: doc.WindowSerializer, **WRITE_ERRORS})
-    def patch(self, request, pk):
+    @extend_schema(operation_id="calendar_windows_partial_update", request=serializers.WindowBody,
+                   responses={200: serializers.WindowSerializer, **WRITE_ERRORS})
+    def partial_update(self, request, pk):
         get_object_or_404(DeploymentWindow, pk=pk)
         body = checked_body(request.data, shapes_of_form(WindowForm))
-        return Response(window_json(services.save_window(actor=request.user, window_id=pk, data=body)))
+        window = services.save_window(actor=request.user, window_id=pk, data=body)
+        return Response(serializers.WindowSerializer(window).data)
 
     @extend_schema(operation_id="calendar_windows_destroy", responses={204: None, **READ_ERRORS})
-    def delete(self, request, pk):
+    def destroy(self, request, pk):
         get_object_or_404(DeploymentWindow, pk=pk)
         services.delete_window(actor=request.user, window_id=pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-def _preview_json(preview) -> dict:
-    freeze = preview.freeze
-    return {"freeze": {"id": freeze.pk, "name": freeze.name, "reason": freeze.reason, "kind": freeze.kind,
-                       "starts_at": freeze.starts_at, "ends_at": freeze.ends_at, "services": preview.service_ids},
-            "caught": [change_ref(c) for c in preview.caught]}
+FREEZES_DOC = ("GET: every freeze (announced and recurring) in [start, end). POST: announce a freeze, which puts\n"
+               "the changes it catches on hold and tells their owners.")
 
 
-class FreezeListView(CalendarAPIView):
-    """GET: every freeze (announced and recurring) in [start, end). POST: announce a freeze, which puts
-    the changes it catches on hold and tells their owners."""
-
-    @extend_schema(operation_id="calendar_freezes_list", parameters=RANGE,
-                   responses={200: doc.FreezePeriodSerializer(many=True), 400: FIELD_ERRORS, 403: FORBIDDEN})
-    def get(self, request):
+class FreezeViewSet(CalendarViewSet):
+    @extend_schema(operation_id="calendar_freezes_list", parameters=RANGE, description=FREEZES_DOC,
+                   responses={200: serializers.FreezePeriodSerializer(many=True), 400: FIELD_ERRORS, 403: FORBIDDEN})
+    def list(self, request):
         start, end = _range(request)
-        return Response([period_json(p) for p in schedule.freezes_between(start, end)])
+        return Response(serializers.FreezePeriodSerializer(schedule.freezes_between(start, end), many=True).data)
 
-    @extend_schema(operation_id="calendar_freezes_create", request=doc.FreezeBody,
-                   responses={201: doc.FreezePreviewSerializer, **WRITE_ERRORS})
-    def post(self, request):
+    @extend_schema(operation_id="calendar_freezes_create", request=serializers.FreezeBody, description=FREEZES_DOC,
+                   responses={201: serializers.FreezePreviewSerializer, **WRITE_ERRORS})
+    def create(self, request):
         body = checked_body(request.data, shapes_of_form(FreezeForm))
         preview = services.announce_freeze(actor=request.user, data=body)
-        return Response(_preview_json(preview), status=status.HTTP_201_CREATED)
+        return Response(serializers.FreezePreviewSerializer(preview).data, status=status.HTTP_201_CREATED)
 
-
-class FreezePreviewView(CalendarAPIView):
-    """POST the freeze you mean to announce: the scheduled changes it would catch. Nothing is saved."""
-
-    @extend_schema(operation_id="calendar_freezes_preview", request=doc.FreezeBody,
-                   responses={200: doc.FreezePreviewSerializer, **WRITE_ERRORS})
-    def post(self, request):
+    @extend_schema(operation_id="calendar_freezes_preview", request=serializers.FreezeBody,
+                   responses={200: serializers.FreezePreviewSerializer, **WRITE_ERRORS},
+                   description="POST the freeze you mean to announce: the scheduled changes it would catch. "
+                               "Nothing is saved.")
+    def preview(self, request):
         body = checked_body(request.data, shapes_of_form(FreezeForm))
-        return Response(_preview_json(services.preview_freeze(actor=request.user, data=body)))
+        preview = services.preview_freeze(actor=request.user, data=body)
+        return Response(serializers.FreezePreviewSerializer(preview).data)
 
-
-class FreezeDetailView(CalendarAPIView):
     @extend_schema(operation_id="calendar_freezes_retrieve",
-                   responses={200: doc.FreezePeriodSerializer, **READ_ERRORS})
-    def get(self, request, pk):
+                   responses={200: serializers.FreezePeriodSerializer, **READ_ERRORS})
+    def retrieve(self, request, pk):
         freeze = get_object_or_404(Freeze.objects.prefetch_related("services"), pk=pk)
-        return Response(period_json(schedule.freeze_period(freeze)))
+        return Response(serializers.FreezePeriodSerializer(schedule.freeze_period(freeze)).data)
 
-
-class FreezeLiftView(CalendarAPIView):
-    """POST a reason to lift an announced freeze now (those who may announce freezes); the owners of
-    the scheduled changes it still catches are told. A freeze already lifted or over: 409."""
-
-    @extend_schema(operation_id="calendar_freezes_lift", request=doc.LiftBody,
-                   responses={200: doc.LiftedFreezeSerializer, 409: CONFLICT, **WRITE_ERRORS})
-    def post(self, request, pk):
+    @extend_schema(operation_id="calendar_freezes_lift", request=serializers.LiftBody,
+                   responses={200: serializers.LiftedFreezeSerializer, 409: CONFLICT, **WRITE_ERRORS},
+                   description="POST a reason to lift an announced freeze now (those who may announce freezes); "
+                               "the owners of\nthe scheduled changes it still catches are told. A freeze already "
+                               "lifted or over: 409.")
+    def lift(self, request, pk):
         get_object_or_404(Freeze, pk=pk)
         body = checked_body(request.data, shapes_of_form(LiftFreezeForm), reject_unknown=True)
         lifted = services.lift_freeze(actor=request.user, freeze_id=pk, reason=body.get("reason", ""))
-        freeze = lifted.freeze
-        return Response({**period_json(schedule.freeze_period(freeze)), "lifted_by": freeze.lifted_by_id,
-                         "lift_reason": freeze.lift_reason, "told": [change_ref(c) for c in lifted.told]})
+        return Response(serializers.LiftedFreezeSerializer(calendar_selectors.lifted_period(lifted)).data)
 
 
-class ChangeConflictsView(CalendarAPIView):
-    """The stored conflicts of one change, each naming the other change and what they share."""
-
-    @extend_schema(operation_id="changes_conflicts_list", responses={200: doc.ConflictSerializer(many=True),
-                                                                      **READ_ERRORS})
-    def get(self, request, pk):
+class ChangeScheduleViewSet(CalendarViewSet):
+    @extend_schema(operation_id="changes_conflicts_list",
+                   responses={200: serializers.ConflictSerializer(many=True), **READ_ERRORS},
+                   description="The stored conflicts of one change, each naming the other change and what they "
+                               "share.")
+    def conflicts(self, request, pk):
         change = get_object_or_404(selectors.change_list(), pk=pk)
-        result = []
-        for row in conflicts.conflicts_of(change.pk):
-            other = row.other if row.change_id == change.pk else row.change
-            result.append({"id": row.pk, "other": change_ref(other), "shared": row.shared,
-                           "overlap_start": row.overlap_start, "overlap_end": row.overlap_end,
-                           "detected_at": row.detected_at})
-        return Response(result)
-
-
-class NextSlotsView(CalendarAPIView):
-    """The next start times that satisfy windows, freezes, lead time and conflicts for this change
-    (`count`, default from policy; `duration_minutes`, default the change's planned duration)."""
+        rows = calendar_selectors.conflict_rows(change.pk)
+        return Response(serializers.ConflictSerializer(rows, many=True).data)
 
     @extend_schema(operation_id="changes_next_slots_retrieve", parameters=[
         OpenApiParameter("count", int, description=f"How many start times, 1 to {MAX_SLOTS}; default from policy"),
         OpenApiParameter("duration_minutes", int, description="1 to 1440; default the change's planned duration")],
-        responses={200: doc.NextSlotsSerializer, 400: FIELD_ERRORS, **READ_ERRORS})
-    def get(self, request, pk):
+        responses={200: serializers.NextSlotsSerializer, 400: FIELD_ERRORS, **READ_ERRORS},
+        description="The next start times that satisfy windows, freezes, lead time and conflicts for this change\n"
+                    "(`count`, default from policy; `duration_minutes`, default the change's planned duration).")
+    def next_slots(self, request, pk):
         change = get_object_or_404(selectors.change_list().prefetch_related("configuration_items"), pk=pk)
         errors, values = {}, {}
         for name, high in (("count", MAX_SLOTS), ("duration_minutes", 24 * 60)):
@@ -211,35 +177,23 @@ class NextSlotsView(CalendarAPIView):
         if errors:
             raise ValidationError(errors)
         duration = timedelta(minutes=values["duration_minutes"]) if "duration_minutes" in values else None
-        found = slots.next_slots(change=change, count=values.get("count"), duration=duration)
-        return Response({"change": change_ref(change), "risk_level": change.risk_level or RiskLevel.LOW,
-                         "slots": [{"start": s.start, "end": s.end} for s in found]})
+        found = openings.next_openings(change=change, count=values.get("count"), duration=duration)
+        return Response(serializers.NextSlotsSerializer(
+            {"change": change, "risk_level": change.risk_level or RiskLevel.LOW, "slots": found}).data)
 
 
-class EventsView(CalendarAPIView):
-    """Calendar events in [start, end): changes (planned and actual times, conflicts), freezes and
-    deployment window occurrences; filters `service`, `team`, `risk`."""
-
+class EventsViewSet(CalendarViewSet):
     @extend_schema(operation_id="calendar_events_retrieve", parameters=[
         *RANGE, OpenApiParameter("service", int, description="Only changes touching this service"),
         OpenApiParameter("team", int, description="Only changes of this team"),
         OpenApiParameter("risk", str, enum=RiskLevel.values, description="Only changes of this risk level")],
-        responses={200: doc.EventsSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN})
-    def get(self, request):
+        responses={200: serializers.EventsSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN},
+        description="Calendar events in [start, end): changes (planned and actual times, conflicts), freezes and\n"
+                    "deployment window occurrences; filters `service`, `team`, `risk`.")
+    def events(self, request):
         start, end = _range(request)
-        params = checked_body({k: request.query_params.get(k) for k in ("service", "team", "risk")
-                               if request.query_params.get(k)}, {"service": SCALAR, "team": SCALAR, "risk": SCALAR})
-        for name in ("service", "team"):
-            if name in params and not (str(params[name]).isdigit() and int(params[name]) <= MAX_ID):
-                raise ValidationError({name: ["Give an id."]})
-        if "risk" in params and params["risk"] not in RiskLevel.values:
-            raise ValidationError({"risk": [f"One of {', '.join(RiskLevel.values)}."]})
-        data = calendar_data(start, end, service=params.get("service"), team=params.get("team"),
-                             risk=params.get("risk"))
-        return Response({
-            "start": start, "end": end,
-            "changes": [{**change_ref(c), "deployed_at": c.deployed_at, "services": [s.pk for s in c.services.all()],
-                         "conflicts_with": sorted(c.conflict_ids)} for c in data.changes],
-            "freezes": [period_json(p) for p in data.freezes],
-            "windows": [{"start": a, "end": b, "risks": list(r)} for a, b, r in data.windows],
-        })
+        form = CalendarFilterForm(request.query_params)
+        if not form.is_valid():
+            raise ValidationError({name: list(messages) for name, messages in form.errors.items()})
+        data = calendar_selectors.calendar_data(start, end, **form.filters())
+        return Response(serializers.EventsSerializer(data).data)

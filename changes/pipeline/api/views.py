@@ -12,10 +12,10 @@ from changemgmt.api.input import TEXT, checked_body
 from changemgmt.api.permissions import ReadOnlyForAuditors, is_pipeline_token
 from changemgmt.api.schema import CONFLICT, WRITE_ERRORS
 from changes.pipeline import services
-from changes.pipeline.api import serializers as doc
+from changes.pipeline.api import serializers
 from changes.pipeline.choices import Decision
 
-REFUSAL = doc.GateRefusalSerializer
+REFUSAL = serializers.GateRefusalSerializer
 
 
 class PipelineTokenOnly(BasePermission):
@@ -30,12 +30,13 @@ class GateView(APIView):
     pipeline_token_view = True
 
     @extend_schema(
-        operation_id="pipeline_gate", summary="Ask whether an artefact may deploy", request=doc.GateRequestSerializer,
-        examples=doc.EXAMPLES,
+        operation_id="pipeline_gate", summary="Ask whether an artefact may deploy",
+        request=serializers.GateRequestSerializer,
+        examples=serializers.EXAMPLES,
         parameters=[OpenApiParameter("Retry-After", OpenApiTypes.INT, OpenApiParameter.HEADER, response=[200],
                                      description="With `wait`: seconds before asking again.")],
         responses={
-            200: OpenApiResponse(doc.GateDecisionSerializer, description="The decision: allow, wait or deny."),
+            200: OpenApiResponse(serializers.GateDecisionSerializer, description="The decision: allow, wait or deny."),
             400: OpenApiResponse(REFUSAL, description="Bad input (each field named with its rule); deny."),
             401: OpenApiResponse(REFUSAL, description="No, a wrong or a revoked token; deny."),
             403: OpenApiResponse(REFUSAL, description="Not a pipeline token, or not scoped to the service; deny."),
@@ -51,7 +52,7 @@ class GateView(APIView):
     def post(self, request):
         body = checked_body(request.data, {name: TEXT for name in services.FIELDS})
         decision, _new = services.ask_gate(actor=request.auth, data=body)
-        response = Response(doc.GateDecisionSerializer(decision).data)
+        response = Response(serializers.GateDecisionSerializer(decision).data)
         if decision.decision == Decision.WAIT:
             response["Retry-After"] = str(decision.retry_after)
         return response
@@ -68,11 +69,11 @@ class AllowanceView(APIView):
     permission_classes = [ReadOnlyForAuditors]
 
     @extend_schema(operation_id="pipeline_several_artefacts", summary="Allow several artefacts",
-                   request=doc.AllowanceRequestSerializer,
-                   responses={201: doc.AllowanceSerializer, **WRITE_ERRORS, 409: CONFLICT},
+                   request=serializers.AllowanceRequestSerializer,
+                   responses={201: serializers.AllowanceSerializer, **WRITE_ERRORS, 409: CONFLICT},
                    description="Let the change deploy more than one artefact digest (the gate denies a second one "
                                "otherwise): the change's author or owner, operations or an administrator.")
     def post(self, request, pk):
         body = checked_body(request.data, {"reason": TEXT}, reject_unknown=True)
         allowance = services.allow_several_artefacts(change_id=pk, actor=request.user, reason=body.get("reason"))
-        return Response(doc.AllowanceSerializer(allowance).data, status=status.HTTP_201_CREATED)
+        return Response(serializers.AllowanceSerializer(allowance).data, status=status.HTTP_201_CREATED)

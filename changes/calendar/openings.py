@@ -1,6 +1,7 @@
-"""Next available slots: the next start times at which a change of this duration, risk and services
-would pass every schedule rule — inside a window for its risk, outside every freeze (hard or soft),
-after its lead time — and overlap no other scheduled change on the same services.
+"""Next openings (the API's "next slots"; "slots" elsewhere means approval slots): the next start
+times at which a change of this duration, risk and services would pass every schedule rule — inside
+a window for its risk, outside every freeze (hard or soft), after its lead time — and overlap no
+other scheduled change on the same services.
 
 Everything the search needs is loaded up front (windows, freezes in the horizon, the busy intervals of
 the services), in a fixed number of queries, and the candidates are checked in memory.
@@ -19,7 +20,9 @@ DEFAULT_DURATION = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
-class Slot:
+class Opening:
+    """A free interval a change could be deployed in."""
+
     start: datetime
     end: datetime
 
@@ -59,9 +62,9 @@ def _candidates(*, change_type, risk, horizon_start, horizon_end, step, duration
         day += timedelta(days=1)
 
 
-def next_slots(*, change, count: int | None = None, duration: timedelta | None = None, now: datetime | None = None,
-               horizon_days: int | None = None) -> list[Slot]:
-    """Up to `count` slots for `change` (its current risk, type, services and planned duration)."""
+def next_openings(*, change, count: int | None = None, duration: timedelta | None = None, now: datetime | None = None,
+               horizon_days: int | None = None) -> list[Opening]:
+    """Up to `count` openings for `change` (its current risk, type, services and planned duration)."""
     search = policy.get("slot_search")
     count = count or search["default_count"]
     now = now or timezone.now()
@@ -90,7 +93,7 @@ def next_slots(*, change, count: int | None = None, duration: timedelta | None =
         end = start + duration
         if _hits(freezes, freeze_starts, start, end) or _hits(busy, busy_starts, start, end):
             continue
-        found.append(Slot(start, end))
+        found.append(Opening(start, end))
         if len(found) >= count:
             break
     return found
