@@ -178,7 +178,8 @@ def _roll_back(token, change, stage, measurements, reasons, now):
     summary = "; ".join(reason.message for reason in reasons)
     trigger = "error_rate_rise" if any(r.code.startswith("error_rate") for r in reasons) \
         else "performance_degradation"
-    change = change_services.run_transition(change_id=change.pk, name="roll_back", actor=token.user, automatic=True, data={
+    change = change_services.run_transition(change_id=change.pk, name="roll_back", actor=token.user,
+                                            automatic=True, data={
         "severity": "critical", "trigger": trigger, "kind": "application", "decided_at": now, "completed_at": now,
         "reason": f"Health at the {stage} % stage broke the policy's budget: {summary}",
         "steps_executed": f"The pipeline rolled the {stage} % stage back automatically.",
