@@ -28,6 +28,7 @@ from changes.choices import ChangeType, State
 from changes.filters import ChangeFilter
 from changes.forms import ChangeForm, RiskForm, TestEvidenceForm
 from changes.models import ChangeRequest, Service, StandardTemplate
+from changes.pipeline import selectors as pipeline_selectors
 from changes.risk import FACTORS
 from changes.transitions import TRANSITIONS
 
@@ -335,6 +336,7 @@ def _detail(request, pk, *, status=200, posted: Step | None = None, risk_form=No
         "timeline": timeline.build(change, selectors.ledger_for(change)),
         "records": _records(change),
         "conflicts": _conflicts(change),
+        "rollout": pipeline_selectors.rollout_of(change),
         "security_triggers": [policy.labels("security_triggers").get(code, code) for code in change.security_triggers],
         "emergency_criterion": policy.labels("emergency_criteria").get(change.emergency_criterion,
                                                                         change.emergency_criterion),

@@ -55,6 +55,14 @@ def test_a_healthy_rollout_deploys_then_opens_the_verify_step_at_100(frozen, all
     assert not invariants.check_all([allowed.pk])
 
 
+def test_the_change_page_shows_its_rollout(allowed, pipeline, client, requester):
+    report(pipeline, allowed, 1)
+    report(pipeline, allowed, 5, error_rate_percent=1.5)
+    client.force_login(requester)
+    page = client.get(f"/changes/{allowed.pk}/").content.decode()
+    assert 'id="rollout"' in page and "1 %" in page and "Hold" in page and "1.5 %" in page
+
+
 def test_stages_only_in_order(allowed, pipeline):
     skipped = report(pipeline, allowed, 5)
     assert skipped.status_code == 400 and "stage" in skipped.json()
