@@ -11,6 +11,7 @@ from changemgmt.models import LedgerEntry, Notification, NotificationKind
 from changes import gates, invariants
 from changes.choices import State
 from changes.models import ChangeRequest, RollbackRecord
+from changes.pipeline import health
 from changes.pipeline.rollout import DeploymentReport
 from tests import factories as f
 from tests import lifecycle as life
@@ -85,9 +86,10 @@ def test_a_warning_holds_and_the_same_stage_is_reported_again(allowed, pipeline)
     held = report(pipeline, allowed, 5, error_rate_percent=1.8).json()
     assert held["action"] == "hold" and held["next_stage"] is None
     assert [r["code"] for r in held["reasons"]] == ["error_rate_percent_warning"]
+    assert report(pipeline, allowed, 5, alert_count=1).json()["reasons"][0]["code"] == "alert_count_warning"
     assert report(pipeline, allowed, 20).status_code == 400
     assert report(pipeline, allowed, 5).json() == {**held, "action": "continue", "next_stage": 20, "reasons": [],
-                                                  "ledger_seq": held["ledger_seq"] + 1}
+                                                  "ledger_seq": held["ledger_seq"] + 2}
 
 
 def test_critical_health_rolls_the_change_back_automatically(frozen, allowed, pipeline):
@@ -133,3 +135,15 @@ def test_the_rollout_is_in_the_schema_with_examples(admin_client):
     assert operation["operationId"] == "pipeline_deployment_report"
     assert "examples" in json.dumps(operation["requestBody"]) and "409" in operation["responses"]
 
+
+
+@pytest.mark.django_db
+def test_the_default_budgets_are_the_seed_documents_with_alerts_ours():
+    judge = health.judge
+    assert judge({**HEALTHY, "error_rate_percent": 1})[0] == "continue"
+    assert judge({**HEALTHY, "error_rate_percent": 5})[0] == "hold"
+    assert judge({**HEALTHY, "error_rate_percent": 5.1})[0] == "roll_back"
+    assert judge({**HEALTHY, "p95_latency_ms": 2001})[0] == "hold"
+    assert judge({**HEALTHY, "p95_latency_ms": 5001})[0] == "roll_back"
+    assert judge({**HEALTHY, "alert_count": 5})[0] == "hold"
+    assert judge({**HEALTHY, "alert_count": 6})[0] == "roll_back"

@@ -44,7 +44,7 @@ def _api_paths(patterns, prefix="/api/"):
         route = str(pattern.pattern)
         if isinstance(pattern, URLResolver):
             yield from _api_paths(pattern.url_patterns, prefix + route)
-        elif isinstance(pattern, URLPattern) and pattern.name not in (GATE, "api-not-found"):
+        elif isinstance(pattern, URLPattern) and pattern.name not in (GATE, "api-pipeline-deployments", "api-not-found"):
             yield pattern.name, prefix + CONVERTER.sub("1", route)
 
 
