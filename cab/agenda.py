@@ -23,6 +23,7 @@ from changes.calendar.models import ChangeConflict, Freeze
 from changes.choices import ChangeType, State
 from changes.choices import Outcome as ChangeOutcome
 from changes.models import ChangeRequest, TestEvidence
+from changes.pipeline.rollout import UnauthorizedDeployment
 
 # States of a change that is on the calendar (submitted, not finished).
 CALENDAR_STATES = [State.ASSESSMENT, State.APPROVAL, State.TESTING, State.READY, State.DEPLOYED]
@@ -231,7 +232,13 @@ def build_items(meeting, since, now) -> list[AgendaItem]:
             "starts_at": _iso(freeze.starts_at), "ends_at": _iso(freeze.ends_at),
             "services": sorted(covered) or ["all services"], "changes_caught": caught})
 
-    # (6) open action items and concerns.
+    # (6) open action items and concerns, first the unauthorized changes detected since the last meeting.
+    for record in (UnauthorizedDeployment.objects.filter(detected_at__gte=since)
+                   .select_related("service", "environment").order_by("detected_at", "id")):
+        add(Section.ACTIONS, f"Unauthorized change: {record.service.name} in {record.environment.name}", snapshot={
+            "unauthorized_id": record.pk, "service": record.service.name, "environment": record.environment.name,
+            "artefact_digest": record.artefact_digest, "pipeline_id": record.pipeline_id, "run_id": record.run_id,
+            "detected_at": _iso(record.detected_at)})
     for action in (ActionItem.objects.filter(status=ActionStatus.OPEN).select_related("owner")
                    .order_by("kind", "due_on", "id")):
         add(Section.ACTIONS, f"{action.get_kind_display()}: {action.title}", change_id=action.change_id, snapshot={

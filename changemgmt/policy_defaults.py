@@ -307,3 +307,21 @@ DEFAULTS.update({
         "minutes; outside that the change is rescheduled first.",
     ),
 })
+
+# Deployment reports (issue 10 §3): the stages of a progressive rollout and the health budgets that hold
+# or roll it back.
+DEFAULTS.update({
+    "pipeline_rollout_stages": (
+        [1, 5, 20, 100],
+        "POLICY §10 [004 §4.5]",
+        "Percentages of traffic a pipeline rolls a change out to, in order; the last is 100.",
+    ),
+    "pipeline_health_budgets": (
+        {"error_rate_percent": {"warning": 1, "critical": 5},
+         "p95_latency_ms": {"warning": 2000, "critical": 5000},
+         "alert_count": {"warning": 0, "critical": 5}},
+        "POLICY §10 [004 §4.6]",
+        "A stage's health above a `warning` value holds the rollout (report the stage again); above a "
+        "`critical` value the change is rolled back automatically.",
+    ),
+})

@@ -322,6 +322,25 @@ def _soft_freeze_extra_approval(p: _Problems, v: dict) -> None:
             "approval role")
 
 
+def _pipeline_rollout_stages(p: _Problems, v: dict) -> None:
+    """Whole percentages, rising, ending at full traffic: a rollout that never reaches 100 % never ends."""
+    stages = v["pipeline_rollout_stages"]
+    if not stages or stages[-1] != 100:
+        p.add("pipeline_rollout_stages", "must end with 100 (the whole traffic)")
+    if any(not float(x).is_integer() or not 0 < x <= 100 for x in stages):
+        p.add("pipeline_rollout_stages", "each stage must be a whole percentage 1-100")
+    if any(b <= a for a, b in zip(stages, stages[1:], strict=False)):
+        p.add("pipeline_rollout_stages", "stages must rise strictly")
+
+
+def _pipeline_health_budgets(p: _Problems, v: dict) -> None:
+    """A warning comes before the rollback: each measure's warning value is below its critical one."""
+    for name, budget in v["pipeline_health_budgets"].items():
+        p.at_least(f"pipeline_health_budgets.{name}.warning", budget["warning"], 0)
+        if budget["critical"] <= budget["warning"]:
+            p.add(f"pipeline_health_budgets.{name}", "critical must be above warning")
+
+
 # (keys read, rule): an edit of any key a rule reads runs that rule. A key with no rule here needs only its
 # shape, which already refuses negative numbers and fractions where the default is whole (lead_time_hours,
 # monitoring_minutes, retention_years, ...).
@@ -353,4 +372,6 @@ RULES: list[tuple[tuple[str, ...], Callable[[_Problems, dict], None]]] = [
     (("cab", "approval_matrix"), _cab_reviews_every_cab_slot),
     (("emergency_authorization",), _emergency_authorization),
     (("soft_freeze_extra_approval",), _soft_freeze_extra_approval),
+    (("pipeline_rollout_stages",), _pipeline_rollout_stages),
+    (("pipeline_health_budgets",), _pipeline_health_budgets),
 ]

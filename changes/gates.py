@@ -14,6 +14,7 @@ from changes.calendar import schedule
 from changes.calendar.choices import FreezeKind
 from changes.choices import ChangeType, State, TestResult
 from changes.emergency.authorization import authorization_complete
+from changes.pipeline.selectors import rollout_completed_at
 from changes.risk import FACTORS
 
 REF_FIELDS = "POLICY §4 submit [002 §4.2]"
@@ -224,8 +225,15 @@ def verify_gate(change, data, now) -> list[Missing]:
     missing = [Missing(f"verify_{item['code']}", f"Production validation: {item['label']}.", ref)
                for item in policy.get("verification_checks") if not checks.get(item["code"])]
     minutes = policy.get("monitoring_minutes")[change.risk_level or "low"]
-    if change.deployed_at and now < change.deployed_at + timedelta(minutes=minutes):
-        remaining = change.deployed_at + timedelta(minutes=minutes) - now
+    deployed_at = change.deployed_at
+    reported, completed_at = rollout_completed_at(change)
+    if reported and completed_at is None:
+        missing.append(Missing("rollout_incomplete", "The pipeline's rollout has not reached 100 % healthy yet.",
+                               "POLICY §10 deployment reports"))
+    elif reported:
+        deployed_at = completed_at  # a progressive rollout is deployed once it serves all traffic
+    if deployed_at and now < deployed_at + timedelta(minutes=minutes):
+        remaining = deployed_at + timedelta(minutes=minutes) - now
         missing.append(Missing("monitoring_period",
                                f"Monitor for at least {minutes} minutes after deployment "
                                f"({int(remaining.total_seconds() // 60) + 1} min left).",

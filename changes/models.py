@@ -304,3 +304,4 @@ class RollbackRecord(models.Model):
 
 # The pipeline gate's models (issue 10) live in changes/pipeline/ and belong to this app.
 from changes.pipeline.models import ArtefactAllowance, ChangeArtefact, DeployEnvironment, GateDecision  # noqa: E402,F401
+from changes.pipeline.rollout import DeploymentReport, UnauthorizedDeployment  # noqa: E402,F401

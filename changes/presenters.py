@@ -20,6 +20,7 @@ from changes.choices import PIPELINE, ChangeType, State, TestResult
 from changes.emergency.panel import panel_context
 from changes.forms import RiskForm, TestEvidenceForm
 from changes.models import ChangeRequest
+from changes.pipeline import selectors as pipeline_selectors
 from changes.risk import FACTORS
 from changes.transitions import TRANSITIONS
 
@@ -258,6 +259,7 @@ def detail_context(user, change, *, posted: Step | None = None, bound_risk_form=
         "timeline": timeline.build(change, selectors.ledger_for(change)),
         "records": records(change),
         "conflicts": conflict_rows(change),
+        "rollout": pipeline_selectors.rollout_of(change),
         "security_triggers": [policy.labels("security_triggers").get(code, code) for code in change.security_triggers],
         "emergency_criterion": policy.labels("emergency_criteria").get(change.emergency_criterion,
                                                                         change.emergency_criterion),

@@ -22,6 +22,8 @@ class NotificationKind(models.TextChoices):
     CAB_INVITATION = "cab_invitation", "CAB meeting invitation"
     CAB_MINUTES = "cab_minutes", "CAB minutes published"
     CAB_ACTION_REMINDER = "cab_action_reminder", "CAB action item due"
+    AUTOMATIC_ROLLBACK = "automatic_rollback", "Change rolled back automatically"
+    UNAUTHORIZED_CHANGE = "unauthorized_change", "Unauthorized change detected"
 
 
 class Notification(models.Model):

@@ -1,4 +1,5 @@
-"""Reads for the pipeline gate: finding the change a pipeline names, and a change's decisions."""
+"""Reads for the pipeline gate: finding the change a pipeline names, a change's decisions and its
+rollout, and the unauthorized changes detected."""
 import re
 
 from django.core.exceptions import ValidationError
@@ -7,6 +8,7 @@ from django.db.models import Prefetch
 from approvals.models import ApprovalSlot
 from changes.models import REFERENCE_PREFIX, ChangeRequest, TestEvidence
 from changes.pipeline.models import ChangeArtefact, GateDecision
+from changes.pipeline.rollout import Action, DeploymentReport, UnauthorizedDeployment
 
 REFERENCE = re.compile(rf"^{REFERENCE_PREFIX}(\d{{1,12}})$", re.IGNORECASE)
 TICKET_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]*-\d+$")
@@ -50,3 +52,24 @@ def decision_for(**key) -> GateDecision | None:
     return (GateDecision.objects.select_related("environment", "service", "change", "ledger_entry")
             .filter(**key).first())
 
+
+
+def rollout_of(change) -> list:
+    """The stages a pipeline reported for the change, in order (the change page's Rollout panel)."""
+    return list(DeploymentReport.objects.filter(change=change).select_related("environment")
+                .order_by("reported_at", "id"))
+
+
+def rollout_completed_at(change):
+    """(reported, completed_at): whether a pipeline reports this change's rollout, and when it reached
+    100 % healthy (None while it has not). The verify step's monitoring period counts from then."""
+    reports = DeploymentReport.objects.filter(change=change)
+    done = reports.filter(stage=100, action=Action.CONTINUE).order_by("reported_at").values_list(
+        "reported_at", flat=True).first()
+    return reports.exists(), done
+
+
+def unauthorized_count(period) -> int:
+    """Unauthorized changes detected in `period` (a (start, end) pair, end excluded), for the metrics."""
+    start, end = period
+    return UnauthorizedDeployment.objects.filter(detected_at__gte=start, detected_at__lt=end).count()

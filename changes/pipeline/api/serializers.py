@@ -82,3 +82,65 @@ EXAMPLES = [
                                           "emergency changes only.", "policy": "POLICY §6 freezes",
                                           "blocking": "deny"}]}),
 ]
+
+
+class DeploymentReportRequestSerializer(serializers.Serializer):
+    """One stage of a rollout with its health. Only parses: changes.pipeline.reports validates."""
+
+    change = serializers.CharField(help_text="The change's reference or external ticket key.")
+    service = serializers.CharField()
+    environment = serializers.CharField()
+    artefact_digest = serializers.CharField(help_text="sha256:<64 lowercase hex digits>, allowed by the gate.")
+    pipeline_id = serializers.CharField()
+    run_id = serializers.CharField()
+    stage = serializers.IntegerField(help_text="Percentage of traffic, from the policy's sequence (default 1, 5, "
+                                               "20, 100), in order; after a hold, the same stage again.")
+    error_rate_percent = serializers.FloatField()
+    p95_latency_ms = serializers.IntegerField()
+    alert_count = serializers.IntegerField()
+
+
+class HealthReasonSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    policy = serializers.CharField()
+
+
+class DeploymentAnswerSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=["continue", "hold", "roll_back"])
+    next_stage = serializers.IntegerField(allow_null=True, help_text="continue: the stage to report next "
+                                          "(null after 100 %: the verify step is open).")
+    reasons = HealthReasonSerializer(many=True)
+    change = serializers.CharField()
+    change_state = serializers.CharField()
+    stage = serializers.IntegerField()
+    ledger_seq = serializers.IntegerField()
+
+
+class UnauthorizedSerializer(serializers.Serializer):
+    unauthorized = serializers.BooleanField()
+    detail = serializers.CharField()
+    detected_at = serializers.DateTimeField()
+    ledger_seq = serializers.IntegerField()
+
+
+_REPORT = {"change": "CHG-000042", "service": "payments-api", "environment": "production",
+           "artefact_digest": "sha256:" + "3f" * 32, "pipeline_id": "payments/deploy.yml", "run_id": "8812"}
+_ANSWER = {"change": "CHG-000042", "change_state": "deployed", "ledger_seq": 1210}
+REPORT_EXAMPLES = [
+    OpenApiExample("Report", request_only=True, value={**_REPORT, "stage": 5, "error_rate_percent": 0.2,
+                                                       "p95_latency_ms": 310, "alert_count": 0}),
+    OpenApiExample("Continue", response_only=True, status_codes=["200"], value={
+        **_ANSWER, "action": "continue", "next_stage": 20, "reasons": [], "stage": 5}),
+    OpenApiExample("Hold", response_only=True, status_codes=["200"], value={
+        **_ANSWER, "action": "hold", "next_stage": None, "stage": 5, "reasons": [{
+            "code": "error_rate_percent_warning", "message": "Error rate 1.8% is above the warning budget 1%.",
+            "policy": "POLICY §10 health budgets [004 §4.6]"}]}),
+    OpenApiExample("Roll back", response_only=True, status_codes=["200"], value={
+        **_ANSWER, "change_state": "rolled_back", "action": "roll_back", "next_stage": None, "stage": 5,
+        "reasons": [{"code": "p95_latency_ms_critical", "message": "p95 latency 6200 ms is above the critical "
+                     "budget 5000 ms.", "policy": "POLICY §10 health budgets [004 §4.6]"}]}),
+    OpenApiExample("Unauthorized", response_only=True, status_codes=["409"], value={
+        "unauthorized": True, "detail": "No change allows sha256:3f3f… for payments-api in production.",
+        "detected_at": "2026-12-01T11:07:00Z", "ledger_seq": 1211}),
+]

@@ -8,10 +8,10 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from changemgmt.api.input import TEXT, checked_body
+from changemgmt.api.input import SCALAR, TEXT, checked_body
 from changemgmt.api.permissions import ReadOnlyForAuditors, is_pipeline_token
 from changemgmt.api.schema import CONFLICT, WRITE_ERRORS
-from changes.pipeline import services
+from changes.pipeline import reports, services
 from changes.pipeline.api import serializers
 from changes.pipeline.choices import Decision
 
@@ -77,3 +77,45 @@ class AllowanceView(APIView):
         body = checked_body(request.data, {"reason": TEXT}, reject_unknown=True)
         allowance = services.allow_several_artefacts(change_id=pk, actor=request.user, reason=body.get("reason"))
         return Response(serializers.AllowanceSerializer(allowance).data, status=status.HTTP_201_CREATED)
+
+
+class PipelineReportsOnly(PipelineTokenOnly):
+    message = "Only a pipeline token may report deployments: issue one on the API tokens page (administrators)."
+
+
+class DeploymentReportView(APIView):
+    """A workflow action: the input serializer only documents the body; `reports.report_deployment` checks it."""
+
+    permission_classes = [PipelineReportsOnly]
+    pipeline_token_view = True
+
+    @extend_schema(
+        operation_id="pipeline_deployment_report", summary="Report a stage of a rollout",
+        request=serializers.DeploymentReportRequestSerializer, examples=serializers.REPORT_EXAMPLES,
+        responses={
+            200: OpenApiResponse(serializers.DeploymentAnswerSerializer, description="continue, hold or roll_back."),
+            400: OpenApiResponse(description="Bad input or a stage out of order (each field named with its rule)."),
+            403: OpenApiResponse(description="Not a pipeline token, or not scoped to the service."),
+            409: OpenApiResponse(serializers.UnauthorizedSerializer,
+                                 description="No change allows this artefact here: the "
+                                 "unauthorized change IS recorded (the one refusal that writes). Or: the change is "
+                                 "in the wrong state, or its gate did not allow this digest (nothing written)."),
+        },
+        description="Each stage of a progressive rollout, in the policy's order, with its health. The first "
+                    "deploys the change; health above a critical budget rolls it back automatically; above a "
+                    "warning budget the rollout holds (report the stage again); 100 % healthy opens the verify "
+                    "step. One ledger entry per report.",
+    )
+    def post(self, request):
+        body = checked_body(request.data, {**{name: TEXT for name in reports.TEXT_FIELDS},
+                                           **{name: SCALAR for name in reports.NUMBER_FIELDS}})
+        try:
+            answer = reports.report_deployment(actor=request.auth, data=body)
+        except reports.Unauthorized as refusal:
+            record = refusal.record
+            return Response({"unauthorized": True, "detail": str(refusal), "detected_at": record.detected_at,
+                             "ledger_seq": record.ledger_entry.seq}, status=status.HTTP_409_CONFLICT)
+        report = answer.report
+        return Response({"action": report.action, "next_stage": answer.next_stage, "reasons": report.reasons,
+                         "change": report.change.reference, "change_state": report.change.state,
+                         "stage": report.stage, "ledger_seq": report.ledger_entry.seq})
