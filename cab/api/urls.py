@@ -1,7 +1,12 @@
 """CAB API routes (under /api/)."""
 from django.urls import path
+from rest_framework.routers import SimpleRouter
 
 from cab.api import views
+from cab.api.board import BoardViewSet
+
+router = SimpleRouter()
+router.register("cab/board", BoardViewSet, basename="api-cab-board")
 
 urlpatterns = [
     path("cab/meetings/", views.meetings, name="cab-meetings"),
@@ -18,4 +23,5 @@ urlpatterns = [
     path("cab/items/<int:pk>/decision/", views.decide, name="cab-decision"),
     path("cab/action-items/", views.action_items, name="cab-action-items"),
     path("cab/action-items/<int:pk>/", views.action_item, name="cab-action-item"),
+    *router.urls,
 ]
