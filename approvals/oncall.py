@@ -18,8 +18,10 @@ def _check(actor) -> None:
 
 
 def save_shift(*, actor, shift: OnCallShift) -> OnCallShift:
-    """Create or change a shift (already validated by its form) with a ledger entry."""
+    """Create or change a shift with a ledger entry. Validated here (fields, the user, the end after the
+    start) for every door: the admin's form has done so already, the API's body only parses."""
     _check(actor)
+    shift.full_clean()
     with transaction.atomic():
         created = shift.pk is None
         before = None if created else _payload(OnCallShift.objects.select_for_update().get(pk=shift.pk))
