@@ -1,7 +1,12 @@
-"""API routes of the change calendar (included at /api/)."""
+"""API routes of the change calendar and your feed secret (included at /api/)."""
 from django.urls import path
+from rest_framework.routers import SimpleRouter
 
 from changes.calendar.api import views
+from changes.calendar.api.feed_secrets import FeedSecretViewSet
+
+router = SimpleRouter()
+router.register("calendar/feed-secrets", FeedSecretViewSet, basename="api-calendar-feed-secret")
 
 urlpatterns = [
     path("calendar/windows/", views.WindowListView.as_view(), name="api-calendar-windows"),
@@ -13,4 +18,5 @@ urlpatterns = [
     path("calendar/events/", views.EventsView.as_view(), name="api-calendar-events"),
     path("changes/<int:pk>/conflicts/", views.ChangeConflictsView.as_view(), name="api-change-conflicts"),
     path("changes/<int:pk>/next-slots/", views.NextSlotsView.as_view(), name="api-change-next-slots"),
+    *router.urls,
 ]
