@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from changemgmt import policy
 from changemgmt.api.permissions import AdministratorsWrite
 from changemgmt.api.schema import FIELD_ERRORS, FORBIDDEN, NOT_FOUND
+from changemgmt.api.strict import Json
 from changemgmt.models import PolicySetting
 from changemgmt.policy_defaults import DEFAULTS
 
@@ -24,7 +25,7 @@ class PolicySettingSerializer(serializers.Serializer):
 
 
 class PolicyValueInput(serializers.Serializer):
-    value = serializers.JSONField(help_text="The new value, of the same JSON shape as the current one.")
+    value = Json(help_text="The new value, of the same JSON shape as the current one.")
 
 
 def _row(key: str) -> dict:

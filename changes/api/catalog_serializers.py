@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from changemgmt.api.input import MAX_ID
 from changemgmt.api.schema import ReadModelSerializer
+from changemgmt.api.strict import Json
 from changes.calendar.models import ConfigurationItem
 from changes.models import Service, StandardTemplate
 
@@ -69,6 +70,9 @@ class StandardTemplateInput(ParseOnly):
         fields = ["name", "description", "category", "implementation_plan", "test_plan", "rollback_plan",
                   "risk_scores", "active"]
         extra_kwargs = {"name": {"validators": []}}
+
+    risk_scores = Json(required=False, help_text="The pre-assessed scorecard: systems, users, data, "
+                                                 "reversibility, security, each 1-3 (must score low)")
 
 
 FOREIGN_KEYS = {"owner_team": "owner_team_id", "service": "service_id"}
