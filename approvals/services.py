@@ -155,8 +155,10 @@ def _check_roster_editor(actor) -> None:
 
 
 def save_shift(*, actor, shift: OnCallShift) -> OnCallShift:
-    """Create or change an on-call shift (already validated by its admin form) with a ledger entry."""
+    """Create or change an on-call shift with a ledger entry. Validated here (fields, the user, the end after
+    the start) for every door: the admin's form has done so already, the API's body only parses."""
     _check_roster_editor(actor)
+    shift.full_clean()
     with transaction.atomic():
         created = shift.pk is None
         before = None if created else _shift_payload(OnCallShift.objects.select_for_update().get(pk=shift.pk))

@@ -264,6 +264,8 @@ SPECTACULAR_SETTINGS = {
         "DecisionOutcomeEnum": "cab.choices.Outcome",
         "ActionKindEnum": "cab.choices.ActionKind",
         "ActionStatusEnum": "cab.choices.ActionStatus",
+        "NotificationKindEnum": "changemgmt.models.notifications.NotificationKind",
+        "OnCallRoleEnum": "approvals.models.OnCallShift.ROLE_CHOICES",
         "SlotRoleEnum": "approvals.choices.SlotRole",
         "SlotStatusEnum": "approvals.choices.SlotStatus",
         "EmergencyRoleEnum": "approvals.choices.EmergencyRole",

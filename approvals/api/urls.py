@@ -1,7 +1,12 @@
-"""API routes of the approvals area (included at /api/): deciding a slot, my queue, delegations."""
+"""API routes of the approvals area (included at /api/): deciding a slot, my queue, delegations, the on-call roster."""
 from django.urls import path
+from rest_framework.routers import SimpleRouter
 
+from approvals.api.oncall import ShiftViewSet
 from approvals.api.views import DelegationViewSet, MySlotsViewSet, SlotViewSet
+
+router = SimpleRouter()
+router.register("on-call/shifts", ShiftViewSet, basename="api-oncall-shift")
 
 urlpatterns = [
     path("approvals/<int:slot_id>/decide/", SlotViewSet.as_view({"post": "decide"}), name="api-approval-decide"),
@@ -9,4 +14,5 @@ urlpatterns = [
     path("approvals/delegations/", DelegationViewSet.as_view({"post": "create"}), name="api-approvals-delegate"),
     path("approvals/delegations/<int:delegation_id>/revoke/", DelegationViewSet.as_view({"post": "revoke"}),
          name="api-approvals-delegation-revoke"),
+    *router.urls,
 ]

@@ -1,7 +1,12 @@
 """CAB API routes (under /api/): each path maps HTTP methods onto one viewset's methods (cab.api.views)."""
 from django.urls import path
+from rest_framework.routers import SimpleRouter
 
+from cab.api.board import BoardViewSet
 from cab.api.views import ActionItemViewSet, AgendaItemViewSet, MeetingViewSet
+
+router = SimpleRouter()
+router.register("cab/board", BoardViewSet, basename="api-cab-board")
 
 urlpatterns = [
     path("cab/meetings/", MeetingViewSet.as_view({"get": "list"}), name="cab-meetings"),
@@ -21,4 +26,5 @@ urlpatterns = [
     path("cab/action-items/", ActionItemViewSet.as_view({"get": "list", "post": "create"}), name="cab-action-items"),
     path("cab/action-items/<int:pk>/", ActionItemViewSet.as_view({"patch": "partial_update"}),
          name="cab-action-item"),
+    *router.urls,
 ]

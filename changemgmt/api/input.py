@@ -125,13 +125,13 @@ def parse_day(text: str) -> date | None:
     return day
 
 
-def _has_nul(value) -> bool:
+def has_nul(value) -> bool:
     if isinstance(value, str):
         return "\x00" in value
     if isinstance(value, list):
-        return any(_has_nul(item) for item in value)
+        return any(has_nul(item) for item in value)
     if isinstance(value, dict):
-        return any(_has_nul(key) or _has_nul(item) for key, item in value.items())
+        return any(has_nul(key) or has_nul(item) for key, item in value.items())
     return False
 
 
@@ -181,7 +181,7 @@ def checked_body(data, shapes: dict[str, str], *, reject_unknown: bool = False) 
     errors = {}
     for key, value in data.items():
         shape = shapes.get(key)
-        if _has_nul(key) or _has_nul(value):
+        if has_nul(key) or has_nul(value):
             errors[key] = [NUL_MESSAGE]
         elif shape is None:
             if reject_unknown:

@@ -33,3 +33,14 @@ class ReadOnlyForAuditors(HasAnyRole):
         if not super().has_permission(request, view):
             return False
         return request.method in SAFE_METHODS or bool(roles_of(request.user) - {Role.AUDITOR})
+
+
+class AdministratorsWrite(HasAnyRole):
+    """Anyone with a role reads; only an administrator writes (the policy, as in the admin)."""
+
+    message = "Only an administrator may change this."
+
+    def has_permission(self, request, view):
+        if not super().has_permission(request, view):
+            return False
+        return request.method in SAFE_METHODS or Role.ADMINISTRATOR in roles_of(request.user)

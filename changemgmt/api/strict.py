@@ -5,7 +5,7 @@ service runs. DRF's own fields coerce numbers to text and accept any year; these
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
-from changemgmt.api.input import RANGE_MESSAGE, in_range, parse_moment
+from changemgmt.api.input import NUL_MESSAGE, RANGE_MESSAGE, has_nul, in_range, parse_moment
 
 
 class StrictSerializer(serializers.Serializer):
@@ -75,3 +75,16 @@ def validated(serializer_class, data) -> dict:
     serializer = serializer_class(data=data)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
+
+
+class Json(serializers.JSONField):
+    """Any JSON value but one holding a null character, which PostgreSQL's jsonb cannot store (a 500
+    there instead of a 400)."""
+
+    default_error_messages = {"nul": NUL_MESSAGE}
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if has_nul(value):
+            self.fail("nul")
+        return value

@@ -1,8 +1,13 @@
 """The REST API: each area contributes its routes from its own urls module; any other /api/ path
 answers a JSON 404 (changemgmt.api.errors.not_found), not the site's HTML page."""
 from django.urls import include, path, re_path
+from rest_framework.routers import SimpleRouter
 
 from changemgmt.api.errors import not_found
+from changemgmt.api.policy import PolicyViewSet
+
+kernel = SimpleRouter()
+kernel.register("policy", PolicyViewSet, basename="api-policy")
 
 urlpatterns = [
     path("", include("changes.api.urls")),
@@ -12,5 +17,7 @@ urlpatterns = [
     path("", include("cab.api.urls")),
     path("", include("changes.pipeline.api.urls")),
     path("", include("changemgmt.ledger.api.urls")),
+    path("", include("changemgmt.notifications.api.urls")),
+    *kernel.urls,
     re_path(r"^", not_found, name="api-not-found"),  # any rest, line breaks included
 ]

@@ -1,6 +1,8 @@
-"""API routes for change requests."""
+"""API routes for change requests and the service catalog."""
 from django.urls import path
+from rest_framework.routers import SimpleRouter
 
+from changes.api import catalog as catalog_views
 from changes.api import views
 from changes.api.reschedule import RescheduleView
 from changes.api.transitions import TransitionListView, transition_view
@@ -21,3 +23,9 @@ urlpatterns = [
     *[path(f"changes/<int:pk>/transitions/{name}/", transition_view(name).as_view(),
            name=f"api-change-transition-{name}") for name in TRANSITIONS],
 ]
+
+catalog = SimpleRouter()
+catalog.register("services", catalog_views.ServiceViewSet, basename="api-service")
+catalog.register("configuration-items", catalog_views.ConfigurationItemViewSet, basename="api-configuration-item")
+catalog.register("catalog", catalog_views.StandardTemplateViewSet, basename="api-catalog-template")
+urlpatterns += catalog.urls

@@ -19,6 +19,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RoutePattern
 
 from approvals import delegation
+from approvals.models import OnCallShift
 from cab.choices import MeetingKind, Seat
 from cab.models import BoardMember, Meeting
 from cab.services import actions, agenda
@@ -26,6 +27,7 @@ from changemgmt.models import NotificationKind
 from changemgmt.notifications import notify
 from changemgmt.people_services import issue_token
 from changes.calendar import services as calendar_services
+from changes.calendar.models import ConfigurationItem
 from changes.models import StandardTemplate
 from tests.support import factories as f
 from tests.support.api import assert_nothing_written, rows
@@ -48,7 +50,9 @@ NAMED_GROUP = re.compile(r"\(\?P<(?P<name>\w+)>(?P<body>[^()]*)\)")
 SEGMENT_MODELS = {"items": "cab.agendaitem", "meetings": "cab.meeting", "action-items": "cab.actionitem",
                   "actions": "cab.actionitem", "windows": "changes.deploymentwindow", "freezes": "changes.freeze",
                   "services": "changes.service", "delegations": "approvals.delegation", "tokens": "changemgmt.apitoken",
-                  "catalog": "changes.standardtemplate", "approvals": "approvals.approvalslot"}
+                  "catalog": "changes.standardtemplate", "approvals": "approvals.approvalslot",
+                  "inbox": "changemgmt.notification", "configuration-items": "changes.configurationitem",
+                  "board": "cab.boardmember", "shifts": "approvals.oncallshift"}
 
 
 def _first_pk(model) -> str:
@@ -102,7 +106,8 @@ def _fill_regex(regex: str, world: dict) -> str:
         body = match.group("body")
         if re.fullmatch(r"[\w|]+", body):  # alternatives of literals: take the first
             return body.split("|")[0]
-        return _pk_for(match.group("name"), "", world) if "\\d" in body else ""
+        before = match.string[:match.start()].lstrip("^")  # a router's route: `inbox/(?P<pk>\d+)/$`
+        return _pk_for(match.group("name"), before, world) if "\\d" in body else ""
     text = NAMED_GROUP.sub(sample, regex)
     return text.lstrip("^").removesuffix("\\Z").removesuffix("$").replace("\\", "")
 
@@ -121,8 +126,10 @@ def walk(patterns=None, prefix="", namespace="", world=None):
 
 
 @pytest.fixture
-def world(frozen, requester, peer, cab_chair, cab_member):
-    """One of each object an endpoint may address, so a refusal cannot hide behind a 404."""
+def world(frozen, requester, peer, cab_chair, cab_member, admin_user):
+    """One of each object an endpoint may address, so a refusal cannot hide behind a 404 (the first
+    notification is the administrator's: the inbox API shows a person only their own)."""
+    notify(user=admin_user, kind=NotificationKind.values[0], title="Yours")
     change = in_approval(requester)
     template = StandardTemplate.objects.create(name="Patch bump", description="d", category="application",
                                                implementation_plan="i", test_plan="t", rollback_plan="r")
@@ -141,9 +148,12 @@ def world(frozen, requester, peer, cab_chair, cab_member):
                                  ends_on=(f.NOW + timedelta(days=3)).date())
     _feed, secret = calendar_services.issue_feed_token(actor=requester)
     notify(user=requester, kind=NotificationKind.values[0], title="Hello")
+    service = f.make_service()
+    ConfigurationItem.objects.create(service=service, name="primary db")
+    OnCallShift.objects.create(role="manager", user=peer, starts_at=f.NOW, ends_at=f.NOW + timedelta(hours=12))
     return {"pk": change.pk, "change_id": change.pk, "id": change.pk, "slot_id": change.approval_slots.first().pk,
             "template_id": template.pk, "token_id": token.pk, "name": "submit", "secret": secret,
-            "service_id": f.make_service().pk, "action": "start"}
+            "service_id": service.pk, "action": "start"}
 
 
 def endpoints(world):

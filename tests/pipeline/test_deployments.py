@@ -13,9 +13,9 @@ from changes.choices import State
 from changes.models import ChangeRequest, RollbackRecord
 from changes.pipeline import health
 from changes.pipeline.rollout import DeploymentReport
-from tests import factories as f
-from tests import lifecycle as life
 from tests.pipeline.helpers import DIGEST, pipeline_client
+from tests.support import factories as f
+from tests.support import lifecycle as life
 
 HEALTHY = {"error_rate_percent": 0.1, "p95_latency_ms": 300, "alert_count": 0}
 

@@ -9,11 +9,11 @@ from cab.models import AgendaItem
 from changemgmt.models import LedgerEntry, Notification, NotificationKind
 from changes.pipeline.rollout import UnauthorizedDeployment
 from changes.pipeline.selectors import unauthorized_count
-from tests import factories as f
-from tests import lifecycle as life
-from tests import test_cab_support as support
 from tests.pipeline.helpers import OTHER_DIGEST
 from tests.pipeline.test_deployments import report
+from tests.support import cab as support
+from tests.support import factories as f
+from tests.support import lifecycle as life
 
 board = support.board
 

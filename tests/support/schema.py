@@ -3,6 +3,7 @@ for the tests that keep /api/schema/ complete."""
 import re
 
 from django.urls import URLPattern, get_resolver, include, path
+from django.urls.resolvers import RegexPattern
 from drf_spectacular.drainage import GENERATOR_STATS
 from drf_spectacular.generators import SchemaGenerator
 
@@ -22,7 +23,9 @@ def documented_paths(urlconf: str) -> set[str]:
     routes = set()
     for pattern in get_resolver(urlconf).url_patterns:
         assert isinstance(pattern, URLPattern)
-        route = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: "{" + ("id" if m[1] == "pk" else m[1]) + "}",
-                       str(pattern.pattern))
+        text = str(pattern.pattern)
+        if isinstance(pattern.pattern, RegexPattern):  # a router's route: ^cab/board/(?P<pk>\d+)/retire/$
+            text = re.sub(r"\(\?P<(\w+)>[^()]*\)", r"<\1>", text).lstrip("^").removesuffix("$")
+        route = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: "{" + ("id" if m[1] == "pk" else m[1]) + "}", text)
         routes.add(f"/api/{route}")
     return routes

@@ -1,8 +1,13 @@
-"""API routes of the change calendar (included at /api/): each path maps HTTP methods onto one viewset's
-methods (changes.calendar.api.views)."""
+"""API routes of the change calendar and your feed secret (included at /api/): each path maps HTTP
+methods onto one viewset's methods (changes.calendar.api.views); the feed secret is a routed viewset."""
 from django.urls import path
+from rest_framework.routers import SimpleRouter
 
+from changes.calendar.api.feed_secrets import FeedSecretViewSet
 from changes.calendar.api.views import ChangeScheduleViewSet, EventsViewSet, FreezeViewSet, WindowViewSet
+
+router = SimpleRouter()
+router.register("calendar/feed-secrets", FeedSecretViewSet, basename="api-calendar-feed-secret")
 
 urlpatterns = [
     path("calendar/windows/", WindowViewSet.as_view({"get": "list", "post": "create"}), name="api-calendar-windows"),
@@ -17,4 +22,5 @@ urlpatterns = [
          name="api-change-conflicts"),
     path("changes/<int:pk>/next-slots/", ChangeScheduleViewSet.as_view({"get": "next_slots"}),
          name="api-change-next-slots"),
+    *router.urls,
 ]
