@@ -322,6 +322,10 @@ def _soft_freeze_extra_approval(p: _Problems, v: dict) -> None:
             "approval role")
 
 
+def _webhooks(p: _Problems, v: dict) -> None:
+    p.at_least("webhooks.disable_after_days", v["webhooks"]["disable_after_days"], 1)
+
+
 # (keys read, rule): an edit of any key a rule reads runs that rule. A key with no rule here needs only its
 # shape, which already refuses negative numbers and fractions where the default is whole (lead_time_hours,
 # monitoring_minutes, retention_years, ...).
@@ -353,4 +357,5 @@ RULES: list[tuple[tuple[str, ...], Callable[[_Problems, dict], None]]] = [
     (("cab", "approval_matrix"), _cab_reviews_every_cab_slot),
     (("emergency_authorization",), _emergency_authorization),
     (("soft_freeze_extra_approval",), _soft_freeze_extra_approval),
+    (("webhooks",), _webhooks),
 ]

@@ -23,8 +23,9 @@ from cab.choices import MeetingKind, Seat
 from cab.models import BoardMember, Meeting
 from cab.services import actions, agenda
 from changemgmt.api.authentication import issue_token
-from changemgmt.models import NotificationKind
+from changemgmt.models import NotificationKind, OutboxEvent, WebhookDelivery, WebhookSubscription
 from changemgmt.notifications import notify
+from changemgmt.webhooks import services as webhook_services
 from changes.calendar import services as calendar_services
 from changes.models import StandardTemplate
 from tests import factories as f
@@ -48,7 +49,8 @@ NAMED_GROUP = re.compile(r"\(\?P<(?P<name>\w+)>(?P<body>[^()]*)\)")
 SEGMENT_MODELS = {"items": "cab.agendaitem", "meetings": "cab.meeting", "action-items": "cab.actionitem",
                   "actions": "cab.actionitem", "windows": "changes.deploymentwindow", "freezes": "changes.freeze",
                   "services": "changes.service", "delegations": "approvals.delegation", "tokens": "changemgmt.apitoken",
-                  "catalog": "changes.standardtemplate", "approvals": "approvals.approvalslot"}
+                  "catalog": "changes.standardtemplate", "approvals": "approvals.approvalslot",
+                  "subscriptions": "changemgmt.webhooksubscription", "deliveries": "changemgmt.webhookdelivery"}
 
 
 def _first_pk(model) -> str:
@@ -141,6 +143,9 @@ def world(frozen, requester, peer, cab_chair, cab_member):
                                  ends_on=(f.NOW + timedelta(days=3)).date())
     _feed, secret = calendar_services.issue_feed_token(actor=requester)
     notify(user=requester, kind=NotificationKind.values[0], title="Hello")
+    subscription = WebhookSubscription.objects.create(url="https://hooks.example.com/", event_types=["*"],
+                                                      secret=webhook_services.new_secret())
+    WebhookDelivery.objects.create(subscription=subscription, event=OutboxEvent.objects.create(topic="test.walk"))
     return {"pk": change.pk, "change_id": change.pk, "id": change.pk, "slot_id": change.approval_slots.first().pk,
             "template_id": template.pk, "token_id": token.pk, "name": "submit", "secret": secret,
             "service_id": f.make_service().pk, "action": "start"}

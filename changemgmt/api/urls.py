@@ -13,5 +13,6 @@ urlpatterns = [
     path("", include("cab.api.urls")),
     path("", include("changes.pipeline.api.urls")),
     path("", include("changemgmt.ledger.api.urls")),
+    path("", include("changemgmt.webhooks.api.urls")),
     re_path(r"^", not_found, name="api-not-found"),  # any rest, line breaks included
 ]
