@@ -16,13 +16,15 @@ class Received:
     webhook_id: str
     headers: dict
     body: bytes
-    payload: dict | None  # what Webhook.verify returned; None when verification failed
+    payload: dict | None  # what Webhook.verify returned; None when no secret verifies it
+    signed_by: str = ""  # the secret that verified it
     error: str = ""
 
 
 @dataclass
 class Receiver:
     secret: str = ""
+    other_secrets: list[str] = field(default_factory=list)  # a receiver shared by several subscriptions
     status: int = 204
     port: int = 0
     received: list[Received] = field(default_factory=list)
@@ -48,11 +50,15 @@ class Receiver:
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 headers = dict(self.headers.items())
-                try:
-                    payload, error = Webhook(receiver.secret).verify(body, headers), ""
-                except WebhookVerificationError as exc:
-                    payload, error = None, str(exc)
-                receiver.received.append(Received(headers.get("webhook-id", ""), headers, body, payload, error))
+                payload, signed_by, error = None, "", ""
+                for secret in [receiver.secret, *receiver.other_secrets]:
+                    try:
+                        payload, signed_by = Webhook(secret).verify(body, headers), secret
+                        break
+                    except WebhookVerificationError as exc:
+                        error = str(exc)
+                receiver.received.append(Received(headers.get("webhook-id", ""), headers, body, payload, signed_by,
+                                                  "" if signed_by else error))
                 self.send_response(receiver.status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
