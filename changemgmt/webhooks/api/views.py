@@ -40,8 +40,8 @@ class SubscriptionListView(generics.GenericAPIView):
     def get_queryset(self):
         return selectors.subscriptions()
 
-    @extend_schema(operation_id="webhooks_subscriptions_list", responses={200: doc.SubscriptionSerializer(many=True),
-                                                                         403: FORBIDDEN})
+    @extend_schema(operation_id="webhooks_subscriptions_list",
+                   responses={200: doc.SubscriptionSerializer(many=True), **READ_ERRORS})
     def get(self, request):
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(doc.SubscriptionSerializer(page, many=True).data)
