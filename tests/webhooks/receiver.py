@@ -5,6 +5,7 @@ with the standardwebhooks library (the receiver's side, not our code) and record
 port where nothing listens yet, to play a receiver that is down (connection refused) until started."""
 import socket
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -26,6 +27,7 @@ class Receiver:
     secret: str = ""
     other_secrets: list[str] = field(default_factory=list)  # a receiver shared by several subscriptions
     status: int = 204
+    delay: float = 0.0  # seconds before answering (a receiver too slow for the sender's timeout)
     port: int = 0
     received: list[Received] = field(default_factory=list)
 
@@ -59,6 +61,7 @@ class Receiver:
                         error = str(exc)
                 receiver.received.append(Received(headers.get("webhook-id", ""), headers, body, payload, signed_by,
                                                   "" if signed_by else error))
+                time.sleep(receiver.delay)
                 self.send_response(receiver.status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()

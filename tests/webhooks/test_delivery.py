@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from changemgmt import events
 from changemgmt.models import LedgerEntry, OutboxEvent, WebhookDelivery
 from changemgmt.webhooks import services, tasks
 from changemgmt.webhooks.services import BACKOFF
@@ -38,6 +39,15 @@ def test_each_event_arrives_signed_and_verifies_with_standardwebhooks(hooked, re
     assert event.__class__.objects.get().delivered_at is not None  # the outbox row is done
 
 
+def test_a_published_event_is_sent_by_celery_after_commit(hooked, receiver, django_capture_on_commit_callbacks):
+    """The real path: publish writes the outbox row; after commit the outbox task fans it out, and the send
+    task (eager in tests) delivers it. Nothing is sent before the commit."""
+    with django_capture_on_commit_callbacks(execute=True):
+        events.publish("change.submit", change_id=3)
+        assert receiver.received == []
+    assert [item.payload["data"] for item in receiver.received] == [{"change_id": 3}]
+
+
 def test_a_wrong_secret_fails_verification_at_the_receiver(hooked, receiver):
     receiver.secret = services.new_secret()
     publish()
@@ -62,6 +72,15 @@ def test_the_outbox_handing_an_event_over_twice_makes_one_delivery(hooked, recei
     publish()
     services.fan_out(OutboxEvent.objects.get())
     assert WebhookDelivery.objects.count() == 1
+
+
+def test_a_receiver_slower_than_the_timeout_is_a_failed_attempt(hooked, receiver, monkeypatch):
+    monkeypatch.setattr(tasks, "TIMEOUT_SECONDS", 0.2)
+    receiver.delay = 1
+    publish()
+    sweep()
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == "pending" and "timed out" in delivery.last_error and delivery.response_status is None
 
 
 def test_failures_are_retried_on_the_back_off_schedule(hooked, receiver, frozen):
@@ -138,6 +157,9 @@ def test_a_receiver_down_for_an_hour_loses_nothing_and_gets_each_event_when_its_
     events = OutboxEvent.objects.values_list("pk", flat=True)
     assert sorted(receiver.verified_ids) == sorted(f"msg_{pk}" for pk in events)
     assert len(receiver.received) == 6 and WebhookDelivery.objects.filter(status="delivered").count() == 6
+    first = WebhookDelivery.objects.select_related("event").order_by("event_id").first()
+    assert first.delivered_at - first.event.created_at == timedelta(hours=2, minutes=36)  # 0, 1, 6, 36 min, +2 h
+    assert first.attempts == 5
 
 
 def test_a_subscription_failing_for_the_policys_days_is_disabled(hooked, receiver, frozen, admin_user):
