@@ -251,10 +251,10 @@ def test_a_claimed_delivery_is_not_claimed_again_until_its_claim_runs_out(hooked
     assert len(tasks._claim(timezone.now())) == 2  # the first worker never reported: sent again
 
 
-def test_a_host_that_now_resolves_to_a_private_address_is_not_called(frozen, admin_user, monkeypatch, receiver):
+def test_a_host_that_now_resolves_to_a_private_address_is_not_called(frozen, admin_user, receiver, settings):
     """The destination is checked again before every attempt (DNS may have moved since subscribing)."""
     subscription = subscribe(admin_user, receiver.url)
-    monkeypatch.setattr("django.conf.settings.WEBHOOKS_ALLOW_PRIVATE_DESTINATIONS", False)
+    settings.WEBHOOKS_ALLOW_PRIVATE_DESTINATIONS = False
     publish()
     sweep()
     assert receiver.received == []
