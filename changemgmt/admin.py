@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group
 from changemgmt import people_services, policy
 from changemgmt.admin_base import AuditedAdmin, ReadOnlyAdmin
 from changemgmt.models import ApiToken, LedgerCheckpoint, LedgerEntry, OutboxEvent, PolicySetting, Team, User
+from changemgmt.webhooks import admin as webhooks_admin  # noqa: F401  (subscriptions and deliveries, read-only)
 
 _password_actor = ContextVar("password_actor", default=None)
 

@@ -3,10 +3,10 @@ importing it.
 
 `publish` does two things, in the caller's transaction:
 
-1. It writes an OutboxEvent row: the queue of future webhooks and other slow work. The delivery task
-   (changemgmt.tasks.deliver_outbox) is queued, after commit, only when a Celery-side handler is
-   registered for the topic (changemgmt.outbox.on_delivery); otherwise the row waits for the beat
-   sweep, which stamps it delivered. Nothing is delivered by Celery today.
+1. It writes an OutboxEvent row: the queue of webhooks and other slow work. The delivery task
+   (changemgmt.tasks.deliver_outbox) is queued, after commit, when a Celery-side handler is
+   registered for the topic (changemgmt.outbox.on_delivery): the webhooks' fan-out is, for every
+   topic, so every event is handed to it (the beat sweep catches up on what a lost task left).
 2. It calls the topic's synchronous subscribers, in the order they subscribed, inside the caller's
    transaction: their writes (e.g. "the last approval was granted, move the change to testing")
    commit or roll back with the action that caused them, and their refusals refuse it. This is a

@@ -325,3 +325,13 @@ DEFAULTS.update({
         "`critical` value the change is rolled back automatically.",
     ),
 })
+
+# Webhooks (issue 10 §6): when a receiver that keeps failing stops being called.
+DEFAULTS.update({
+    "webhooks": (
+        {"disable_after_days": 5},
+        "POLICY §10 [000]",
+        "A webhook subscription whose deliveries have failed without a single success for this many days is "
+        "disabled automatically (an administrator enables it again once the receiver is fixed).",
+    ),
+})

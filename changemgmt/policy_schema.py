@@ -341,6 +341,10 @@ def _pipeline_health_budgets(p: _Problems, v: dict) -> None:
             p.add(f"pipeline_health_budgets.{name}", "critical must be above warning")
 
 
+def _webhooks(p: _Problems, v: dict) -> None:
+    p.at_least("webhooks.disable_after_days", v["webhooks"]["disable_after_days"], 1)
+
+
 # (keys read, rule): an edit of any key a rule reads runs that rule. A key with no rule here needs only its
 # shape, which already refuses negative numbers and fractions where the default is whole (lead_time_hours,
 # monitoring_minutes, retention_years, ...).
@@ -374,4 +378,5 @@ RULES: list[tuple[tuple[str, ...], Callable[[_Problems, dict], None]]] = [
     (("soft_freeze_extra_approval",), _soft_freeze_extra_approval),
     (("pipeline_rollout_stages",), _pipeline_rollout_stages),
     (("pipeline_health_budgets",), _pipeline_health_budgets),
+    (("webhooks",), _webhooks),
 ]

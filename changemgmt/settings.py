@@ -236,6 +236,9 @@ REST_FRAMEWORK = {
 }
 # How long an API write's Idempotency-Key is remembered (changemgmt.api.idempotency), in hours.
 IDEMPOTENCY_KEY_TTL_HOURS = env_int("IDEMPOTENCY_KEY_TTL_HOURS", 24)
+# Webhooks may go to private, loopback, link-local or reserved addresses (changemgmt.webhooks.destinations):
+# off, so a subscription cannot make the server call into its own network; on for a receiver inside it.
+WEBHOOKS_ALLOW_PRIVATE_DESTINATIONS = env_bool("WEBHOOKS_ALLOW_PRIVATE_DESTINATIONS", False)
 SPECTACULAR_SETTINGS = {
     "TITLE": "changemgmt API",
     "DESCRIPTION": "Create and move change requests, ask whether a change may deploy, decide approvals.",

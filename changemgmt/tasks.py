@@ -1,5 +1,5 @@
 """Kernel Celery tasks: delivering the outbox (changemgmt.events writes it, changemgmt.outbox
-registers its handlers)."""
+registers its handlers: the webhooks' fan-out, for every topic)."""
 import logging
 
 from celery import shared_task
@@ -10,6 +10,7 @@ from changemgmt.api import tasks as api_tasks  # noqa: F401  (registers changemg
 from changemgmt.ledger.tasks import sign_tree_head  # noqa: F401  (registers the beat job's task)
 from changemgmt.models import OutboxEvent
 from changemgmt.outbox import deliverers
+from changemgmt.webhooks import tasks as webhook_tasks  # noqa: F401  (registers changemgmt.send_webhooks)
 
 log = logging.getLogger(__name__)
 BATCH = 200

@@ -56,6 +56,7 @@ SEED_FUNCTIONS = [
     ("cab.migrations.0005_mail_sweep", ["create_job"]),
     ("changemgmt.migrations.0016_idempotency_keys", ["create_job"]),
     ("changemgmt.migrations.0018_merkle_tree", ["create_job"]),
+    ("changemgmt.migrations.0020_webhooks", ["create_job"]),
 ]
 
 

@@ -1,7 +1,8 @@
 """OpenAPI links (drf-spectacular postprocessing hook, SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"]):
 what a client can do next with the object an answer carries — file a change, then read, edit, score
-and move it; create a window, freeze, emergency meeting, agenda item, action item or delegation, then
-address it. Clients and docs read them; tests/kernel/test_api_schemathesis.py follows them statefully."""
+and move it; create a window, freeze, emergency meeting, agenda item, action item, delegation or
+webhook subscription, then address it. Clients and docs read them; tests/kernel/test_api_schemathesis.py
+follows them statefully."""
 
 CHANGE_NEXT = ["changes_retrieve", "changes_partial_update", "changes_risk_update", "changes_test_evidence_create",
                "changes_transitions_list", "changes_transition_submit", "changes_transition_assess",
@@ -26,6 +27,10 @@ LINKS = {
     ("cab_action_items_create", "201"): ({"id": "$response.body#/id"}, ["cab_action_items_partial_update"]),
     ("approvals_delegations_create", "201"): ({"delegation_id": "$response.body#/id"},
                                               ["approvals_delegations_revoke"]),
+    ("webhooks_subscriptions_create", "201"): ({"id": "$response.body#/id"}, [
+        "webhooks_subscriptions_retrieve", "webhooks_subscriptions_partial_update", "webhooks_subscriptions_disable",
+        "webhooks_subscriptions_enable", "webhooks_subscriptions_rotate_secret", "webhooks_subscriptions_deliveries",
+        "webhooks_subscriptions_destroy"]),
 }
 
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("cab.api.urls")),
     path("", include("changes.pipeline.api.urls")),
     path("", include("changemgmt.ledger.api.urls")),
+    path("", include("changemgmt.webhooks.api.urls")),
     path("", include("changemgmt.notifications.api.urls")),
     *kernel.urls,
     re_path(r"^", not_found, name="api-not-found"),  # any rest, line breaks included

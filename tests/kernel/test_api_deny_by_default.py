@@ -23,9 +23,10 @@ from approvals.models import OnCallShift
 from cab.choices import MeetingKind, Seat
 from cab.models import BoardMember, Meeting
 from cab.services import actions, agenda
-from changemgmt.models import NotificationKind
+from changemgmt.models import NotificationKind, OutboxEvent, WebhookDelivery, WebhookSubscription
 from changemgmt.notifications import notify
 from changemgmt.people_services import issue_token
+from changemgmt.webhooks import services as webhook_services
 from changes.calendar import services as calendar_services
 from changes.calendar.models import ConfigurationItem
 from changes.models import StandardTemplate
@@ -52,7 +53,8 @@ SEGMENT_MODELS = {"items": "cab.agendaitem", "meetings": "cab.meeting", "action-
                   "services": "changes.service", "delegations": "approvals.delegation", "tokens": "changemgmt.apitoken",
                   "catalog": "changes.standardtemplate", "approvals": "approvals.approvalslot",
                   "inbox": "changemgmt.notification", "configuration-items": "changes.configurationitem",
-                  "board": "cab.boardmember", "shifts": "approvals.oncallshift"}
+                  "board": "cab.boardmember", "shifts": "approvals.oncallshift",
+                  "subscriptions": "changemgmt.webhooksubscription", "deliveries": "changemgmt.webhookdelivery"}
 
 
 def _first_pk(model) -> str:
@@ -151,6 +153,9 @@ def world(frozen, requester, peer, cab_chair, cab_member, admin_user):
     service = f.make_service()
     ConfigurationItem.objects.create(service=service, name="primary db")
     OnCallShift.objects.create(role="manager", user=peer, starts_at=f.NOW, ends_at=f.NOW + timedelta(hours=12))
+    subscription = WebhookSubscription.objects.create(url="https://hooks.example.com/", event_types=["*"],
+                                                      secret=webhook_services.new_secret())
+    WebhookDelivery.objects.create(subscription=subscription, event=OutboxEvent.objects.create(topic="test.walk"))
     return {"pk": change.pk, "change_id": change.pk, "id": change.pk, "slot_id": change.approval_slots.first().pk,
             "template_id": template.pk, "token_id": token.pk, "name": "submit", "secret": secret,
             "service_id": service.pk, "action": "start"}

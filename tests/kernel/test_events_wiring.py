@@ -1,5 +1,5 @@
 """How the layers talk (README "Layers"): one synchronous subscriber table in changes/subscribers.py,
-no delivery from the outbox until something delivers, and no reflection or injected callbacks
+the webhooks' fan-out as the one outbox delivery handler, and no reflection or injected callbacks
 between changes and its emergency package."""
 from pathlib import Path
 
@@ -17,11 +17,13 @@ def test_every_synchronous_subscriber_is_listed_in_changes_subscribers():
     assert "conflicts.connect()" in (ROOT / "changes" / "subscribers.py").read_text()
 
 
-def test_no_topic_has_a_delivery_handler_so_no_delivery_task_is_queued():
-    """The outbox is the queue of future webhooks; nothing delivers from it today."""
+def test_the_webhooks_fan_out_is_the_one_delivery_handler_for_every_topic():
+    """The outbox is the webhooks' queue: every event is handed to the fan-out, and to nothing else."""
     from changemgmt import outbox
+    from changemgmt.webhooks import services
 
-    assert not any(outbox._deliverers.values())
+    assert {topic: handlers for topic, handlers in outbox._deliverers.items() if handlers} == {"*": [services.fan_out]}
+    assert outbox.deliverers("change.deployed") == [services.fan_out]
 
 
 def test_changes_reaches_its_emergency_package_by_plain_imports():

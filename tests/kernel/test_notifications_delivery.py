@@ -113,14 +113,17 @@ def test_published_minutes_whose_task_was_lost_go_out_from_the_sweep_once(frozen
     assert "Read or download the minutes" in mailoutbox[0].body  # templates/email/cab_minutes.txt
 
 
-def test_an_event_nobody_handles_queues_no_delivery_task_and_keeps_its_row(db, django_capture_on_commit_callbacks):
+def test_every_event_queues_the_delivery_task_for_the_webhooks_fan_out(db, django_capture_on_commit_callbacks):
+    """The webhooks' fan-out handles every topic: with no subscription it makes no delivery, and the row is
+    stamped delivered."""
     with mock.patch("changemgmt.events.enqueue") as queued, django_capture_on_commit_callbacks(execute=True):
         events.publish("test.nobody_listens", change=1)
-    queued.assert_not_called()
+    queued.assert_called_once_with(deliver_outbox)
     row = OutboxEvent.objects.get(topic="test.nobody_listens")
     assert row.delivered_at is None
     assert deliver_outbox() >= 1
-    assert OutboxEvent.objects.get(pk=row.pk).delivered_at  # stamped in one batch update
+    assert OutboxEvent.objects.get(pk=row.pk).delivered_at
+    assert not row.webhook_deliveries.exists()
 
 
 def test_an_event_with_a_celery_handler_is_delivered_once(db, django_capture_on_commit_callbacks):

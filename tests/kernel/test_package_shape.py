@@ -30,6 +30,7 @@ EXTRAS = {
         # the kernel
         "notifications": "sub-package: the inbox, preferences and the one mail path",
         "ledger": "sub-package: the audit ledger, its Merkle tree, signing key and verifier",
+        "webhooks": "sub-package: Standard Webhooks subscriptions and their delivery from the outbox",
         "people_services": "writes to users, teams and API tokens (the kernel has more than one service module)",
         "admin_base": "the two admin base classes (audited, read-only) every app's admin uses",
         "roles": "the role (group) names",
@@ -95,6 +96,12 @@ EXTRAS = {
     "changes/pipeline": {
         "evaluation": "the pipeline gate's answer, a pure function",
         "attestation": "the signed deploy attestation (in-toto, DSSE)",
+        "reports": "the deployment reports' service (stage by stage, automatic rollback, unauthorized)",
+        "health": "a stage's health against the policy's budgets, pure",
+        "rollout": "the deployment reports' models (imported by changes/models.py; to fold into models.py)",
+    },
+    "changemgmt/webhooks": {
+        "destinations": "the webhook URL check (public addresses only) and the one HTTP request",
     },
     "changemgmt/notifications": {
         "mail": "the one mail path: claim due rows, render, send, release on failure",

@@ -38,6 +38,7 @@ INFRASTRUCTURE = {
     "changemgmt/ledger/tree_heads.py": "a signed tree head, recorded with its own ledger entry",
     "changemgmt/ledger/audit.py": "a signed ledger checkpoint (manage.py ledger checkpoint)",
     "changemgmt/notifications/mail.py": "the mail sender claims, stamps and releases inbox rows it sends",
+    "changemgmt/webhooks/tasks.py": "the webhook sender claims and stamps the delivery rows it sends",
 }
 
 # Services that do not yet live in a service module: each is the one write path of its kind (every door
@@ -52,6 +53,7 @@ NOT_YET_SERVICES = {
     "changes/emergency/confirmation.py": "ask / confirm, the authorizer's confirmation link",
     "changes/emergency/paperwork.py": "the 24-hour paperwork: start_review, refresh, record_root_cause, sweep",
     "cab/agenda.py": "generate_agenda stores the snapshot it builds",
+    "changes/pipeline/reports.py": "report_deployment, the deployment reports' one write path",
 }
 
 # Calls the rules above still match that are no ORM write: (module, call) -> why.

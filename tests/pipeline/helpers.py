@@ -20,3 +20,14 @@ def pipeline_client(plain: str) -> APIClient:
 
     client.ask = ask
     return client
+
+
+HEALTHY = {"error_rate_percent": 0.1, "p95_latency_ms": 300, "alert_count": 0}
+
+
+def report(client, change, stage, **overrides):
+    """Report one rollout stage of the factories' service in production, healthy unless overridden."""
+    body = {"change": change.reference, "service": "payments-api", "environment": "production",
+            "artefact_digest": DIGEST, "pipeline_id": "payments/deploy.yml", "run_id": "100", "stage": stage,
+            **HEALTHY, **overrides}
+    return client.post("/api/pipeline/deployments/", json.dumps(body), content_type="application/json")

@@ -6,25 +6,16 @@ from datetime import timedelta
 
 import pytest
 
-from changemgmt.api.authentication import issue_token
 from changemgmt.models import LedgerEntry, Notification, NotificationKind
+from changemgmt.people_services import issue_token
 from changes import gates, invariants
 from changes.choices import State
 from changes.models import ChangeRequest, RollbackRecord
 from changes.pipeline import health
 from changes.pipeline.rollout import DeploymentReport
-from tests.pipeline.helpers import DIGEST, pipeline_client
+from tests.pipeline.helpers import HEALTHY, pipeline_client, report
 from tests.support import factories as f
 from tests.support import lifecycle as life
-
-HEALTHY = {"error_rate_percent": 0.1, "p95_latency_ms": 300, "alert_count": 0}
-
-
-def report(client, change, stage, **overrides):
-    body = {"change": change.reference, "service": "payments-api", "environment": "production",
-            "artefact_digest": DIGEST, "pipeline_id": "payments/deploy.yml", "run_id": "100", "stage": stage,
-            **HEALTHY, **overrides}
-    return client.post("/api/pipeline/deployments/", json.dumps(body), content_type="application/json")
 
 
 def report_entries():

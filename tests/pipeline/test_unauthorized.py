@@ -9,13 +9,10 @@ from cab.models import AgendaItem
 from changemgmt.models import LedgerEntry, Notification, NotificationKind
 from changes.pipeline.rollout import UnauthorizedDeployment
 from changes.pipeline.selectors import unauthorized_count
-from tests.pipeline.helpers import OTHER_DIGEST
-from tests.pipeline.test_deployments import report
+from tests.pipeline.helpers import OTHER_DIGEST, report
 from tests.support import cab as support
 from tests.support import factories as f
 from tests.support import lifecycle as life
-
-board = support.board
 
 
 def test_an_artefact_no_change_allows_is_recorded_and_answered_409(frozen, requester, peer, peer2, security,

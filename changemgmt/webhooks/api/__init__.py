@@ -1,0 +1,1 @@
+"""The webhooks API: subscriptions (administrators write, auditors read) and their delivery log."""
