@@ -23,6 +23,8 @@ from approvals.models import OnCallShift
 from cab.choices import MeetingKind, Seat
 from cab.models import BoardMember, Meeting
 from cab.services import actions, agenda
+from changemgmt.ledger import audit as ledger_audit
+from changemgmt.ledger import tree_heads
 from changemgmt.models import NotificationKind, OutboxEvent, WebhookDelivery, WebhookSubscription
 from changemgmt.notifications import notify
 from changemgmt.people_services import issue_token
@@ -54,7 +56,8 @@ SEGMENT_MODELS = {"items": "cab.agendaitem", "meetings": "cab.meeting", "action-
                   "catalog": "changes.standardtemplate", "approvals": "approvals.approvalslot",
                   "inbox": "changemgmt.notification", "configuration-items": "changes.configurationitem",
                   "board": "cab.boardmember", "shifts": "approvals.oncallshift",
-                  "subscriptions": "changemgmt.webhooksubscription", "deliveries": "changemgmt.webhookdelivery"}
+                  "subscriptions": "changemgmt.webhooksubscription", "deliveries": "changemgmt.webhookdelivery",
+                  "checkpoints": "changemgmt.ledgercheckpoint"}
 
 
 def _first_pk(model) -> str:
@@ -156,8 +159,10 @@ def world(frozen, requester, peer, cab_chair, cab_member, admin_user):
     subscription = WebhookSubscription.objects.create(url="https://hooks.example.com/", event_types=["*"],
                                                       secret=webhook_services.new_secret())
     WebhookDelivery.objects.create(subscription=subscription, event=OutboxEvent.objects.create(topic="test.walk"))
+    ledger_audit.create_checkpoint()
+    head = tree_heads.sign_tree_head()
     return {"pk": change.pk, "change_id": change.pk, "id": change.pk, "slot_id": change.approval_slots.first().pk,
-            "template_id": template.pk, "token_id": token.pk, "name": "submit", "secret": secret,
+            "tree_size": head.tree_size, "template_id": template.pk, "token_id": token.pk, "name": "submit", "secret": secret,
             "service_id": service.pk, "action": "start"}
 
 
