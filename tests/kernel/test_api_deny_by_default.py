@@ -162,8 +162,8 @@ def world(frozen, requester, peer, cab_chair, cab_member, admin_user):
     ledger_audit.create_checkpoint()
     head = tree_heads.sign_tree_head()
     return {"pk": change.pk, "change_id": change.pk, "id": change.pk,
-            "slot_id": change.approval_slots.first().pk, "tree_size": head.tree_size, "template_id": template.pk, "token_id": token.pk, "name": "submit", "secret": secret,
-            "service_id": service.pk, "action": "start"}
+            "slot_id": change.approval_slots.first().pk, "tree_size": head.tree_size, "template_id": template.pk,
+            "token_id": token.pk, "name": "submit", "secret": secret, "service_id": service.pk, "action": "start"}
 
 
 def endpoints(world):
