@@ -18,7 +18,8 @@ CLIENT = Path(__file__).resolve().parents[2] / "clients" / "changemgmt-gate"
 
 
 @pytest.fixture
-def run_client(live_server, pipeline_token, environment):
+def run_client(transactional_db, live_server, pipeline_token, environment):
+    # transactional_db first: the test database exists before the live server (in this process) starts
     def run(change, *extra):
         env = {**os.environ, "CHANGEMGMT_TOKEN": pipeline_token[1]}
         return subprocess.run(
@@ -56,7 +57,7 @@ def test_waiting_past_the_timeout_exits_2_after_polling_one_decision(frozen, req
     assert GateDecision.objects.count() == 1
 
 
-def test_bad_usage_exits_64_without_asking(frozen, requester, live_server):
+def test_bad_usage_exits_64_without_asking(frozen, requester, transactional_db, live_server):
     env = {key: value for key, value in os.environ.items() if key != "CHANGEMGMT_TOKEN"}
     result = subprocess.run([sys.executable, str(CLIENT), "--url", live_server.url, "--change", "CHG-000001",
                              "--service", "s", "--environment", "e", "--digest", "d", "--pipeline-id", "p",
