@@ -7,18 +7,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from changes import services
 from changes.pipeline.models import GateDecision
 from tests.pipeline.helpers import DIGEST
 from tests.support import factories as f
 from tests.support import lifecycle as life
-
-# Open defect (session 3 note): in the full PostgreSQL run these live-server tests find no
-# changes_deployenvironment table at setup; they pass on SQLite and alone. Skipped on PostgreSQL until fixed.
-pytestmark = pytest.mark.skipif(connection.vendor == "postgresql",
-                                reason="open defect: changes_deployenvironment missing in the full PostgreSQL run")
 
 CLIENT = Path(__file__).resolve().parents[2] / "clients" / "changemgmt-gate"
 

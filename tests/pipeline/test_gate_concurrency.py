@@ -13,9 +13,6 @@ from tests.support import lifecycle as life
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL"),
-    # Open defect (session 3 note): in the full PostgreSQL run the table changes_deployenvironment is missing
-    # at setup (it passes alone); skipped until that is found.
-    pytest.mark.skip(reason="open defect: changes_deployenvironment missing in the full PostgreSQL run"),
 ]
 POLLS = 50
 
