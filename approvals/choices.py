@@ -42,6 +42,16 @@ class Verdict(models.TextChoices):
     REJECT = "reject", "Reject"
 
 
+class DecisionChannel(models.TextChoices):
+    """How a slot's decision was made: which door it came through (recorded with the decision)."""
+
+    PAGE = "page", "change page"
+    QUEUE = "queue", "My approvals"
+    API = "api", "API"
+    EMAIL_LINK = "email_link", "e-mail link"
+    CAB = "cab", "CAB decision"
+
+
 class EmergencyRole(models.TextChoices):
     """The capacity in which someone gives an emergency change its verbal go-ahead [POLICY §7]."""
 

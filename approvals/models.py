@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from approvals.choices import EmergencyRole, SlotRole, SlotStatus
+from approvals.choices import DecisionChannel, EmergencyRole, SlotRole, SlotStatus, Verdict
 
 
 class ApprovalSlot(models.Model):
@@ -27,6 +27,8 @@ class ApprovalSlot(models.Model):
     next_step_at = models.DateTimeField(null=True, blank=True)
     on_behalf_of = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="+", help_text="Whose role the decider used, by delegation")
+    channel = models.CharField(max_length=12, choices=DecisionChannel.choices, blank=True,
+                               help_text="How the decision was made (blank: before this was recorded)")
     history = HistoricalRecords()
 
     class Meta:
@@ -243,3 +245,32 @@ class AuthorizationRequest(models.Model):
 
     def __str__(self):
         return f"{self.authorizer_role} authorization of change {self.change_id} awaiting confirmation"
+
+
+class EmailDecisionLink(models.Model):
+    """One signed, single-use, expiring link of an approval-request mail: `action` (grant or reject) of
+    `slot` by `user` (approvals.email_link_services). The row exists from the request (with the
+    notification it belongs to); the token is minted when the mail is rendered, and only its SHA-256 is
+    kept, so the database alone never yields a working link. `used_at` set: spent, a replay is refused."""
+
+    slot = models.ForeignKey(ApprovalSlot, on_delete=models.CASCADE, related_name="email_links")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    action = models.CharField(max_length=10, choices=Verdict.choices)
+    notification = models.ForeignKey("changemgmt.Notification", null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    token_hash = models.CharField(max_length=64, blank=True, help_text="SHA-256 (hex) of the minted token")
+    created_at = models.DateTimeField(auto_now_add=True)
+    issued_at = models.DateTimeField(null=True, blank=True, help_text="When the token was minted (mailed)")
+    expires_at = models.DateTimeField(null=True, blank=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["slot", "user", "action"]
+        constraints = [
+            models.UniqueConstraint(fields=["token_hash"], condition=~Q(token_hash=""), name="email_link_token_once"),
+            models.UniqueConstraint(fields=["notification", "action"], condition=Q(notification__isnull=False),
+                                    name="email_link_one_per_mail_action"),
+        ]
+
+    def __str__(self):
+        return f"{self.action} link of slot {self.slot_id} for {self.user_id}"

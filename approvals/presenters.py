@@ -16,7 +16,8 @@ def _history(slot) -> list[tuple]:
     if slot.decided_at:
         who = slot.decided_by.username if slot.decided_by_id else "policy"
         behalf = f" on behalf of {slot.on_behalf_of.username}" if slot.on_behalf_of_id else ""
-        events.append((slot.decided_at, f"{slot.get_status_display()} by {who}{behalf}"))
+        via = f" via {slot.get_channel_display()}" if slot.channel else ""
+        events.append((slot.decided_at, f"{slot.get_status_display()} by {who}{behalf}{via}"))
     return sorted(events, key=lambda event: event[0])
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from approvals import badges, delegation, selectors, services
-from approvals.choices import SlotStatus
+from approvals.choices import DecisionChannel, SlotStatus
 from approvals.models import ApprovalSlot
 from approvals.rules import decision_refusals
 from changemgmt import clock
@@ -56,7 +56,7 @@ def queue_item(slot, user, delegators, rclock, links, *, error: str = "") -> dic
         "decided_by": _person(slot.decided_by) if slot.decided_by_id else "",
         "on_behalf_of": _person(slot.on_behalf_of) if slot.on_behalf_of_id else "",
         "decided_at": clock.local(slot.decided_at).strftime("%-d %b %H:%M") if slot.decided_at else "",
-        "reason": slot.reason, "error": error,
+        "reason": slot.reason, "error": error, "via": slot.get_channel_display() if slot.channel else "",
     }
 
 
@@ -87,7 +87,7 @@ def decide(request, slot_id: int):
     get_object_or_404(ApprovalSlot, pk=slot_id)
     try:
         slot = services.decide(slot_id=slot_id, actor=request.user, verdict=request.POST.get("verdict", ""),
-                               reason=request.POST.get("reason", ""))
+                               reason=request.POST.get("reason", ""), channel=DecisionChannel.QUEUE)
     except ValidationError as error:
         return _refused(request, slot_id, " ".join(error.messages), 400)
     except PermissionDenied as error:

@@ -38,7 +38,7 @@ def my_slots(user, *, status: str | None = SlotStatus.PENDING, role: str | None 
 
 # What a queue row and separation of duties read; a change's long texts are never loaded for the queue.
 SLOT_FIELDS = ("id", "change_id", "role", "ordinal", "rule", "policy", "status", "decided_by_id", "decided_at",
-               "reason", "created_at", "due_at", "on_behalf_of_id")
+               "reason", "created_at", "due_at", "on_behalf_of_id", "channel")
 CHANGE_FIELDS = ("change__id", "change__title", "change__requester_id", "change__owner_id", "change__team_id")
 
 
@@ -73,6 +73,7 @@ class QueueRow:
     sla_colour: str
     decided_by: str | None
     on_behalf_of: str | None
+    channel: str
     may_decide: bool
     refusals: list[str]
     acting_for: str | None
@@ -95,5 +96,5 @@ def _queue_row(slot, user, delegators, clock) -> QueueRow:
         role=slot.role, ordinal=slot.ordinal, rule=slot.rule, policy=slot.policy, status=slot.status,
         due_at=slot.due_at, sla=text, sla_colour=colour,
         decided_by=slot.decided_by.username if slot.decided_by_id else None,
-        on_behalf_of=slot.on_behalf_of.username if slot.on_behalf_of_id else None,
+        on_behalf_of=slot.on_behalf_of.username if slot.on_behalf_of_id else None, channel=slot.channel,
         may_decide=not refusals, refusals=refusals, acting_for=on_behalf.username if on_behalf else None)

@@ -11,9 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from approvals import delegation, notices, rules, sla
-from approvals.choices import SlotStatus, Verdict
+from approvals.choices import DecisionChannel, SlotRole, SlotStatus, Verdict
 from approvals.matrix import required_slots
-from approvals.models import ApprovalSlot, OnCallShift
+from approvals.models import ApprovalSlot, EmailDecisionLink, OnCallShift
 from changemgmt import events, ledger, locking
 from changemgmt.errors import Conflict
 from changemgmt.roles import Role, has_role
@@ -48,10 +48,19 @@ def sync_slots(*, change, actor, extra) -> list[ApprovalSlot]:
             "created": [f"{s.role}#{s.ordinal}: {s.rule}" for s in created],
             "superseded": [f"{s.role}#{s.ordinal}" for s in superseded],
         })
-    notices.slots_requested(created)
+    plan_email_links(notices.slots_requested(created))
     events.publish("approval.slots_created", actor=actor, change_id=change.pk,
                    slot_ids=[s.pk for s in created])
     return created
+
+
+def plan_email_links(asked) -> None:
+    """`asked`: the (slot, notification) pairs of an approval request, in the requesting transaction. Each
+    person's mail will carry a grant and a reject link (approvals.email_link_services mints them when the mail
+    is rendered). A CAB slot gets none: only the board decides it, in a meeting."""
+    EmailDecisionLink.objects.bulk_create([
+        EmailDecisionLink(slot=slot, user_id=notification.user_id, action=action, notification=notification)
+        for slot, notification in asked if slot.role != SlotRole.CAB for action in (Verdict.GRANT, Verdict.REJECT)])
 
 
 def supersede_pending(*, change, actor, why: str) -> None:
@@ -94,12 +103,14 @@ def _clean(verdict: str, reason: str) -> str:
     return reason
 
 
-def decide(*, slot_id: int, actor, verdict: str, reason: str = "") -> ApprovalSlot:
-    """Grant or reject one slot (page, API, demo). Exactly one of two racing decisions wins; the other,
-    and a decision racing a cancel, gets Conflict (409). A CAB slot is refused here: only the board
-    decides it, through `decide_by_board`."""
+def decide(*, slot_id: int, actor, verdict: str, reason: str = "", channel: str = "") -> ApprovalSlot:
+    """Grant or reject one slot (page, API, e-mail link, demo). Exactly one of two racing decisions wins; the
+    other, and a decision racing a cancel, gets Conflict (409). A CAB slot is refused here: only the board
+    decides it, through `decide_by_board`. `channel` records the door (DecisionChannel) with the decision."""
     reason = _clean(verdict, reason)
-    return locking.atomic_retry(lambda: _decide(slot_id, actor, verdict, reason, by_board=False))
+    if channel and channel not in DecisionChannel.values:
+        raise ValidationError({"channel": f"Must be one of {', '.join(DecisionChannel.values)}."})
+    return locking.atomic_retry(lambda: _decide(slot_id, actor, verdict, reason, by_board=False, channel=channel))
 
 
 def decide_by_board(*, decision, verdict: str, reason: str) -> ApprovalSlot:
@@ -110,10 +121,10 @@ def decide_by_board(*, decision, verdict: str, reason: str) -> ApprovalSlot:
     item = decision.item
     if not (decision.tally or {}).get("quorum", {}).get("met") or item.meeting.status != "in_progress":
         raise PermissionDenied(rules.CAB_ONLY)
-    return _decide(item.slot_id, decision.decided_by, verdict, reason, by_board=True)
+    return _decide(item.slot_id, decision.decided_by, verdict, reason, by_board=True, channel=DecisionChannel.CAB)
 
 
-def _decide(slot_id, actor, verdict, reason, *, by_board: bool) -> ApprovalSlot:
+def _decide(slot_id, actor, verdict, reason, *, by_board: bool, channel: str) -> ApprovalSlot:
     with transaction.atomic():
         slot, change = _lock(slot_id)
         if slot.status != SlotStatus.PENDING:
@@ -130,11 +141,13 @@ def _decide(slot_id, actor, verdict, reason, *, by_board: bool) -> ApprovalSlot:
         slot.decided_at = timezone.now()
         slot.reason = reason
         slot.on_behalf_of = on_behalf_of
-        slot.save(update_fields=["status", "decided_by", "decided_at", "reason", "on_behalf_of"])
+        slot.channel = channel
+        slot.save(update_fields=["status", "decided_by", "decided_at", "reason", "on_behalf_of", "channel"])
         ledger.append(actor=actor, action=f"approval.{slot.status}", subject=change, payload={
             "slot": f"{slot.role}#{slot.ordinal}", "slot_id": slot.pk, "reason": reason,
             **({"on_behalf_of": on_behalf_of.username} if on_behalf_of else {}),
             **({"by": "cab"} if by_board else {}),
+            **({"via": channel} if channel else {}),
         })
         if slot.status == SlotStatus.REJECTED:
             events.publish("approval.rejected", actor=actor, change_id=change.pk, slot_id=slot.pk, reason=reason)

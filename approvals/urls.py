@@ -7,5 +7,6 @@ from approvals import views
 app_name = "approvals"
 urlpatterns = [
     path("<int:slot_id>/decide/", views.decide, name="decide"),
+    path("email/<str:token>/", views.email_decision, name="email-decision"),
     path("", include("approvals.queue_urls")),
 ]

@@ -335,3 +335,15 @@ DEFAULTS.update({
         "disabled automatically (an administrator enables it again once the receiver is fixed).",
     ),
 })
+
+# Approve from e-mail (issue 10 §7): how long the grant/reject links of an approval-request mail work, and how
+# recent a login must be to decide through one (when the APPROVAL_EMAIL_LINK_FRESH_LOGIN setting asks for it).
+DEFAULTS.update({
+    "approval_email_links": (
+        {"expiry_hours": 72, "fresh_login_minutes": 15},
+        "POLICY §3 [000]",
+        "The grant and reject links of an approval-request mail work once, for `expiry_hours` after the mail "
+        "was sent; deciding through one needs a login at most `fresh_login_minutes` old (or the password again) "
+        "when the APPROVAL_EMAIL_LINK_FRESH_LOGIN setting is on.",
+    ),
+})

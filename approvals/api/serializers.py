@@ -3,7 +3,7 @@ from datetime import UTC
 
 from rest_framework import serializers
 
-from approvals.choices import SlotRole, SlotStatus, Verdict
+from approvals.choices import DecisionChannel, SlotRole, SlotStatus, Verdict
 from approvals.models import ApprovalSlot
 from changemgmt.api.schema import ReadModelSerializer
 from changemgmt.api.strict import Day, StrictSerializer, Text
@@ -19,7 +19,7 @@ class SlotSerializer(ReadModelSerializer):
     class Meta:
         model = ApprovalSlot
         fields = ["id", "change", "role", "role_label", "ordinal", "rule", "policy", "status", "status_label",
-                  "decided_by", "decided_at", "reason", "due_at"]
+                  "decided_by", "decided_at", "reason", "due_at", "channel"]
         read_only_fields = fields
 
 
@@ -65,6 +65,8 @@ class QueueSlotSerializer(serializers.Serializer):
     sla_colour = serializers.ChoiceField(choices=["green", "amber", "red", "grey"])
     decided_by = serializers.CharField(allow_null=True)
     on_behalf_of = serializers.CharField(allow_null=True, help_text="Whose role the decider used, by delegation.")
+    channel = serializers.ChoiceField(choices=["", *DecisionChannel.values],
+                                      help_text="How the decision was made (empty while pending).")
     may_decide = serializers.BooleanField()
     refusals = serializers.ListField(child=serializers.CharField(), help_text="Why I may not decide it.")
     acting_for = serializers.CharField(allow_null=True, help_text="The away colleague whose role I would use.")

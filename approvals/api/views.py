@@ -10,7 +10,7 @@ from rest_framework.response import Response
 
 from approvals import delegation, selectors, services
 from approvals.api import serializers
-from approvals.choices import SlotRole, SlotStatus
+from approvals.choices import DecisionChannel, SlotRole, SlotStatus
 from changemgmt.api.input import TEXT, checked_body
 from changemgmt.api.permissions import HasAnyRole, ReadOnlyForAuditors
 from changemgmt.api.schema import CONFLICT, FIELD_ERRORS, FORBIDDEN, WRITE_ERRORS
@@ -42,7 +42,7 @@ class SlotViewSet(ApprovalViewSet):
     def decide(self, request, slot_id: int):
         body = checked_body(request.data, {"verdict": TEXT, "reason": TEXT}, reject_unknown=True)
         slot = services.decide(slot_id=slot_id, actor=request.user, verdict=body.get("verdict") or "",
-                               reason=body.get("reason") or "")
+                               reason=body.get("reason") or "", channel=DecisionChannel.API)
         return Response(serializers.SlotSerializer(slot).data)
 
 

@@ -11,6 +11,7 @@ Delivery is at least once, made idempotent for the reader:
 """
 import logging
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
@@ -26,6 +27,18 @@ from changemgmt.models import Notification, NotificationPreference
 log = logging.getLogger(__name__)
 
 
+# Per kind, functions a higher app registers (in its AppConfig.ready) that add to the mail's template context
+# what only it knows: approvals adds the signed grant/reject links of an approval request. The kernel imports
+# no app: the app hands its function in.
+CONTEXT_PROVIDERS: dict[str, list[Callable[[Notification], dict]]] = {}
+
+
+def register_context(kind: str, provider: Callable[[Notification], dict]) -> None:
+    providers = CONTEXT_PROVIDERS.setdefault(kind, [])
+    if provider not in providers:
+        providers.append(provider)
+
+
 def render_email(notification: Notification) -> tuple[str, str]:
     context = {
         "notification": notification,
@@ -34,6 +47,8 @@ def render_email(notification: Notification) -> tuple[str, str]:
         "due_text": clock.describe_due(notification.due_at) if notification.due_at else "",
         "due_local": clock.local(notification.due_at) if notification.due_at else None,
     }
+    for provider in CONTEXT_PROVIDERS.get(notification.kind, ()):
+        context.update(provider(notification))
     body = render_to_string(f"email/{notification.kind}.txt", context)
     return f"[changemgmt] {notification.title}", body
 

@@ -52,6 +52,7 @@ EXTRAS = {
         "badges": "SLA badges for many slots at once",
         "delegation": "delegation while away: acting for someone, recording a delegation",
         "notices": "telling the holders of a new slot",
+        "email_link_services": "the approval-request mail's signed single-use grant/reject links, and deciding by one",
         "queue_pages": "the 'My approvals' pages (views under another name, being reworked with the pages)",
         "queue_urls": "their URLs",
     },
