@@ -4,7 +4,7 @@ approval-request mail, and deciding through one.
 - `approvals.services.plan_email_links` (inside sync_slots' transaction): for each person asked to decide a
   new slot, one row per action (grant, reject), tied to that person's notification. No token yet.
 - `mail_context` (registered for the approval-request mail, run by changemgmt.notifications.mail when it
-  renders the mail): mints each row's token, `signing.dumps({link, slot, user, action}, salt=SALT)` (a
+  renders the mail): mints each row's token, `signing.dumps({link, slot, user, action, nonce}, salt=SALT)` (a
   TimestampSigner over SECRET_KEY), stores only its SHA-256 and its expiry (policy
   `approval_email_links.expiry_hours` from now), and hands the two URLs to the template. Minting is part of
   sending the mail, like the mailer's own stamps; rendering again (a mail re-sent after a crash, with the same
@@ -19,6 +19,7 @@ Every refusal raises (ValidationError 400, PermissionDenied 403, Conflict 409), 
 in changemgmt.refusals like every other refused write.
 """
 import hashlib
+import secrets
 from datetime import timedelta
 
 from django.conf import settings
@@ -84,7 +85,8 @@ def mail_context(notification) -> dict:
     urls = {}
     with transaction.atomic():
         for link in links:
-            token = signing.dumps({"l": link.pk, "s": link.slot_id, "u": link.user_id, "a": link.action}, salt=SALT)
+            token = signing.dumps({"l": link.pk, "s": link.slot_id, "u": link.user_id, "a": link.action,
+                                   "n": secrets.token_urlsafe(8)}, salt=SALT)
             link.token_hash, link.issued_at, link.expires_at = _hash(token), now, expires
             link.save(update_fields=["token_hash", "issued_at", "expires_at"])
             urls[link.action] = settings.SITE_URL + reverse("approvals:email-decision", args=[token])
@@ -118,6 +120,8 @@ def _link_of(token: str, actor) -> EmailDecisionLink:
     if link.expires_at is None or timezone.now() >= link.expires_at:
         raise Conflict(EXPIRED)
     slot = link.slot
+    if slot.status == SlotStatus.SUPERSEDED:
+        raise Conflict("This approval is no longer required (the change moved on): nothing to decide.")
     if slot.status != SlotStatus.PENDING:
         who = f" by {slot.decided_by.username}" if slot.decided_by_id else ""
         raise Conflict(f"This approval is already {slot.get_status_display().lower()}{who}: nothing to decide.")
