@@ -24,6 +24,7 @@ from changes import services as change_services
 from tests.support import factories as f
 from tests.support.api import authenticated
 from tests.support.approvals import change_in_approval
+from tests.support.lifecycle import board_decides
 
 LINK = re.compile(r"^(Grant|Reject):\s+(\S+)$", re.MULTILINE)
 
@@ -185,6 +186,22 @@ def test_every_door_records_its_channel(client, change, peer, door, channel):
         signed_in(client, peer).post(reverse(name, args=[slot.pk]), {"verdict": "grant"})
     slot.refresh_from_db()
     assert (slot.status, slot.channel) == (SlotStatus.GRANTED, channel)
+
+
+def test_my_approvals_shows_how_a_slot_was_decided(client, change, peer):
+    slot = change.approval_slots.order_by("id").first()
+    row = signed_in(client, peer).post(reverse("approvals:queue-decide", args=[slot.pk]), {"verdict": "grant"},
+                                       HTTP_HX_REQUEST="true")
+    assert "via My approvals" in row.content.decode()
+
+
+def test_the_board_decision_records_its_channel(frozen, requester, peer, peer2, manager, security, cab_chair):
+    change = change_in_approval(requester, risk=f.HIGH_RISK)
+    cab = change.approval_slots.get(role="cab")
+    board_decides(cab)
+    cab.refresh_from_db()
+    assert (cab.status, cab.channel) == (SlotStatus.GRANTED, "cab")
+    assert LedgerEntry.objects.filter(action="approval.granted", payload__slot_id=cab.pk).get().payload["via"] == "cab"
 
 
 # Bad links: a clear message, the right status, nothing written, a logged refusal
