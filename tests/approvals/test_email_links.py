@@ -10,12 +10,14 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.db import connection
 from django.urls import reverse
 
-from approvals import email_link_services, presenters
+from approvals import delegation, email_link_services, presenters
 from approvals.choices import SlotStatus
 from approvals.models import ApprovalSlot, EmailDecisionLink
 from approvals.services import decide
+from changemgmt.errors import Conflict
 from changemgmt.ledger.models import LedgerEntry
 from changemgmt.models import Notification
 from changemgmt.notifications import mail
@@ -24,6 +26,7 @@ from changes import services as change_services
 from tests.support import factories as f
 from tests.support.api import authenticated
 from tests.support.approvals import change_in_approval
+from tests.support.concurrency import race
 from tests.support.lifecycle import board_decides
 
 LINK = re.compile(r"^(Grant|Reject):\s+(\S+)$", re.MULTILINE)
@@ -314,6 +317,35 @@ def test_a_person_who_lost_the_role_is_refused(client, peer, bobs_links):
     response = signed_in(client, peer).post(bobs_links["grant"], {"reason": ""})
     assert response.status_code == 403 and "Only a holder of the Peer review role" in response.content.decode()
     assert written() == before
+
+
+def test_a_person_deciding_by_delegation_is_allowed_and_recorded_so(frozen, client, peer, bobs_links):
+    away = f.make_user("quinn", Role.PEER_REVIEWER, team="Platform")
+    delegation.create_delegation(actor=away, delegate=peer, starts_on=f.NOW.date(), ends_on=f.NOW.date())
+    peer.groups.clear()
+    peer.groups.add(Group.objects.get(name=Role.REQUESTER))  # bob now decides only in quinn's role
+    assert signed_in(client, peer).post(bobs_links["grant"], {"reason": ""}).status_code == 302
+    slot = slot_of(bobs_links["grant"])
+    assert (slot.status, slot.decided_by, slot.on_behalf_of, slot.channel) == (SlotStatus.GRANTED, peer, away,
+                                                                              "email_link")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_clicks_of_one_link_at_once_decide_once(peer, bobs_links):
+    if connection.vendor != "postgresql":
+        pytest.skip("Row locks race only on PostgreSQL (SQLite serializes writers)")
+    token = bobs_links["grant"].rstrip("/").rsplit("/", 1)[1]
+
+    def click():
+        try:
+            return email_link_services.decide_by_link(token=token, actor=peer)
+        except Conflict as refusal:
+            return refusal
+
+    outcomes = race(click, click)
+    assert sorted(type(outcome).__name__ for outcome in outcomes) == ["ApprovalSlot", "Conflict"]
+    slot = slot_of(bobs_links["grant"])
+    assert LedgerEntry.objects.filter(action="approval.granted", payload__slot_id=slot.pk).count() == 1
 
 
 # A fresh login, as the setting asks
