@@ -7,6 +7,7 @@ from approvals import services
 from approvals.models import (
     ApprovalSlot,
     Delegation,
+    EmailDecisionLink,
     EmergencyAuthorization,
     EmergencyReview,
     EmergencyStep,
@@ -32,8 +33,8 @@ class OnCallShiftAdmin(AuditedAdmin):
 
 @admin.register(ApprovalSlot)
 class ApprovalSlotAdmin(ReadOnlyAdmin):
-    list_display = ("id", "change", "role", "ordinal", "status", "decided_by", "due_at", "next_step")
-    list_filter = ("status", "role")
+    list_display = ("id", "change", "role", "ordinal", "status", "decided_by", "channel", "due_at", "next_step")
+    list_filter = ("status", "role", "channel")
     list_select_related = ("change", "decided_by")
     raw_id_fields = ("change",)
 
@@ -68,3 +69,15 @@ class EmergencyReviewAdmin(ReadOnlyAdmin):
 @admin.register(EmergencyStep)
 class EmergencyStepAdmin(ReadOnlyAdmin):
     list_display = ("review", "step", "scheduled_at", "sent_at")
+
+
+@admin.register(EmailDecisionLink)
+class EmailDecisionLinkAdmin(ReadOnlyAdmin):
+    """Who was sent which decision link of which slot, until when, and whether it was used (the token's hash
+    stays out of sight: it opens nothing, but it is nobody's business either)."""
+
+    list_display = ("id", "slot", "user", "action", "issued_at", "expires_at", "used_at")
+    list_filter = ("action",)
+    list_select_related = ("slot", "user")
+    exclude = ("token_hash",)
+    raw_id_fields = ("slot", "notification")

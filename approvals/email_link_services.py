@@ -20,7 +20,7 @@ in changemgmt.refusals like every other refused write.
 """
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
@@ -62,8 +62,10 @@ def fresh_login_required() -> bool:
 def login_is_fresh(session) -> bool:
     """The session proved its password within policy `approval_email_links.fresh_login_minutes`."""
     at = session.get(AUTH_AT)
-    minutes = _settings()["fresh_login_minutes"]
-    return at is not None and timezone.now().timestamp() - float(at) <= minutes * 60
+    if at is None:
+        return False
+    age = timezone.now() - datetime.fromtimestamp(float(at), tz=UTC)
+    return age <= timedelta(minutes=_settings()["fresh_login_minutes"])
 
 
 def note_login(sender, request, user, **kwargs) -> None:

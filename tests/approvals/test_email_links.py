@@ -379,3 +379,12 @@ def test_without_the_setting_any_login_will_do(frozen, client, peer, bobs_links,
     frozen.move_to(f.NOW + timedelta(hours=5))
     assert 'name="password"' not in client.get(bobs_links["grant"]).content.decode()
     assert client.post(bobs_links["grant"], {"reason": ""}).status_code == 302
+
+
+def test_the_admin_shows_the_links_read_only_without_their_hash(admin_client, peer, bobs_links):
+    link = slot_of(bobs_links["grant"]).email_links.get(action="grant", user=peer)
+    listing = admin_client.get("/admin/approvals/emaildecisionlink/")
+    assert listing.status_code == 200 and f"/emaildecisionlink/{link.pk}/change/" in listing.content.decode()
+    detail = admin_client.get(f"/admin/approvals/emaildecisionlink/{link.pk}/change/")
+    assert detail.status_code == 200 and link.token_hash not in detail.content.decode()
+    assert admin_client.get("/admin/approvals/emaildecisionlink/add/").status_code == 403
