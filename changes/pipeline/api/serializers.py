@@ -9,8 +9,9 @@ from changes.pipeline.choices import Decision
 class GateRequestSerializer(serializers.Serializer):
     """What a pipeline asks: may this artefact of this service deploy to this environment now, under this change?"""
 
-    change = serializers.CharField(help_text="The change's reference (CHG-000123) or its external ticket key "
-                                             "(PAY-42, the last segment of the change's ticket link).")
+    change = serializers.CharField(help_text="The change's reference (CHG-000123), its external reference "
+                                             "(jira:PAY-42, or PAY-42 when one tool has that key), or the key of "
+                                             "its ticket link (PAY-42, the link's last segment).")
     service = serializers.CharField(help_text="Service name; the token must be scoped to it.")
     environment = serializers.CharField(help_text="Deploy environment name (e.g. production).")
     artefact_digest = serializers.CharField(help_text="sha256:<64 lowercase hex digits>")
