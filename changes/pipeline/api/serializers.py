@@ -145,3 +145,47 @@ REPORT_EXAMPLES = [
         "unauthorized": True, "detail": "No change allows sha256:3f3f… for payments-api in production.",
         "detected_at": "2026-12-01T11:07:00Z", "ledger_seq": 1211}),
 ]
+
+
+class OpenChangeRequestSerializer(serializers.Serializer):
+    """A pipeline opens its own standard change. Only parses: changes.pipeline.services validates."""
+
+    template = serializers.CharField(help_text="The catalog template: its id or its name.")
+    service = serializers.CharField(help_text="The service the change touches; the token must be scoped to it.")
+    planned_start = serializers.DateTimeField()
+    planned_end = serializers.DateTimeField()
+    title = serializers.CharField(required=False, help_text="Defaults to the template's name.")
+    description = serializers.CharField(required=False, help_text="Defaults to the template's description.")
+    business_justification = serializers.CharField(required=False, help_text="Required by the submit gate.")
+    impact_systems = serializers.CharField(required=False, help_text="Required by the submit gate.")
+    impact_users = serializers.CharField(required=False, help_text="Required by the submit gate.")
+    ticket_url = serializers.CharField(required=False)
+    pr_url = serializers.CharField(required=False)
+    external_source = serializers.CharField(required=False, help_text="With external_key: the ticket it follows.")
+    external_key = serializers.CharField(required=False)
+
+
+class OpenChangeAnswerSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    change = serializers.CharField(help_text="The reference to ask the gate with.")
+    state = serializers.CharField(help_text="testing: pre-approved; tests and the schedule remain.")
+    change_type = serializers.CharField()
+    risk_level = serializers.CharField()
+    template = serializers.IntegerField()
+    ledger_seq = serializers.IntegerField(help_text="The `pipeline.change_opened` ledger entry.")
+
+
+OPEN_EXAMPLES = [
+    OpenApiExample("Open from the catalog", request_only=True, value={
+        "template": "Patch-level dependency update", "service": "payments-api",
+        "planned_start": "2026-12-08T11:00:00Z", "planned_end": "2026-12-08T12:00:00Z",
+        "business_justification": "Security patch of a dependency.", "impact_systems": "payments-api",
+        "impact_users": "None expected", "external_source": "github", "external_key": "payments-8812"}),
+    OpenApiExample("Opened, pre-approved", response_only=True, status_codes=["201"], value={
+        "id": 42, "change": "CHG-000042", "state": "testing", "change_type": "standard", "risk_level": "low",
+        "template": 2, "ledger_seq": 1207}),
+    OpenApiExample("The template's conditions do not hold", response_only=True, status_codes=["409"], value={
+        "detail": "Submit is not possible yet.", "transition": "submit", "missing": [{
+            "code": "outside_window", "message": "The planned start is outside every deployment window for low risk.",
+            "policy": "POLICY §4 submit"}]}),
+]
