@@ -83,6 +83,24 @@ class ChangeViewSet(ChangeAPIView, mixins.ListModelMixin, viewsets.GenericViewSe
                                                   context={"notices": saved.notices}).data)
 
 
+_PERSON = {"id": 5, "username": "rita.requester", "name": "Rita Requester"}
+_BLANK = ("description", "business_justification", "impact_systems", "impact_users", "implementation_plan",
+          "test_plan", "rollback_plan", "pr_url", "emergency_criterion", "freeze_justification", "deployment_method",
+          "outcome", "lessons_learned", "closing_reason", "risk_level")
+EXAMPLE_CHANGE = {
+    **dict.fromkeys(_BLANK, ""), **dict.fromkeys(("submitted_at", "approved_at", "deployed_at", "verified_at",
+                                                   "closed_at", "team", "template"), None),
+    "id": 42, "reference": "CHG-000042", "title": "Rotate the payments API's TLS certificate", "state": "draft",
+    "state_label": "Request", "change_type": "normal", "category": "infrastructure", "owner": _PERSON,
+    "requester": _PERSON, "services": [{"id": 3, "name": "payments-api", "criticality": "high"}],
+    "planned_start": "2026-03-03T09:00:00Z", "planned_end": "2026-03-03T10:00:00Z",
+    "created_at": "2026-02-20T09:00:00Z", "updated_at": "2026-02-20T09:00:00Z", "external_source": "jira",
+    "external_key": "PAY-42", "ticket_url": "https://jira.example.com/browse/PAY-42", "security_triggers": [],
+    "risk": {"scores": dict.fromkeys(("systems", "users", "data", "reversibility", "security")), "total": None,
+             "computed": "", "override": "", "override_reason": "", "override_by": None, "final": ""},
+    "approvals": {"pending": 0, "granted": 0, "rejected": 0, "slots": []}, "test_evidence": [],
+    "predeploy_checklist": {}, "verification_checks": {}, "review_answers": {}, "rollbacks": [], "notices": [],
+}
 EXTERNAL_PARAMETERS = [
     OpenApiParameter("source", str, OpenApiParameter.PATH, description="The ticketing tool (e.g. jira): 1-50 "
                      "lowercase letters, digits and . _ -."),
@@ -96,9 +114,7 @@ EXTERNAL_EXAMPLES = [
     OpenApiExample("A standard change from the catalog", request_only=True,
                    value={"template": 2, "services": [3], "planned_start": "2026-03-03T09:00:00Z",
                           "planned_end": "2026-03-03T09:30:00Z"}),
-    OpenApiExample("Answer", response_only=True, status_codes=["200", "201"], value={
-        "id": 42, "reference": "CHG-000042", "title": "Rotate the payments API's TLS certificate",
-        "state": "draft", "external_source": "jira", "external_key": "PAY-42", "notices": []}),
+    OpenApiExample("Answer", response_only=True, status_codes=["200", "201"], value=EXAMPLE_CHANGE),
     OpenApiExample("Bad input", response_only=True, status_codes=["400"],
                    value={"external_source": ["The external source is 1-50 lowercase letters, digits and . _ - "
                                               "(e.g. jira)."]}),

@@ -1,6 +1,6 @@
 """Bodies of the pipeline API, for the OpenAPI schema and the answers. Nothing here validates input:
 the services do (changes.pipeline.services)."""
-from drf_spectacular.utils import OpenApiExample
+from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from changes.pipeline.choices import Decision
@@ -53,10 +53,15 @@ class GateRefusalSerializer(serializers.Serializer):
     missing = GateItemSerializer(many=True, required=False)
 
 
+@extend_schema_serializer(examples=[OpenApiExample("Two images", request_only=True, value={
+    "reason": "The API and its migration job ship as two images."})])
 class AllowanceRequestSerializer(serializers.Serializer):
     reason = serializers.CharField(help_text="Why this change deploys more than one artefact.")
 
 
+@extend_schema_serializer(examples=[OpenApiExample("Allowed", response_only=True, value={
+    "change": "CHG-000042", "allowed_by": "olivia.ops", "reason": "The API and its migration job ship as two images.",
+    "allowed_at": "2026-12-01T10:00:00Z"})])
 class AllowanceSerializer(serializers.Serializer):
     change = serializers.CharField(source="change.reference")
     allowed_by = serializers.CharField(source="allowed_by.username")
