@@ -12,8 +12,9 @@ from changes.risk import FACTORS
 
 MAX_TEXT = 20_000
 IGNORED_KEYS = {"csrfmiddlewaretoken"}
-EXTERNAL_SOURCE = r"^[a-z][a-z0-9_.-]{0,49}$"
-EXTERNAL_KEY = r"^[A-Za-z0-9][A-Za-z0-9._#@+-]{0,99}$"
+EXTERNAL_SOURCE = r"^[a-z][a-z0-9_.-]{0,49}\Z"
+EXTERNAL_KEY = r"^[A-Za-z0-9][A-Za-z0-9._#@+-]{0,99}\Z"
+EXTERNAL_REFERENCE = {"external_source": EXTERNAL_SOURCE, "external_key": EXTERNAL_KEY}
 
 
 def reject_unknown(form_class, data, *, extra: set[str] = frozenset()) -> None:

@@ -4,6 +4,7 @@ Each service locks what it changes, checks permission (changes.rules), validates
 (changes.forms), checks the gate (changes.gates), writes, and appends the ledger entry and the
 domain event in the same transaction. Anything it refuses leaves the database untouched.
 """
+import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,7 +20,14 @@ from changemgmt.models import NotificationKind
 from changemgmt.notifications import Message, notify_many
 from changes import gates, rules
 from changes.choices import RISK_ORDER, ChangeType, State
-from changes.forms import ChangeForm, RescheduleForm, RiskForm, TestEvidenceForm, reject_unknown
+from changes.forms import (
+    EXTERNAL_REFERENCE,
+    ChangeForm,
+    RescheduleForm,
+    RiskForm,
+    TestEvidenceForm,
+    reject_unknown,
+)
 from changes.models import ChangeRequest, StandardTemplate
 from changes.risk import FACTORS, band, final_level
 from changes.transitions import TRANSITIONS
@@ -87,6 +95,8 @@ def save_by_external_reference(*, actor, source, key, data) -> tuple[Saved, bool
     (`create_from_template` with a `template` id). Same validation, same ledger entries. (saved, created)."""
     data = {name: data[name] for name in data}
     for name, value in (("external_source", source), ("external_key", key)):
+        if not re.match(EXTERNAL_REFERENCE[name], value):
+            raise ValidationError({name: [ChangeForm.base_fields[name].error_messages["invalid"]]})
         if name in data and data.pop(name) != value:
             raise ValidationError({name: ["The path names the external reference: leave it out or repeat it."]})
     found = ChangeRequest.objects.filter(external_source=source, external_key=key).values_list("pk", flat=True)

@@ -1,5 +1,8 @@
 """Change requests over the API. Views parse the JSON body, call one service and render through a
 selector: permission, validation, gates and the ledger are the services' (changes.services)."""
+import re
+
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -12,7 +15,7 @@ from changemgmt.api.schema import FORBIDDEN, NOT_FOUND, WRITE_ERRORS, DetailSeri
 from changes import selectors, services
 from changes.api import serializers
 from changes.filters import ChangeFilter
-from changes.forms import ChangeForm, RiskForm, TestEvidenceForm
+from changes.forms import EXTERNAL_REFERENCE, ChangeForm, RiskForm, TestEvidenceForm
 from changes.models import ChangeRequest
 
 CHANGE_SHAPES = shapes_of_form(ChangeForm, template=ID)
@@ -129,6 +132,9 @@ class ExternalReferenceView(ChangeAPIView, viewsets.ViewSet):
                    responses={200: serializers.ChangeDetailSerializer, **READ_ERRORS},
                    description="The change carrying this external reference, or 404.")
     def retrieve(self, request, source, key):
+        if not (re.match(EXTERNAL_REFERENCE["external_source"], source)
+                and re.match(EXTERNAL_REFERENCE["external_key"], key)):
+            raise Http404("No change carries this external reference.")  # not a reference: nothing to look up
         change = get_object_or_404(ChangeRequest.objects.only("pk"), external_source=source, external_key=key)
         return Response(serializers.ChangeDetailSerializer(change_detail(change.pk)).data)
 

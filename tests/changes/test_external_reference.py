@@ -46,6 +46,7 @@ def test_the_change_is_read_by_its_external_reference(frozen, requester, auditor
     answer = client_for(auditor).get(URL.format("jira", "OPS-7"))
     assert answer.status_code == 200 and answer.json()["reference"] == change.reference
     assert client_for(auditor).get(URL.format("servicenow", "OPS-7")).status_code == 404
+    assert client_for(auditor).get(URL.format("jira", "OPS%007")).status_code == 404
 
 
 def test_the_update_follows_the_edit_rules(frozen, requester, peer):
@@ -70,6 +71,8 @@ def test_a_standard_change_from_the_catalog_by_external_reference(frozen, reques
 @pytest.mark.parametrize(("path", "body", "field"), [
     (("JIRA", "PAY-42"), {}, "external_source"),  # uppercase source
     (("jira", "PAY 42"), {}, "external_key"),  # a space
+    (("jira", "PAY%0042"), {}, "external_key"),  # a NUL character (PostgreSQL cannot even look it up)
+    (("jira", "PAY-42%0A"), {}, "external_key"),  # a trailing line break
     (("jira", "PAY-42"), {"external_source": "servicenow"}, "external_source"),  # path and body disagree
     (("jira", "PAY-42"), {"external_key": "PAY-43"}, "external_key"),
     (("jira", "PAY-42"), {"title": ""}, "title"),
