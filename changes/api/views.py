@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from approvals.api.serializers import SlotSerializer
 from changemgmt.api.input import ID, checked_body, shapes_of_form
 from changemgmt.api.permissions import ReadOnlyForAuditors
-from changemgmt.api.schema import FORBIDDEN, NOT_FOUND, WRITE_ERRORS, DetailSerializer
+from changemgmt.api.schema import CONFLICT, FORBIDDEN, NOT_FOUND, WRITE_ERRORS, DetailSerializer
 from changes import selectors, services
 from changes.api import serializers
 from changes.filters import ChangeFilter
@@ -141,7 +141,7 @@ class ExternalReferenceView(ChangeAPIView, viewsets.ViewSet):
     @extend_schema(operation_id="changes_by_external_put", parameters=EXTERNAL_PARAMETERS,
                    request=serializers.ChangeRequestBody, examples=EXTERNAL_EXAMPLES,
                    responses={200: serializers.ChangeSavedSerializer, 201: serializers.ChangeSavedSerializer,
-                              **WRITE_ERRORS},
+                              **WRITE_ERRORS, 409: CONFLICT},
                    description="Create or update: with no change carrying (source, key), file one carrying it (201; "
                                "`template` makes it a standard change, as POST /api/changes/); else edit that change "
                                "with the fields given (200; absent fields keep their value; the same rules as PATCH). "
