@@ -109,9 +109,19 @@ class ApiTokenAdmin(AuditedAdmin):
     """Tokens are issued on the user's API tokens page (which shows the secret once); here an
     administrator renames or revokes one. A revoked token stays revoked."""
 
-    list_display = ("name", "user", "prefix", "created_at", "last_used_at", "revoked_at")
-    readonly_fields = ("user", "prefix", "key_hash", "created_at", "last_used_at")
-    fields = ("user", "name", "prefix", "key_hash", "created_at", "last_used_at", "revoked_at")
+    list_display = ("name", "user", "prefix", "kind", "scoped_services", "created_at", "last_used_at", "revoked_at")
+    list_filter = ("kind",)
+    readonly_fields = ("user", "prefix", "kind", "scoped_services", "key_hash", "created_at", "last_used_at")
+    fields = ("user", "name", "prefix", "kind", "scoped_services", "key_hash", "created_at", "last_used_at",
+              "revoked_at")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user").prefetch_related("services")
+
+    @admin.display(description="services")
+    def scoped_services(self, token):
+        """A pipeline token's services (the gate answers it for these only); — for a personal token."""
+        return ", ".join(service.name for service in token.services.all()) or "—"
 
     def has_add_permission(self, request, *args):
         return False

@@ -156,6 +156,9 @@ def issue_token(*, user, name: str, kind: str = TokenKind.PERSONAL, service_ids=
     (administrators only) is scoped to `service_ids` and may call only the pipeline gate."""
     if kind not in TokenKind.values:
         raise ValidationError({"kind": [f"Unknown token kind {kind!r}: personal or pipeline."]})
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise ValidationError({"name": ["Give the token a name of 1-100 characters, e.g. the client that uses it."]})
     services = _pipeline_services(user, list(service_ids)) if kind == TokenKind.PIPELINE else []
     prefix = secrets.token_hex(4)
     secret = secrets.token_urlsafe(32)

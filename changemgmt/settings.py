@@ -268,6 +268,7 @@ SPECTACULAR_SETTINGS = {
         "ActionKindEnum": "cab.choices.ActionKind",
         "ActionStatusEnum": "cab.choices.ActionStatus",
         "NotificationKindEnum": "changemgmt.models.notifications.NotificationKind",
+        "TokenKindEnum": "changemgmt.models.tokens.TokenKind",
         "OnCallRoleEnum": "approvals.models.OnCallShift.ROLE_CHOICES",
         "SlotRoleEnum": "approvals.choices.SlotRole",
         "SlotStatusEnum": "approvals.choices.SlotStatus",

@@ -42,6 +42,8 @@ class ChangeFilter(django_filters.FilterSet):
                                                       label="Planned start before")
     created_after = MomentFilter(field_name="created_at", lookup_expr="gte")
     created_before = MomentFilter(field_name="created_at", lookup_expr="lt")
+    external_source = django_filters.CharFilter(label="External source (e.g. jira)")
+    external_key = django_filters.CharFilter(label="External key (e.g. PAY-42)")
 
     class Meta:
         model = ChangeRequest

@@ -12,6 +12,9 @@ from changes.risk import FACTORS
 
 MAX_TEXT = 20_000
 IGNORED_KEYS = {"csrfmiddlewaretoken"}
+EXTERNAL_SOURCE = r"^[a-z][a-z0-9_.-]{0,49}\Z"
+EXTERNAL_KEY = r"^[A-Za-z0-9][A-Za-z0-9._#@+-]{0,99}\Z"
+EXTERNAL_REFERENCE = {"external_source": EXTERNAL_SOURCE, "external_key": EXTERNAL_KEY}
 
 
 def reject_unknown(form_class, data, *, extra: set[str] = frozenset()) -> None:
@@ -57,13 +60,19 @@ class ChangeForm(forms.ModelForm):
     pr_url = forms.URLField(required=False, assume_scheme="https", max_length=500, label="Pull request link")
     owner = forms.ModelChoiceField(queryset=get_user_model().objects.filter(is_active=True), required=False,
                                    label="Change owner")
+    external_source = forms.RegexField(
+        EXTERNAL_SOURCE, required=False, max_length=50, label="External source",
+        error_messages={"invalid": "The external source is 1-50 lowercase letters, digits and . _ - (e.g. jira)."})
+    external_key = forms.RegexField(
+        EXTERNAL_KEY, required=False, max_length=100, label="External key",
+        error_messages={"invalid": "The external key is 1-100 letters, digits and . _ # @ + - (e.g. PAY-42)."})
 
     class Meta:
         model = ChangeRequest
         fields = ["title", "change_type", "category", "description", "business_justification", "impact_systems",
                   "impact_users", "services", "configuration_items", "implementation_plan", "test_plan",
                   "rollback_plan", "planned_start", "planned_end", "owner", "ticket_url", "pr_url", "security_triggers",
-                  "emergency_criterion", "freeze_justification"]
+                  "emergency_criterion", "freeze_justification", "external_source", "external_key"]
         widgets = {
             "planned_start": DateTimeLocalInput(), "planned_end": DateTimeLocalInput(),
             **{name: forms.Textarea(attrs={"rows": 3}) for name in [
@@ -89,6 +98,27 @@ class ChangeForm(forms.ModelForm):
     def clean_category(self):
         return self.cleaned_data["category"] or self.instance.category or Category.APPLICATION
 
+    def clean_external_source(self):
+        return self.cleaned_data["external_source"] or None
+
+    def clean_external_key(self):
+        return self.cleaned_data["external_key"] or None
+
+    def _clean_external_reference(self, cleaned) -> None:
+        """Both or neither, and no other change carrying the pair (issue 10 §8)."""
+        source, key = cleaned.get("external_source"), cleaned.get("external_key")
+        if "external_source" in self.errors or "external_key" in self.errors or (source is None and key is None):
+            return
+        if source is None or key is None:
+            missing = "external_source" if source is None else "external_key"
+            self.add_error(missing, "Give the external source and key together (e.g. jira and PAY-42), or neither.")
+            return
+        other = ChangeRequest.objects.filter(external_source=source, external_key=key).exclude(
+            pk=self.instance.pk).first()
+        if other is not None:
+            self.add_error("external_key", f"{other.reference} already carries the external reference {source}:{key} "
+                                           f"(unique): update it with PUT /api/changes/by-external/{source}/{key}/.")
+
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("planned_start"), cleaned.get("planned_end")
@@ -96,6 +126,7 @@ class ChangeForm(forms.ModelForm):
             self.add_error("planned_end", "The planned end must be after the planned start.")
         if cleaned.get("change_type") == ChangeType.EMERGENCY and not cleaned.get("emergency_criterion"):
             self.add_error("emergency_criterion", "An emergency change must name one of the emergency criteria.")
+        self._clean_external_reference(cleaned)
         return cleaned
 
 

@@ -89,6 +89,12 @@ class ChangeRequest(models.Model):
     planned_end = models.DateTimeField(null=True, blank=True)
     ticket_url = models.URLField("ticket link", blank=True, max_length=500)
     pr_url = models.URLField("pull request link", blank=True, max_length=500)
+    # The ticket a ticketing tool (Jira, ServiceNow…) keeps for this change: unique together, both or neither
+    # (issue 10 §8), so the tool can create-or-update it (PUT /api/changes/by-external/{source}/{key}/).
+    external_source = models.CharField("external source", max_length=50, null=True, blank=True,
+                                       help_text="The ticketing tool, e.g. jira")
+    external_key = models.CharField("external key", max_length=100, null=True, blank=True,
+                                    help_text="The ticket's key in that tool, e.g. PAY-42")
 
     change_type = models.CharField(max_length=10, choices=ChangeType.choices, default=ChangeType.NORMAL)
     category = models.CharField(max_length=20, choices=Category.choices, default=Category.APPLICATION)
@@ -146,6 +152,13 @@ class ChangeRequest(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
+            models.UniqueConstraint(fields=["external_source", "external_key"],
+                                    name="change_external_reference_unique"),
+            models.CheckConstraint(
+                name="change_external_reference_pair",
+                condition=Q(external_source__isnull=True, external_key__isnull=True)
+                | Q(external_source__isnull=False, external_key__isnull=False),
+            ),
             models.CheckConstraint(
                 name="change_end_after_start",
                 condition=Q(planned_start__isnull=True) | Q(planned_end__isnull=True)
@@ -173,6 +186,11 @@ class ChangeRequest(models.Model):
     @property
     def reference(self) -> str:
         return f"{REFERENCE_PREFIX}{self.pk:06d}" if self.pk else f"{REFERENCE_PREFIX}new"
+
+    @property
+    def external_reference(self) -> str:
+        """`source:key` (jira:PAY-42), or empty."""
+        return f"{self.external_source}:{self.external_key}" if self.external_key else ""
 
     @property
     def risk_scores(self) -> dict:

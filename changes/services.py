@@ -4,10 +4,11 @@ Each service locks what it changes, checks permission (changes.rules), validates
 (changes.forms), checks the gate (changes.gates), writes, and appends the ledger entry and the
 domain event in the same transaction. Anything it refuses leaves the database untouched.
 """
+import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_fsm import can_proceed
 
@@ -19,7 +20,14 @@ from changemgmt.models import NotificationKind
 from changemgmt.notifications import Message, notify_many
 from changes import gates, rules
 from changes.choices import RISK_ORDER, ChangeType, State
-from changes.forms import ChangeForm, RescheduleForm, RiskForm, TestEvidenceForm, reject_unknown
+from changes.forms import (
+    EXTERNAL_REFERENCE,
+    ChangeForm,
+    RescheduleForm,
+    RiskForm,
+    TestEvidenceForm,
+    reject_unknown,
+)
 from changes.models import ChangeRequest, StandardTemplate
 from changes.risk import FACTORS, band, final_level
 from changes.transitions import TRANSITIONS
@@ -74,10 +82,37 @@ def _file(*, actor, data, template=None) -> ChangeRequest:
             change.template = template
         change.save()
         form.save_m2m()
-        ledger.append(actor=actor, action="change.created", subject=change,
-                      payload={**_snapshot(change), "title": change.title})
+        ledger.append(actor=actor, action="change.created", subject=change, payload={
+            **_snapshot(change), "title": change.title,
+            **({"external_reference": change.external_reference} if change.external_key else {})})
         events.publish("change.created", actor=actor, change_id=change.pk)
         return change
+
+
+def save_by_external_reference(*, actor, source, key, data) -> tuple[Saved, bool]:
+    """Create-or-update for a ticketing tool (issue 10 §8): the change carrying (source, key) is edited as
+    `update_change` edits it; without one a change carrying the pair is filed as `create_change` files it
+    (`create_from_template` with a `template` id). Same validation, same ledger entries. (saved, created)."""
+    data = {name: data[name] for name in data}
+    for name, value in (("external_source", source), ("external_key", key)):
+        if not re.match(EXTERNAL_REFERENCE[name], value):
+            raise ValidationError({name: [ChangeForm.base_fields[name].error_messages["invalid"]]})
+        if name in data and data.pop(name) != value:
+            raise ValidationError({name: ["The path names the external reference: leave it out or repeat it."]})
+    found = ChangeRequest.objects.filter(external_source=source, external_key=key).values_list("pk", flat=True)
+    if not found:
+        payload = {**data, "external_source": source, "external_key": key}
+        template = payload.pop("template", None)
+        try:
+            with transaction.atomic():
+                change = (create_from_template(actor=actor, template_id=template, data=payload) if template is not None
+                          else create_change(actor=actor, data=payload))
+            return Saved(change, getattr(change, "notices", [])), True
+        except IntegrityError:  # filed by a concurrent request since: edit it instead
+            pass
+    if "template" in data:
+        raise ValidationError({"template": ["Only when the change is filed: this external reference has one."]})
+    return update_change(change_id=found.get(), actor=actor, data=data), False
 
 
 def _deviations(template, cleaned) -> list[str]:

@@ -30,7 +30,7 @@ FIELD_GROUPS = [
     ("Impact", ["services", "configuration_items", "impact_systems", "impact_users", "security_triggers"]),
     ("Plans", ["implementation_plan", "test_plan", "rollback_plan"]),
     ("Schedule", ["planned_start", "planned_end", "freeze_justification"]),
-    ("Owner and links", ["owner", "ticket_url", "pr_url"]),
+    ("Owner and links", ["owner", "ticket_url", "pr_url", "external_source", "external_key"]),
 ]
 HELP = {
     "planned_start": "Organisation time ({tz}). Must fall inside a deployment window for the change's risk.",
@@ -38,6 +38,8 @@ HELP = {
     "freeze_justification": "Only needed to deploy during a soft freeze.",
     "emergency_criterion": "Emergency changes only.",
     "services": "Hold Ctrl (⌘ on a Mac) to pick several.",
+    "external_source": "The ticketing tool that keeps this change (e.g. jira), with its key; a pipeline may name "
+                       "the change by that key.",
 }
 
 

@@ -1,7 +1,13 @@
 """The on-call roster over the API: anyone with a role reads who is on call as emergency authorizer
 and when; administrators add, change and remove shifts through approvals.services (the admin's door
 too), one ledger entry each."""
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_serializer,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
@@ -15,6 +21,11 @@ from changemgmt.models import User
 READ_ERRORS = {403: FORBIDDEN, 404: NOT_FOUND}
 
 
+_SHIFT = {"role": "manager", "user": 8, "starts_at": "2026-12-05T18:00:00Z", "ends_at": "2026-12-07T08:00:00Z"}
+
+
+@extend_schema_serializer(examples=[OpenApiExample("A shift", response_only=True,
+                                                   value={"id": 21, **_SHIFT, "username": "maria.manager"})])
 class ShiftSerializer(ReadModelSerializer):
     username = serializers.CharField(source="user.username", read_only=True)
 
@@ -24,6 +35,7 @@ class ShiftSerializer(ReadModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_serializer(examples=[OpenApiExample("A weekend shift", request_only=True, value=_SHIFT)])
 class ShiftInput(StrictSerializer):
     role = serializers.ChoiceField(choices=OnCallShift.ROLE_CHOICES)
     user = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True), help_text="User id")

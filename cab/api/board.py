@@ -1,7 +1,13 @@
 """The CAB board over the API: who holds which seat. Appointing and retiring are cab.services.board's
 (an administrator appoints the chair, the chair the other seats; one ledger entry each), the same
 functions the admin and the CAB page's board list call."""
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_serializer,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -17,6 +23,9 @@ from changemgmt.models import User
 READ_ERRORS = {403: FORBIDDEN, 404: NOT_FOUND}
 
 
+@extend_schema_serializer(examples=[OpenApiExample("A seat holder", response_only=True, value={
+    "id": 5, "user": 12, "username": "sam.security", "seat": "security", "deputy": False, "active": True,
+    "appointed_at": "2026-12-01T09:00:00Z"})])
 class BoardMemberSerializer(ReadModelSerializer):
     username = serializers.CharField(source="user.username", read_only=True)
 
@@ -26,6 +35,8 @@ class BoardMemberSerializer(ReadModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_serializer(examples=[OpenApiExample("Appoint", request_only=True,
+                                                   value={"user": 12, "seat": "security", "deputy": False})])
 class AppointInput(StrictSerializer):
     user = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True), help_text="User id")
     seat = serializers.ChoiceField(choices=Seat.choices)

@@ -8,8 +8,9 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from changemgmt.roles import Role, is_member, roles_of
 
-PIPELINE_TOKEN_REFUSED = ("A pipeline token may only call the pipeline gate (/api/pipeline/gate/) and report "
-                          "deployments (/api/pipeline/deployments/).")
+PIPELINE_TOKEN_REFUSED = ("A pipeline token may only call the pipeline gate (/api/pipeline/gate/), report "
+                          "deployments (/api/pipeline/deployments/) and open standard changes "
+                          "(/api/pipeline/changes/).")
 
 
 def is_pipeline_token(auth) -> bool:

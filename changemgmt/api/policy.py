@@ -2,7 +2,7 @@
 administrators change one value through changemgmt.policy.update_setting (the admin's door too), which
 checks it against changemgmt.policy_schema, bumps the revision and writes one ledger entry, or writes
 nothing and answers the schema's message on `value`."""
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_serializer, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
@@ -16,6 +16,9 @@ from changemgmt.policy_defaults import DEFAULTS
 READ_ERRORS = {403: FORBIDDEN, 404: NOT_FOUND}
 
 
+@extend_schema_serializer(examples=[OpenApiExample("A setting", response_only=True, value={
+    "key": "webhooks.disable_after_days", "value": 5, "reference": "POLICY §10 webhooks",
+    "description": "Days of failed deliveries after which a webhook subscription is disabled."})])
 class PolicySettingSerializer(serializers.Serializer):
     key = serializers.CharField()
     value = serializers.JSONField(help_text="The value in force (the shipped default until an administrator "
@@ -24,6 +27,7 @@ class PolicySettingSerializer(serializers.Serializer):
     description = serializers.CharField()
 
 
+@extend_schema_serializer(examples=[OpenApiExample("A new value", request_only=True, value={"value": 7})])
 class PolicyValueInput(serializers.Serializer):
     value = Json(help_text="The new value, of the same JSON shape as the current one.")
 

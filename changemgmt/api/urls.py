@@ -5,9 +5,11 @@ from rest_framework.routers import SimpleRouter
 
 from changemgmt.api.errors import not_found
 from changemgmt.api.policy import PolicyViewSet
+from changemgmt.api.tokens import TokenViewSet
 
 kernel = SimpleRouter()
 kernel.register("policy", PolicyViewSet, basename="api-policy")
+kernel.register("tokens", TokenViewSet, basename="api-token")
 
 urlpatterns = [
     path("", include("changes.api.urls")),

@@ -1,5 +1,6 @@
 """Catalog bodies: the input serializers only parse a body into model fields (every rule, uniqueness
 and the template's low-risk scorecard included, is changes.catalog_services'), the output ones render."""
+from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from changemgmt.api.input import MAX_ID
@@ -25,6 +26,9 @@ class ParseOnly(serializers.ModelSerializer):
         return []
 
 
+@extend_schema_serializer(examples=[OpenApiExample("A service", response_only=True, value={
+    "id": 3, "name": "payments-api", "owner_team": 2, "criticality": "high",
+    "description": "Card payments and refunds."})])
 class CatalogServiceSerializer(ReadModelSerializer):
     class Meta:
         model = Service
@@ -32,6 +36,8 @@ class CatalogServiceSerializer(ReadModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_serializer(examples=[OpenApiExample("A service", request_only=True, value={
+    "name": "payments-api", "owner_team": 2, "criticality": "high", "description": "Card payments and refunds."})])
 class CatalogServiceInput(ParseOnly):
     owner_team = _reference("Id of the owning team", required=False)
 
@@ -41,6 +47,8 @@ class CatalogServiceInput(ParseOnly):
         extra_kwargs = {"name": {"validators": []}}
 
 
+@extend_schema_serializer(examples=[OpenApiExample("An item", response_only=True, value={
+    "id": 11, "service": 3, "name": "payments-db-primary", "description": "PostgreSQL primary."})])
 class ConfigurationItemSerializer(ReadModelSerializer):
     class Meta:
         model = ConfigurationItem
@@ -48,6 +56,8 @@ class ConfigurationItemSerializer(ReadModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_serializer(examples=[OpenApiExample("An item", request_only=True, value={
+    "service": 3, "name": "payments-db-primary", "description": "PostgreSQL primary."})])
 class ConfigurationItemInput(ParseOnly):
     service = _reference("Id of the service the item belongs to")
 
@@ -56,6 +66,14 @@ class ConfigurationItemInput(ParseOnly):
         fields = ["service", "name", "description"]
 
 
+_TEMPLATE = {"name": "Rotate a TLS certificate", "description": "Replace a certificate before it expires.",
+             "category": "infrastructure", "implementation_plan": "Issue, install, reload the proxy.",
+             "test_plan": "Check the chain with openssl s_client.", "rollback_plan": "Reinstall the previous one.",
+             "risk_scores": {"systems": 1, "users": 1, "data": 1, "reversibility": 1, "security": 1}, "active": True}
+
+
+@extend_schema_serializer(examples=[OpenApiExample("A standard template", response_only=True,
+                                                   value={"id": 2, **_TEMPLATE})])
 class StandardTemplateSerializer(ReadModelSerializer):
     class Meta:
         model = StandardTemplate
@@ -64,6 +82,7 @@ class StandardTemplateSerializer(ReadModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_serializer(examples=[OpenApiExample("A standard template", request_only=True, value=_TEMPLATE)])
 class StandardTemplateInput(ParseOnly):
     class Meta:
         model = StandardTemplate

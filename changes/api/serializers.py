@@ -63,7 +63,8 @@ class ChangeSummarySerializer(ReadModelSerializer):
     class Meta:
         model = ChangeRequest
         fields = ["id", "reference", "title", "state", "state_label", "change_type", "category", "risk_level",
-                  "owner", "requester", "services", "planned_start", "planned_end", "created_at", "updated_at"]
+                  "owner", "requester", "services", "planned_start", "planned_end", "created_at", "updated_at",
+                  "external_source", "external_key"]
         read_only_fields = fields
 
 
@@ -96,6 +97,7 @@ class ChangeListSerializer(ChangeSummarySerializer):
                          for service in services],
             "planned_start": _stamp(change.planned_start), "planned_end": _stamp(change.planned_end),
             "created_at": _stamp(change.created_at), "updated_at": _stamp(change.updated_at),
+            "external_source": change.external_source, "external_key": change.external_key,
         }
 
 

@@ -12,6 +12,8 @@ urlpatterns = [
     path("changes/", views.ChangeViewSet.as_view({"get": "list", "post": "create"}), name="api-change-list"),
     path("changes/<int:pk>/", views.ChangeViewSet.as_view({"get": "retrieve", "patch": "partial_update"}),
          name="api-change-detail"),
+    path("changes/by-external/<str:source>/<str:key>/",
+         views.ExternalReferenceView.as_view({"get": "retrieve", "put": "put"}), name="api-change-by-external"),
     path("changes/<int:pk>/risk/", views.RiskView.as_view({"put": "score", "post": "score"}), name="api-change-risk"),
     path("changes/<int:pk>/test-evidence/", views.TestEvidenceView.as_view({"post": "create"}),
          name="api-change-test-evidence"),

@@ -1,18 +1,21 @@
 """Change requests over the API. Views parse the JSON body, call one service and render through a
 selector: permission, validation, gates and the ledger are the services' (changes.services)."""
+import re
+
+from django.http import Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
 from approvals.api.serializers import SlotSerializer
 from changemgmt.api.input import ID, checked_body, shapes_of_form
 from changemgmt.api.permissions import ReadOnlyForAuditors
-from changemgmt.api.schema import FORBIDDEN, NOT_FOUND, WRITE_ERRORS, DetailSerializer
+from changemgmt.api.schema import CONFLICT, FORBIDDEN, NOT_FOUND, WRITE_ERRORS, DetailSerializer
 from changes import selectors, services
 from changes.api import serializers
 from changes.filters import ChangeFilter
-from changes.forms import ChangeForm, RiskForm, TestEvidenceForm
+from changes.forms import EXTERNAL_REFERENCE, ChangeForm, RiskForm, TestEvidenceForm
 from changes.models import ChangeRequest
 
 CHANGE_SHAPES = shapes_of_form(ChangeForm, template=ID)
@@ -81,6 +84,74 @@ class ChangeViewSet(ChangeAPIView, mixins.ListModelMixin, viewsets.GenericViewSe
         saved = services.update_change(change_id=pk, actor=request.user, data=body)
         return Response(serializers.ChangeSavedSerializer(change_detail(saved.change.pk),
                                                   context={"notices": saved.notices}).data)
+
+
+_PERSON = {"id": 5, "username": "rita.requester", "name": "Rita Requester"}
+_BLANK = ("description", "business_justification", "impact_systems", "impact_users", "implementation_plan",
+          "test_plan", "rollback_plan", "pr_url", "emergency_criterion", "freeze_justification", "deployment_method",
+          "outcome", "lessons_learned", "closing_reason", "risk_level")
+EXAMPLE_CHANGE = {
+    **dict.fromkeys(_BLANK, ""), **dict.fromkeys(("submitted_at", "approved_at", "deployed_at", "verified_at",
+                                                   "closed_at", "team", "template"), None),
+    "id": 42, "reference": "CHG-000042", "title": "Rotate the payments API's TLS certificate", "state": "draft",
+    "state_label": "Request", "change_type": "normal", "category": "infrastructure", "owner": _PERSON,
+    "requester": _PERSON, "services": [{"id": 3, "name": "payments-api", "criticality": "high"}],
+    "planned_start": "2026-03-03T09:00:00Z", "planned_end": "2026-03-03T10:00:00Z",
+    "created_at": "2026-02-20T09:00:00Z", "updated_at": "2026-02-20T09:00:00Z", "external_source": "jira",
+    "external_key": "PAY-42", "ticket_url": "https://jira.example.com/browse/PAY-42", "security_triggers": [],
+    "risk": {"scores": dict.fromkeys(("systems", "users", "data", "reversibility", "security")), "total": None,
+             "computed": "", "override": "", "override_reason": "", "override_by": None, "final": ""},
+    "approvals": {"pending": 0, "granted": 0, "rejected": 0, "slots": []}, "test_evidence": [],
+    "predeploy_checklist": {}, "verification_checks": {}, "review_answers": {}, "rollbacks": [], "notices": [],
+}
+EXTERNAL_PARAMETERS = [
+    OpenApiParameter("source", str, OpenApiParameter.PATH, description="The ticketing tool (e.g. jira): 1-50 "
+                     "lowercase letters, digits and . _ -."),
+    OpenApiParameter("key", str, OpenApiParameter.PATH, description="The ticket's key in it (e.g. PAY-42)."),
+]
+EXTERNAL_EXAMPLES = [
+    OpenApiExample("Create or update from a ticket", request_only=True, value={
+        "title": "Rotate the payments API's TLS certificate", "services": [3],
+        "planned_start": "2026-03-03T09:00:00Z", "planned_end": "2026-03-03T10:00:00Z",
+        "ticket_url": "https://jira.example.com/browse/PAY-42"}),
+    OpenApiExample("A standard change from the catalog", request_only=True,
+                   value={"template": 2, "services": [3], "planned_start": "2026-03-03T09:00:00Z",
+                          "planned_end": "2026-03-03T09:30:00Z"}),
+    OpenApiExample("Answer", response_only=True, status_codes=["200", "201"], value=EXAMPLE_CHANGE),
+    OpenApiExample("Bad input", response_only=True, status_codes=["400"],
+                   value={"external_source": ["The external source is 1-50 lowercase letters, digits and . _ - "
+                                              "(e.g. jira)."]}),
+]
+
+
+class ExternalReferenceView(ChangeAPIView, viewsets.ViewSet):
+    """The change a ticketing tool keeps, by its external reference (issue 10 §8)."""
+
+    @extend_schema(operation_id="changes_by_external_retrieve", parameters=EXTERNAL_PARAMETERS,
+                   examples=EXTERNAL_EXAMPLES[2:3],
+                   responses={200: serializers.ChangeDetailSerializer, **READ_ERRORS},
+                   description="The change carrying this external reference, or 404.")
+    def retrieve(self, request, source, key):
+        if not (re.match(EXTERNAL_REFERENCE["external_source"], source)
+                and re.match(EXTERNAL_REFERENCE["external_key"], key)):
+            raise Http404("No change carries this external reference.")  # not a reference: nothing to look up
+        change = get_object_or_404(ChangeRequest.objects.only("pk"), external_source=source, external_key=key)
+        return Response(serializers.ChangeDetailSerializer(change_detail(change.pk)).data)
+
+    @extend_schema(operation_id="changes_by_external_put", parameters=EXTERNAL_PARAMETERS,
+                   request=serializers.ChangeRequestBody, examples=EXTERNAL_EXAMPLES,
+                   responses={200: serializers.ChangeSavedSerializer, 201: serializers.ChangeSavedSerializer,
+                              **WRITE_ERRORS, 409: CONFLICT},
+                   description="Create or update: with no change carrying (source, key), file one carrying it (201; "
+                               "`template` makes it a standard change, as POST /api/changes/); else edit that change "
+                               "with the fields given (200; absent fields keep their value; the same rules as PATCH). "
+                               "The same validation and ledger entries as filing and editing a change.")
+    def put(self, request, source, key):
+        body = checked_body(request.data, CHANGE_SHAPES)
+        saved, created = services.save_by_external_reference(actor=request.user, source=source, key=key, data=body)
+        return Response(serializers.ChangeSavedSerializer(change_detail(saved.change.pk),
+                                                          context={"notices": saved.notices}).data,
+                        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
 class RiskView(ChangeAPIView, viewsets.ViewSet):

@@ -14,18 +14,33 @@ REFERENCE = re.compile(rf"^{REFERENCE_PREFIX}(\d{{1,12}})$", re.IGNORECASE)
 TICKET_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]*-\d+$")
 
 
+def _by_external_reference(text: str) -> int | None:
+    """The change carrying the external reference `source:key` (jira:PAY-42) or the key alone (PAY-42, when
+    one source has it); None when none does."""
+    source, _, key = text.rpartition(":")
+    changes = ChangeRequest.objects.filter(external_key=key, **({"external_source": source} if source else {}))
+    ids = list(changes.values_list("pk", flat=True)[:2])
+    if len(ids) > 1:
+        raise ValidationError({"change": [f"Several tools have a ticket {key}: name it as source:key (jira:{key})."]})
+    return ids[0] if ids else None
+
+
 def change_id_for(text: str) -> int:
-    """The id of the change a pipeline names, by reference (CHG-000123) or by the key of its external
-    ticket (PAY-42: the last segment of the change's ticket link). Raises ValidationError on `change`."""
+    """The id of the change a pipeline names: by reference (CHG-000123), by its external reference
+    (jira:PAY-42 or PAY-42: changes.models.ChangeRequest.external_key), or else by the key of its ticket
+    link (PAY-42: the link's last segment). Raises ValidationError on `change`."""
     match = REFERENCE.match(text)
     if match:
         pk = int(match.group(1))
         if ChangeRequest.objects.filter(pk=pk).exists():
             return pk
         raise ValidationError({"change": [f"No change {text}."]})
+    found = _by_external_reference(text)
+    if found is not None:
+        return found
     if not TICKET_KEY.match(text):
-        raise ValidationError({"change": [f"Give a change reference ({REFERENCE_PREFIX}000123) or a ticket key "
-                                          "(PAY-42)."]})
+        raise ValidationError({"change": [f"No change carries the external reference {text}: give a change "
+                                          f"reference ({REFERENCE_PREFIX}000123) or a ticket key (PAY-42)."]})
     ids = list(ChangeRequest.objects.filter(ticket_url__iendswith=f"/{text}").values_list("pk", flat=True)[:2])
     if not ids:
         raise ValidationError({"change": [f"No change links ticket {text}."]})

@@ -17,7 +17,9 @@ from django.utils import timezone
 from changemgmt import ledger
 from changemgmt.errors import GateRefused, Missing
 from changemgmt.refusals import logged_refusals
-from changes.models import ChangeRequest, Service
+from changes import services as change_services
+from changes.choices import ChangeType, RiskLevel
+from changes.models import ChangeRequest, Service, StandardTemplate
 from changes.pipeline import attestation, evaluation, rules, selectors
 from changes.pipeline.choices import Decision
 from changes.pipeline.models import ArtefactAllowance, ChangeArtefact, DeployEnvironment, GateDecision
@@ -162,3 +164,55 @@ def save_environment(*, actor, environment: DeployEnvironment) -> DeployEnvironm
                       subject=environment, payload={"name": environment.name,
                                                     "description": environment.description})
         return environment
+
+
+OPEN_TEXT = ("template", "service", "planned_start", "planned_end")
+OPEN_OPTIONAL = ("title", "description", "business_justification", "impact_systems", "impact_users", "ticket_url",
+                 "pr_url", "external_source", "external_key")
+REF_STANDARD = "POLICY §1 standard changes"
+
+
+@logged_refusals("pipeline opens a standard change")
+def open_standard_change(*, actor, data: dict) -> tuple[ChangeRequest, object]:
+    """A pipeline opens its own change from a catalog template (a standard change, issue 10 §1), for one
+    service its token is scoped to, and the change is submitted and assessed at once: pre-approved, so it
+    waits only for its tests and its schedule. The template's conditions must hold — the template active,
+    the change standard and low risk, the submit and assess gates holding — else nothing is written
+    (GateRefused, 409). Filed in the name of the token's issuer (`token.user`) through changes.services;
+    a `pipeline.change_opened` ledger entry names the token. Returns (change, that entry)."""
+    errors = {key: ["Unknown field."] for key in data if key not in OPEN_TEXT + OPEN_OPTIONAL}
+    errors.update({name: ["This field is required."] for name in OPEN_TEXT if data.get(name) in (None, "")})
+    if errors:
+        raise ValidationError(errors)
+    service = _named(Service, str(data["service"]), "service", "service")
+    if not rules.token_covers(actor, service):
+        raise PermissionDenied(f"This pipeline token is not scoped to service “{service.name}”.")
+    template = _template(data["template"])
+    fields = {key: data[key] for key in OPEN_OPTIONAL + ("planned_start", "planned_end") if key in data}
+    with transaction.atomic():
+        change = change_services.create_from_template(actor=actor.user, template_id=template.pk,
+                                                      data={**fields, "services": [service.pk]})
+        if change.change_type != ChangeType.STANDARD or change.risk_level != RiskLevel.LOW:
+            raise GateRefused("open", [Missing("template_conditions", (
+                f"“{template.name}” does not make a low-risk standard change as asked "
+                f"({'; '.join(change.notices) or 'its scorecard is not low'}): file a normal change instead."),
+                REF_STANDARD)])
+        for step in ("submit", "assess"):  # the assess step approves at once: a standard change has no slots
+            change = change_services.run_transition(change_id=change.pk, name=step, actor=actor.user,
+                                                    automatic=True)
+        entry = ledger.append(actor=_actor(actor), action="pipeline.change_opened", subject=change, payload={
+            "template": template.name, "template_id": template.pk, "service": service.name,
+            "state": change.state, "requester": actor.user.username})
+        return change, entry
+
+
+def _template(value):
+    """An active standard template, by id or by name; ValidationError on `template`."""
+    found = StandardTemplate.objects.filter(active=True)
+    if isinstance(value, bool):
+        value = None
+    found = found.filter(pk=value) if isinstance(value, int) else found.filter(name=str(value))
+    template = found.first()
+    if template is None:
+        raise ValidationError({"template": ["No active standard template with this id or name."]})
+    return template

@@ -135,10 +135,10 @@ def world(frozen, requester, peer, cab_chair, cab_member, admin_user):
     """One of each object an endpoint may address, so a refusal cannot hide behind a 404 (the first
     notification is the administrator's: the inbox API shows a person only their own)."""
     notify(user=admin_user, kind=NotificationKind.values[0], title="Yours")
-    change = in_approval(requester)
+    change = in_approval(requester, external_source="jira", external_key="PAY-1")
     template = StandardTemplate.objects.create(name="Patch bump", description="d", category="application",
                                                implementation_plan="i", test_plan="t", rollback_plan="r")
-    token, _plain = issue_token(user=requester, name="walker")
+    token, _plain = issue_token(user=admin_user, name="walker")  # the API shows a person only their own tokens
     BoardMember.objects.create(user=cab_chair, seat=Seat.CHAIR)
     BoardMember.objects.create(user=cab_member, seat=Seat.OPERATIONS)
     start = f.NOW + timedelta(days=2)
@@ -163,7 +163,8 @@ def world(frozen, requester, peer, cab_chair, cab_member, admin_user):
     head = tree_heads.sign_tree_head()
     return {"pk": change.pk, "change_id": change.pk, "id": change.pk,
             "slot_id": change.approval_slots.first().pk, "tree_size": head.tree_size, "template_id": template.pk,
-            "token_id": token.pk, "name": "submit", "secret": secret, "service_id": service.pk, "action": "start"}
+            "token_id": token.pk, "name": "submit", "source": "jira", "key": "PAY-1",
+            "secret": secret, "service_id": service.pk, "action": "start"}
 
 
 def endpoints(world):

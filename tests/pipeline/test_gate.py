@@ -114,6 +114,19 @@ def test_a_change_found_by_its_ticket_key(frozen, requester, peer, peer2, pipeli
     assert pipeline.ask(change, change="PAY-42").json()["change"] == change.reference
 
 
+def test_a_change_found_by_its_external_reference(frozen, requester, peer, peer2, pipeline):
+    change = life.ready(requester, [peer, peer2], external_source="jira", external_key="OPS-7")
+    assert pipeline.ask(change, change="jira:OPS-7").json()["change"] == change.reference
+    assert pipeline.ask(change, change="OPS-7").json()["change"] == change.reference
+    other = ChangeRequest.objects.create(title="Twin", requester=requester, external_source="snow",
+                                         external_key="OPS-7")
+    ambiguous = pipeline.ask(change, change="OPS-7")
+    assert ambiguous.status_code == 400 and "jira:OPS-7" in ambiguous.json()["change"][0]
+    assert pipeline.ask(other, change="snow:OPS-7").json()["change"] == other.reference
+    unknown = pipeline.ask(change, change="jira:OPS-8")
+    assert unknown.status_code == 400 and unknown.json()["decision"] == "deny"
+
+
 def test_a_cancelled_change_answers_409_deny_and_writes_nothing(frozen, requester, pipeline):
     change = life.submitted(requester)
     services.run_transition(change_id=change.pk, name="cancel", actor=requester, data={"reason": "Not needed."})

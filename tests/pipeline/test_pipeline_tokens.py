@@ -46,7 +46,7 @@ def _sample(group: re.Match) -> str:
     """A value the route's group accepts: an id, or the first of the names it lists (a notification kind, a
     policy key)."""
     return next(value for value in ("1", group["body"].split("|")[0]) if re.fullmatch(group["body"], value))
-PIPELINE_DOORS = (GATE, "api-pipeline-deployments", "api-not-found")
+PIPELINE_DOORS = (GATE, "api-pipeline-deployments", "api-pipeline-open-change", "api-not-found")
 
 
 def _api_paths(patterns, prefix="/api/"):

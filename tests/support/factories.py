@@ -14,7 +14,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from changemgmt.models import Team, User
-from changes.models import ChangeRequest, Service
+from changes.models import ChangeRequest, Service, StandardTemplate
 
 NY = ZoneInfo("America/New_York")
 TUESDAY = 1
@@ -102,3 +102,11 @@ CRITICAL_RISK = {"systems": 3, "users": 3, "data": 3, "reversibility": 2, "secur
 
 def reload(change) -> ChangeRequest:
     return ChangeRequest.objects.get(pk=change.pk)
+
+
+def make_template(name: str = "Patch-level dependency update", **overrides) -> StandardTemplate:
+    """An active standard template scored low (pre-approved)."""
+    fields = {"description": "Bump a dependency's patch version.", "category": "application",
+              "implementation_plan": "Merge the bot PR; deploy via pipeline.", "test_plan": "Full unit suite.",
+              "rollback_plan": "Revert the PR.", "risk_scores": dict(LOW_RISK), **overrides}
+    return StandardTemplate.objects.get_or_create(name=name, defaults=fields)[0]

@@ -2,7 +2,13 @@
 only its SHA-256 is stored; issuing revokes the previous one) or revoke it, through
 changes.calendar.services as on the subscribe page, one ledger entry each."""
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_serializer,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -12,7 +18,10 @@ from changemgmt.api.schema import FORBIDDEN, DetailSerializer, ReadModelSerializ
 from changes.calendar import services
 from changes.calendar.models import CalendarFeedToken
 
+_SECRET = {"id": 6, "created_at": "2026-12-01T09:00:00Z", "revoked_at": None, "active": True}
 
+
+@extend_schema_serializer(examples=[OpenApiExample("A feed secret", response_only=True, value=_SECRET)])
 class FeedSecretSerializer(ReadModelSerializer):
     active = serializers.SerializerMethodField()
 
@@ -25,6 +34,8 @@ class FeedSecretSerializer(ReadModelSerializer):
         return token.revoked_at is None
 
 
+@extend_schema_serializer(examples=[OpenApiExample("Issued", response_only=True, value={
+    **_SECRET, "secret": "h3Vq9…", "url": "https://changes.example.com/calendar/feed/h3Vq9…/changes.ics"})])
 class IssuedFeedSecretSerializer(FeedSecretSerializer):
     secret = serializers.CharField(help_text="The plain secret: shown this once, never again.")
     url = serializers.CharField(help_text="Your iCalendar feed URL, the secret in it.")
@@ -34,6 +45,7 @@ class IssuedFeedSecretSerializer(FeedSecretSerializer):
         read_only_fields = fields
 
 
+@extend_schema_serializer(examples=[OpenApiExample("Revoked", response_only=True, value={"revoked": 1})])
 class RevokedSerializer(serializers.Serializer):
     revoked = serializers.IntegerField(help_text="1 if an active secret was revoked, 0 if there was none.")
 

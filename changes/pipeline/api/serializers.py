@@ -1,6 +1,6 @@
 """Bodies of the pipeline API, for the OpenAPI schema and the answers. Nothing here validates input:
 the services do (changes.pipeline.services)."""
-from drf_spectacular.utils import OpenApiExample
+from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from changes.pipeline.choices import Decision
@@ -9,8 +9,9 @@ from changes.pipeline.choices import Decision
 class GateRequestSerializer(serializers.Serializer):
     """What a pipeline asks: may this artefact of this service deploy to this environment now, under this change?"""
 
-    change = serializers.CharField(help_text="The change's reference (CHG-000123) or its external ticket key "
-                                             "(PAY-42, the last segment of the change's ticket link).")
+    change = serializers.CharField(help_text="The change's reference (CHG-000123), its external reference "
+                                             "(jira:PAY-42, or PAY-42 when one tool has that key), or the key of "
+                                             "its ticket link (PAY-42, the link's last segment).")
     service = serializers.CharField(help_text="Service name; the token must be scoped to it.")
     environment = serializers.CharField(help_text="Deploy environment name (e.g. production).")
     artefact_digest = serializers.CharField(help_text="sha256:<64 lowercase hex digits>")
@@ -52,10 +53,15 @@ class GateRefusalSerializer(serializers.Serializer):
     missing = GateItemSerializer(many=True, required=False)
 
 
+@extend_schema_serializer(examples=[OpenApiExample("Two images", request_only=True, value={
+    "reason": "The API and its migration job ship as two images."})])
 class AllowanceRequestSerializer(serializers.Serializer):
     reason = serializers.CharField(help_text="Why this change deploys more than one artefact.")
 
 
+@extend_schema_serializer(examples=[OpenApiExample("Allowed", response_only=True, value={
+    "change": "CHG-000042", "allowed_by": "olivia.ops", "reason": "The API and its migration job ship as two images.",
+    "allowed_at": "2026-12-01T10:00:00Z"})])
 class AllowanceSerializer(serializers.Serializer):
     change = serializers.CharField(source="change.reference")
     allowed_by = serializers.CharField(source="allowed_by.username")
@@ -143,4 +149,48 @@ REPORT_EXAMPLES = [
     OpenApiExample("Unauthorized", response_only=True, status_codes=["409"], value={
         "unauthorized": True, "detail": "No change allows sha256:3f3f… for payments-api in production.",
         "detected_at": "2026-12-01T11:07:00Z", "ledger_seq": 1211}),
+]
+
+
+class OpenChangeRequestSerializer(serializers.Serializer):
+    """A pipeline opens its own standard change. Only parses: changes.pipeline.services validates."""
+
+    template = serializers.CharField(help_text="The catalog template: its id or its name.")
+    service = serializers.CharField(help_text="The service the change touches; the token must be scoped to it.")
+    planned_start = serializers.DateTimeField()
+    planned_end = serializers.DateTimeField()
+    title = serializers.CharField(required=False, help_text="Defaults to the template's name.")
+    description = serializers.CharField(required=False, help_text="Defaults to the template's description.")
+    business_justification = serializers.CharField(required=False, help_text="Required by the submit gate.")
+    impact_systems = serializers.CharField(required=False, help_text="Required by the submit gate.")
+    impact_users = serializers.CharField(required=False, help_text="Required by the submit gate.")
+    ticket_url = serializers.CharField(required=False)
+    pr_url = serializers.CharField(required=False)
+    external_source = serializers.CharField(required=False, help_text="With external_key: the ticket it follows.")
+    external_key = serializers.CharField(required=False)
+
+
+class OpenChangeAnswerSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    change = serializers.CharField(help_text="The reference to ask the gate with.")
+    state = serializers.CharField(help_text="testing: pre-approved; tests and the schedule remain.")
+    change_type = serializers.CharField()
+    risk_level = serializers.CharField()
+    template = serializers.IntegerField()
+    ledger_seq = serializers.IntegerField(help_text="The `pipeline.change_opened` ledger entry.")
+
+
+OPEN_EXAMPLES = [
+    OpenApiExample("Open from the catalog", request_only=True, value={
+        "template": "Patch-level dependency update", "service": "payments-api",
+        "planned_start": "2026-12-08T11:00:00Z", "planned_end": "2026-12-08T12:00:00Z",
+        "business_justification": "Security patch of a dependency.", "impact_systems": "payments-api",
+        "impact_users": "None expected", "external_source": "github", "external_key": "payments-8812"}),
+    OpenApiExample("Opened, pre-approved", response_only=True, status_codes=["201"], value={
+        "id": 42, "change": "CHG-000042", "state": "testing", "change_type": "standard", "risk_level": "low",
+        "template": 2, "ledger_seq": 1207}),
+    OpenApiExample("The template's conditions do not hold", response_only=True, status_codes=["409"], value={
+        "detail": "Submit is not possible yet.", "transition": "submit", "missing": [{
+            "code": "outside_window", "message": "The planned start is outside every deployment window for low risk.",
+            "policy": "POLICY §4 submit"}]}),
 ]

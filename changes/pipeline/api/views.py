@@ -79,6 +79,35 @@ class AllowanceView(APIView):
         return Response(serializers.AllowanceSerializer(allowance).data, status=status.HTTP_201_CREATED)
 
 
+class PipelineOpensOnly(PipelineTokenOnly):
+    message = "Only a pipeline token may open a change here: issue one on the API tokens page (administrators)."
+
+
+class OpenChangeView(APIView):
+    """A pipeline opens its own standard change from the catalog (issue 10 §1)."""
+
+    permission_classes = [PipelineOpensOnly]
+    pipeline_token_view = True
+
+    @extend_schema(
+        operation_id="pipeline_open_change", summary="Open a standard change from the catalog",
+        request=serializers.OpenChangeRequestSerializer, examples=serializers.OPEN_EXAMPLES,
+        responses={201: serializers.OpenChangeAnswerSerializer, **WRITE_ERRORS, 409: CONFLICT},
+        description="Files a standard change from an active catalog template for one service the token is "
+                    "scoped to, submitted and assessed at once: pre-approved (state `testing`). If the template's "
+                    "conditions do not hold (a low-risk standard change, the submit and assess gates) nothing is "
+                    "written and the answer is 409 with every missing item. Then ask the gate with `change`.",
+    )
+    def post(self, request):
+        body = checked_body(request.data, {**{name: TEXT for name in services.OPEN_OPTIONAL},
+                                           "template": SCALAR, "service": TEXT, "planned_start": TEXT,
+                                           "planned_end": TEXT})
+        change, entry = services.open_standard_change(actor=request.auth, data=body)
+        return Response({"id": change.pk, "change": change.reference, "state": change.state,
+                         "change_type": change.change_type, "risk_level": change.risk_level,
+                         "template": change.template_id, "ledger_seq": entry.seq}, status=status.HTTP_201_CREATED)
+
+
 class PipelineReportsOnly(PipelineTokenOnly):
     message = "Only a pipeline token may report deployments: issue one on the API tokens page (administrators)."
 
