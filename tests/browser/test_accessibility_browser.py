@@ -8,7 +8,8 @@ from django.urls import NoReverseMatch, reverse
 
 from approvals.models import ApprovalSlot
 from cab.choices import MeetingKind, MeetingStatus
-from cab.models import Meeting
+from cab.models import BoardMember, Meeting
+from cab.services import meetings as cab_meetings
 from changes.choices import ChangeType, State
 from changes.models import ChangeRequest, StandardTemplate
 from demo import loader
@@ -32,6 +33,7 @@ def every_page() -> list[tuple[str | None, str]]:
     admin, for superusers) and the JSON, CSV, iCalendar and Markdown downloads are no pages."""
     draft = ChangeRequest.objects.filter(state=State.DRAFT).order_by("pk").first()
     approval = _change(state=State.APPROVAL, approval_slots__role="peer", approval_slots__status="pending")
+    running = Meeting.objects.filter(status=MeetingStatus.IN_PROGRESS).order_by("starts_at").first()
     regular = Meeting.objects.filter(kind=MeetingKind.REGULAR, status=MeetingStatus.SCHEDULED).order_by("starts_at")
     regular = regular.first()
     ended = Meeting.objects.filter(status=MeetingStatus.ENDED).order_by("pk").first()
@@ -55,7 +57,9 @@ def every_page() -> list[tuple[str | None, str]]:
         ("bob", "/inbox/"), ("bob", "/inbox/preferences/"),
         ("alice", "/calendar/"), ("alice", "/calendar/?view=week"), ("alice", "/calendar/?view=list"),
         ("carol", "/calendar/"), ("alice", "/calendar/subscribe/"),
-        ("carol", "/cab/"), ("carol", f"/cab/meetings/{regular.pk}/"), ("cameron", f"/cab/meetings/{regular.pk}/"),
+        ("carol", "/cab/"), ("carol", f"/cab/meetings/{regular.pk}/"),
+        ("carol", f"/cab/meetings/{running.pk}/"), ("cameron", f"/cab/meetings/{running.pk}/"),
+        ("carol", f"/cab/meetings/{running.pk}/minutes/"),
         ("carol", f"/cab/meetings/{ended.pk}/"), ("audrey", f"/cab/meetings/{ended.pk}/minutes/"),
         ("carol", "/cab/emergency/"), ("carol", "/cab/actions/"),
         ("audrey", "/audit/"), ("audrey", f"/audit/changes/{_change(state=State.CLOSED)}/"),
@@ -79,8 +83,14 @@ def axe_violations(page) -> list[str]:
 
 @pytest.mark.django_db(transaction=True)
 def test_axe_finds_no_critical_or_serious_violation_on_any_page(live_server, browser, plain_http_cookies):
-    loader.seed()
+    summary = loader.seed()
     assert ApprovalSlot.objects.exists()
+    # The next meeting in progress, with the whole board present: the chair's decision controls and the
+    # members' vote forms are on its page.
+    carol = next(user for user in summary.users if user.username == "carol")
+    cab_meetings.start_meeting(meeting_id=summary.next_meeting.pk, actor=carol)
+    cab_meetings.record_attendance(meeting_id=summary.next_meeting.pk, actor=carol, present_user_ids=list(
+        BoardMember.objects.filter(active=True).values_list("user_id", flat=True)))
     pages = every_page()
     found, contexts = {}, {}
 
