@@ -87,9 +87,9 @@ def seed(count: int) -> None:
     from changemgmt import ledger
     from changemgmt.ledger.verifier import GENESIS_HASH, entry_hash
     from changemgmt.models import LedgerEntry
-    from changes import demo
     from changes.choices import Category, ChangeType, Outcome, State, TestResult
     from changes.models import ChangeRequest, TestEvidence
+    from demo import people as demo
 
     rng = random.Random(42)
     people = demo.ensure_people()

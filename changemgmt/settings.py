@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "cab",
     # The auditor's workspace: the highest layer, it reads every app above.
     "audit",
+    # The demo loader: the top layer, it writes through every app's services.
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -3,13 +3,16 @@ from django.db import models
 
 
 class State(models.TextChoices):
-    DRAFT = "draft", "Request"
-    ASSESSMENT = "assessment", "Assess"
-    APPROVAL = "approval", "Approve"
-    TESTING = "testing", "Test"
-    READY = "ready", "Deploy"
-    DEPLOYED = "deployed", "Verify"
-    VERIFIED = "verified", "Close"
+    """Each label names the state the change is in, never the step that comes next (the progress bar's
+    step names are changes.presenters.STEP_LABELS)."""
+
+    DRAFT = "draft", "Draft"
+    ASSESSMENT = "assessment", "In assessment"
+    APPROVAL = "approval", "Awaiting approval"
+    TESTING = "testing", "In testing"
+    READY = "ready", "Ready to deploy"
+    DEPLOYED = "deployed", "Deployed"
+    VERIFIED = "verified", "Verified"
     CLOSED = "closed", "Closed"
     REJECTED = "rejected", "Rejected"
     CANCELLED = "cancelled", "Cancelled"

@@ -15,7 +15,7 @@ from changemgmt.errors import Missing
 from changemgmt.templatetags.cm_format import local
 from changemgmt.web import timeline
 from changes import gates, rules, selectors, services
-from changes.calendar import conflicts
+from changes.calendar import conflicts, openings
 from changes.choices import PIPELINE, ChangeType, State, TestResult
 from changes.emergency.panel import panel_context
 from changes.forms import RiskForm, TestEvidenceForm
@@ -28,6 +28,17 @@ from changes.transitions import TRANSITIONS
 SIDE_ACTIONS = ("hold", "reject", "cancel", "roll_back")
 # States in which the change left the belt: the page says so above everything else.
 EXITED_STATES = (State.REJECTED, State.CANCELLED, State.ROLLED_BACK)
+# The progress bar names steps (request → … → close); the state badge names the state (changes.choices).
+STEP_LABELS = {State.DRAFT: "Request", State.ASSESSMENT: "Assess", State.APPROVAL: "Approve",
+               State.TESTING: "Test", State.READY: "Deploy", State.DEPLOYED: "Verify", State.VERIFIED: "Close",
+               State.CLOSED: "Closed"}
+# Gate items a new plan can cure: a refusal naming one of them is answered with the next openings.
+SCHEDULE_CODES = frozenset({"schedule_past", "lead_time", "outside_window", "hard_freeze", "soft_freeze_justification",
+                            "outside_schedule", "soft_freeze_approval"})
+# Refusals that offer the next openings with one-click reschedule.
+RESCHEDULE_AFTER = ("submit", "deploy")
+# Transitions the system takes by itself: the page explains instead of offering a button.
+AUTOMATIC = {"approve": "No button needed: the change moves on by itself when the last required approval is granted."}
 
 
 @dataclass
@@ -42,6 +53,8 @@ class Step:
     form: forms.Form | None = None
     refused: bool = False
     error: str = ""
+    openings: list = field(default_factory=list)  # OpeningRow: where a refused plan could move
+    automatic: str = ""  # why there is no button: the system takes this step itself
 
     @property
     def has_input(self) -> bool:
@@ -84,7 +97,7 @@ def pipeline(change) -> list[PipelineStep]:
     state = change.state
     if state in PIPELINE:
         current = PIPELINE.index(state)
-        return [PipelineStep(step.label if step != State.CLOSED else "Closed",
+        return [PipelineStep(STEP_LABELS[step],
                              "done" if i < current or state == State.CLOSED else "current" if i == current
                              else "todo")
                 for i, step in enumerate(PIPELINE)]
@@ -93,16 +106,28 @@ def pipeline(change) -> list[PipelineStep]:
                          (6, change.verified_at)):
         if stamp:
             reached = index
-    return [PipelineStep(step.label, "done" if i <= reached else "exited") for i, step in enumerate(PIPELINE)]
+    return [PipelineStep(STEP_LABELS[step], "done" if i <= reached else "exited") for i, step in enumerate(PIPELINE)]
 
 
 @dataclass
 class SlotRow:
-    """One approval slot in the approvals table, and whether this user may decide it here."""
+    """One approval slot in the change page's one approvals table: whether this user may decide it here,
+    its SLA clock badge (label, colour; empty for a decided or superseded slot) and its history."""
 
     slot: object
     may: bool
     pending: bool
+    badge: tuple = ("", "")
+    history: list = field(default_factory=list)
+
+
+@dataclass
+class OpeningRow:
+    """A free time the change could move to (changes.calendar.openings), ready for the reschedule form."""
+
+    start: str  # ISO 8601, posted back as the new plan
+    end: str
+    label: str  # in organisation time
 
 
 @dataclass
@@ -144,6 +169,9 @@ def steps(user, change, posted: Step | None) -> tuple[list[Step], list[Step]]:
             continue
         if posted is not None and posted.name == name:
             step = posted
+        elif name in AUTOMATIC:
+            step = Step(name, "Approval", False, False, services.transition_missing(change, name),
+                        automatic=AUTOMATIC[name])
         else:
             spec = TRANSITIONS[name]
             allowed = rules.can_transition(user, change, name)
@@ -173,12 +201,33 @@ def risk_form(user, change, bound=None):
     return form
 
 
-def slot_rows(user, slots) -> list[SlotRow]:
+def slot_rows(user, slots, now) -> list[SlotRow]:
+    """Every slot with its decision form (if this user may decide), SLA clock and history, in one table."""
     live = [s for s in slots if s.status != SlotStatus.SUPERSEDED]
+    clocks = {row["slot"].pk: row for row in slot_clocks(slots, now)}
     may = rules.can_write(user)
-    return [SlotRow(slot, may and slot.status == SlotStatus.PENDING and may_decide(user, slot, siblings=live),
-                    slot.status == SlotStatus.PENDING)
-            for slot in slots]
+    rows = []
+    for slot in slots:
+        clock = clocks.get(slot.pk, {})
+        rows.append(SlotRow(slot, may and slot.status == SlotStatus.PENDING and may_decide(user, slot, siblings=live),
+                            slot.status == SlotStatus.PENDING, tuple(clock.get("badge") or ("", "")),
+                            clock.get("history", [])))
+    return rows
+
+
+def _opening_label(start, end) -> str:
+    return f"{local(start)} – {timezone.localtime(end):%H:%M}"
+
+
+def openings_after_refusal(user, change, step: Step | None) -> list[OpeningRow]:
+    """The next openings after a submit or deploy refused for its schedule, for a user who may
+    reschedule: one click moves the plan there through the reschedule service, which checks it all again."""
+    if (step is None or not step.refused or step.name not in RESCHEDULE_AFTER
+            or not any(item.code in SCHEDULE_CODES for item in step.missing)
+            or not rules.can_reschedule(user, change)):
+        return []
+    return [OpeningRow(o.start.isoformat(), o.end.isoformat(), _opening_label(o.start, o.end))
+            for o in openings.next_openings(change=change)]
 
 
 def test_chips(change) -> list[TestChip]:
@@ -236,21 +285,42 @@ def records(change) -> list[tuple[str, list[tuple[str, str]]]]:
     return found
 
 
+def fold_state(change, *, rows, conflicts, risk_form, evidence_form) -> dict[str, bool]:
+    """Which of the page's folding sections start open: those the change's state asks about now (the
+    plan while it is a draft, the scorecard while it can be scored, approvals while one is pending, the
+    evidence while testing, conflicts when there are some); the rest stay one line each."""
+    state = change.state
+    return {
+        "details": state == State.DRAFT,
+        "risk": bool(risk_form is not None and (risk_form.errors or not change.risk_total)),
+        "approvals": any(row.pending for row in rows),
+        "tests": state == State.TESTING or bool(evidence_form is not None and evidence_form.errors),
+        "conflicts": bool(conflicts),
+        "rollout": state == State.DEPLOYED,
+        "records": state in EXITED_STATES or state in (State.DEPLOYED, State.VERIFIED, State.CLOSED),
+        "timeline": False,
+    }
+
+
 def detail_context(user, change, *, posted: Step | None = None, bound_risk_form=None,
                    evidence_form=None) -> dict:
     """Everything the change page renders, as finished rows and booleans."""
     forward, side = steps(user, change, posted)
     slots = list(change.approval_slots.all())
+    rows = slot_rows(user, slots, timezone.now())
+    conflict_list = conflict_rows(change)
     is_emergency = change.change_type == ChangeType.EMERGENCY
+    bound_risk = risk_form(user, change, bound_risk_form)
     return {
+        "open": fold_state(change, rows=rows, conflicts=conflict_list, risk_form=bound_risk,
+                           evidence_form=evidence_form),
         "change": change, "forward": forward, "side": side, "posted": posted, "pipeline": pipeline(change),
         "exited": change.state in EXITED_STATES,
         "is_standard": change.change_type == ChangeType.STANDARD,
         "can_edit": rules.can_edit(user, change),
-        "risk_form": risk_form(user, change, bound_risk_form),
+        "risk_form": bound_risk,
         "factors": [(label, getattr(change, f), levels) for _k, (f, label, levels) in FACTORS.items()],
-        "slots": slot_rows(user, slots),
-        "clocks": slot_clocks(slots, timezone.now()),
+        "slots": rows,
         "emergency": panel_context(change, user) if is_emergency else None,
         "tests": test_chips(change),
         "evidence_rows": [EvidenceRow(e, e.result == TestResult.PASSED) for e in change.test_evidence.all()],
@@ -258,7 +328,7 @@ def detail_context(user, change, *, posted: Step | None = None, bound_risk_form=
                           if rules.can_record_evidence(user, change) else None),
         "timeline": timeline.build(change, selectors.ledger_for(change)),
         "records": records(change),
-        "conflicts": conflict_rows(change),
+        "conflicts": conflict_list,
         "rollout": pipeline_selectors.rollout_of(change),
         "security_triggers": [policy.labels("security_triggers").get(code, code) for code in change.security_triggers],
         "emergency_criterion": policy.labels("emergency_criteria").get(change.emergency_criterion,

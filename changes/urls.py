@@ -13,5 +13,6 @@ urlpatterns = [
     path("<int:pk>/edit/", views.change_edit, name="edit"),
     path("<int:pk>/risk/", views.change_risk, name="risk"),
     path("<int:pk>/evidence/", views.change_evidence, name="evidence"),
+    path("<int:pk>/reschedule/", views.change_reschedule, name="reschedule"),
     path("<int:pk>/transitions/<str:name>/", views.change_transition, name="transition"),
 ]

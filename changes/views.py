@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from changemgmt.errors import Conflict, GateRefused
 from changemgmt.models import User
+from changemgmt.templatetags.cm_format import local
 from changemgmt.web.access import member_required
 from changemgmt.web.forms import bind_errors, post_data
 from changemgmt.web.htmx import is_htmx, redirect_page, render_page
@@ -181,8 +182,10 @@ def create_from_template(request, template_id: int):
 
 def _detail(request, pk, *, status=200, posted: Step | None = None, risk_form=None, evidence_form=None):
     change = _get_change(request.user, pk)
-    if posted is not None and is_htmx(request):
-        return render(request, "changes/_step.html", {"change": change, "step": posted}, status=status)
+    if posted is not None:  # a refused plan comes back with the next openings it could move to
+        posted.openings = presenters.openings_after_refusal(request.user, change, posted)
+        if is_htmx(request):
+            return render(request, "changes/_step.html", {"change": change, "step": posted}, status=status)
     context = presenters.detail_context(request.user, change, posted=posted, bound_risk_form=risk_form,
                                         evidence_form=evidence_form)
     return render(request, "changes/detail.html", context, status=status)
@@ -221,6 +224,37 @@ def change_transition(request, pk: int, name: str):
         return redirect_page(request, _detail_url(pk))
     messages.success(request, f"{spec.label}: {change.reference} is now “{change.get_state_display()}”.")
     return redirect_page(request, _detail_url(pk))
+
+
+@member_required
+@require_POST
+def change_reschedule(request, pk: int):
+    """One click from a refused submit or deploy: move the plan to an offered opening through the
+    reschedule service (the API's), which runs every check again — lead time, window, freezes, the
+    approvals the new plan needs — and writes nothing if one fails."""
+    _get_change(request.user, pk)
+    try:
+        saved = services.reschedule(change_id=pk, actor=request.user, planned_start=request.POST.get("planned_start"),
+                                    planned_end=request.POST.get("planned_end"), reason=request.POST.get("reason"))
+    except ChangeRequest.DoesNotExist as exc:
+        raise Http404("No such change.") from exc
+    except GateRefused as refusal:
+        messages.error(request, "Not rescheduled — nothing was changed: " + " ".join(
+            f"{item.message} ({item.policy})" for item in refusal.missing))
+        return _detail(request, pk, status=409)
+    except ValidationError as error:
+        messages.error(request, "Not rescheduled — nothing was changed: " + " ".join(
+            f"{field}: {' '.join(texts)}" for field, texts in error.message_dict.items()))
+        return _detail(request, pk, status=400)
+    except Conflict as conflict:
+        messages.error(request, conflict.message)
+        return redirect_page(request, _detail_url(pk))
+    change = saved.change
+    messages.success(request, f"{change.reference} rescheduled to {local(change.planned_start)}. Every check ran "
+                              "again on the new plan; take the step once more.")
+    for notice in saved.notices:
+        messages.warning(request, notice)
+    return redirect_page(request, _detail_url(pk) + "#next-heading")
 
 
 @member_required

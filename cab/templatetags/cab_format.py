@@ -9,6 +9,8 @@ from functools import lru_cache
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from markdown_it import MarkdownIt
 
 from cab.choices import (
     ACTION_COLOURS,
@@ -75,3 +77,14 @@ def kind_badge(value):
 @register.filter
 def action_badge(value):
     return _badge(ActionStatus, value)
+
+
+# CommonMark with raw HTML off (typed HTML is shown as text, never run) and line breaks kept, so the
+# minutes read as they were written; tables for any the notes contain.
+_MARKDOWN = MarkdownIt("commonmark", {"html": False, "breaks": True}).enable("table")
+
+
+@register.filter
+def markdown_html(text):
+    """The minutes' Markdown as HTML for the page (the published text itself stays Markdown)."""
+    return mark_safe(_MARKDOWN.render(text or ""))  # noqa: S308 - markdown-it escapes the text; raw HTML is off

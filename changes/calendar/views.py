@@ -131,6 +131,7 @@ def calendar_page(request):
     step = {"month": 31, "week": 7, "list": 30}[view]
     return render(request, "calendar/calendar.html", {
         "view": view, "is_list": view == "list", "views": VIEWS, "anchor": anchor, "days": days,
+        "today": timezone.localdate(),
         "weeks": [days[i:i + 7] for i in range(0, len(days), 7)],
         "entries": entries[:LIST_LIMIT], "hidden_entries": max(0, len(entries) - LIST_LIMIT),
         "freezes": data.freezes,

@@ -41,13 +41,14 @@ def plain_http_cookies(settings):
     settings.CSRF_COOKIE_SECURE = False
 
 
-def log_in(browser, live_server, username):
-    """A fresh browser context (its own cookies) logged in as `username`, on the page after login."""
-    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+def log_in(browser, live_server, username, *, password=f.PASSWORD, **context_options):
+    """A fresh browser context (its own cookies, and any Playwright context options) logged in as
+    `username`, on the page after login."""
+    page = browser.new_context(viewport={"width": 1280, "height": 900}, **context_options).new_page()
     page.set_default_timeout(15_000)
     page.goto(f"{live_server.url}/login/")
     page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(f.PASSWORD)
+    page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(lambda url: "/login/" not in url)
     return page

@@ -55,7 +55,7 @@ def test_chair_runs_a_meeting_members_vote_live_and_minutes_are_published(
 
     decide = chair.locator(f"#item-{item.pk} form.decide-form")
     decide.locator("select[name=outcome]").select_option("approve")
-    decide.locator("input[name=conditions]").fill("Canary at 1% first")
+    decide.get_by_label("Conditions of approval").fill("Canary at 1% first")
     decide.get_by_role("button").click()
     expect(chair.locator(f"#tally-{item.pk} .decision")).to_contain_text("Canary at 1% first")
     slot.refresh_from_db()
@@ -66,7 +66,7 @@ def test_chair_runs_a_meeting_members_vote_live_and_minutes_are_published(
     chair.locator("#publish-minutes").click()
     chair.goto(f"{live_server.url}/cab/meetings/{meeting.pk}/minutes/")
     expect(chair.locator(".published")).to_contain_text("read-only")
-    expect(chair.locator("pre.minutes")).to_contain_text("quinn: approve — Evidence is solid")
+    expect(chair.locator("article.minutes")).to_contain_text("quinn: approve — Evidence is solid")
     chair.goto(url)
     expect(chair.locator("textarea[name=notes]")).to_have_count(0)
     # A hand-made edit is refused and writes nothing (the attempt goes to the log, not the ledger).

@@ -56,7 +56,7 @@ def test_new_user_files_a_change_and_carries_it_to_close(live_server, browser, c
                  "Proposed schedule (planned start and end) is required.", "name at least one affected service"]:
         expect(refusal.locator(".checklist")).to_contain_text(text)
     expect(refusal.locator(".checklist .policy").first).to_contain_text("POLICY §4")
-    expect_state(page, "Request")
+    expect_state(page, "Draft")
     page.screenshot(path="/tmp/changemgmt-refusal.png")
 
     # Complete the fields and submit again.
@@ -75,7 +75,7 @@ def test_new_user_files_a_change_and_carries_it_to_close(live_server, browser, c
     expect(page.locator(".flash-success")).to_contain_text("saved")
     expect(page.locator("#step-submit .badge")).to_have_text("Gate holds")
     page.get_by_role("button", name="Submit for assessment").click()
-    expect_state(page, "Assess")
+    expect_state(page, "In assessment")
 
     # Score the risk (low on every factor), then complete the assessment: two peer slots appear.
     risk = page.locator("#risk")
@@ -84,7 +84,7 @@ def test_new_user_files_a_change_and_carries_it_to_close(live_server, browser, c
     risk.get_by_role("button", name="Save scorecard").click()
     expect(page.locator(".flash-success")).to_contain_text("low risk")
     page.get_by_role("button", name="Complete assessment").click()
-    expect_state(page, "Approve")
+    expect_state(page, "Awaiting approval")
     expect(page.locator("#approvals tbody tr")).to_have_count(2)
     expect(page.locator("#approvals").get_by_role("button", name="Grant")).to_have_count(0)  # never the author
 
@@ -92,16 +92,16 @@ def test_new_user_files_a_change_and_carries_it_to_close(live_server, browser, c
     grant_one(browser, live_server, "bob", change.pk)
     grant_one(browser, live_server, "pat", change.pk)
     page.reload()
-    expect_state(page, "Test")
+    expect_state(page, "In testing")
 
-    page.locator("#tests summary").click()
+    page.locator("#tests .form-disclosure summary").click()
     page.get_by_label("Test type").select_option("unit")
     page.get_by_label("Result").select_option("passed")
     page.get_by_role("textbox", name="Summary", exact=True).fill("412 unit tests passed")
     page.get_by_role("button", name="Record evidence").click()
     expect(page.locator(".flash-success")).to_contain_text("unit test evidence")
     page.get_by_role("button", name="Testing complete").click()
-    expect_state(page, "Deploy")
+    expect_state(page, "Ready to deploy")
 
     # Deploy inside the Tuesday window with the whole checklist.
     deploy_time = start + timedelta(minutes=15)
@@ -111,7 +111,7 @@ def test_new_user_files_a_change_and_carries_it_to_close(live_server, browser, c
         checkbox.check()
     step.get_by_label("Deployment method").select_option(label="Canary")
     step.get_by_role("button", name="Record deployment").click()
-    expect_state(page, "Verify")
+    expect_state(page, "Deployed")
 
     # Verify once the 30-minute monitoring period has passed.
     clock.move_to(deploy_time + timedelta(minutes=31))
@@ -119,7 +119,7 @@ def test_new_user_files_a_change_and_carries_it_to_close(live_server, browser, c
     for checkbox in step.locator("input[type=checkbox]").all():
         checkbox.check()
     step.get_by_role("button", name="Verified in production").click()
-    expect_state(page, "Close")
+    expect_state(page, "Verified")
 
     step = page.locator("#step-close")
     step.get_by_label("Outcome").select_option("successful")

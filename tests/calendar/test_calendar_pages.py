@@ -50,7 +50,7 @@ def test_month_view_shows_changes_windows_freezes_and_conflicts(frozen, client, 
     client.force_login(requester)
     page = client.get("/calendar/?view=month&date=2026-12-01").content.decode()
     assert f'href="/changes/{first.pk}/"' in page
-    assert page.count('aria-label="conflict"') == 2
+    assert page.count('<span class="visually-hidden">Conflict: </span>') == 2
     assert "freeze-hard" in page and "Data-centre move" in page
     assert "freeze-soft" in page  # end of November
     assert "window: critical, high, low, medium" in page

@@ -63,7 +63,7 @@ def test_permitted_transition_moves_the_state_and_writes_a_ledger_entry(client, 
     entry = LedgerEntry.objects.filter(action="change.submit").get()
     assert entry.actor == requester and entry.payload["to"] == State.ASSESSMENT
     page = detail(client, change).content.decode()
-    assert "is now “Assess”" in page and "change.submit" in page  # message and timeline
+    assert "is now “In assessment”" in page and "change.submit" in page  # message and timeline
 
 
 def test_htmx_success_redirects_the_whole_page(client, frozen, requester):
@@ -170,7 +170,7 @@ def test_a_transition_from_the_wrong_state_is_a_message_not_an_error(client, fro
     client.force_login(requester)
     response = client.post(reverse("changes:transition", args=[change.pk, "verify"]), follow=True)
     assert response.status_code == 200
-    assert "“Verified in production” is not possible while the change is at “Request”" in response.content.decode()
+    assert "“Verified in production” is not possible while the change is at “Draft”" in response.content.decode()
     assert f.reload(change).state == State.DRAFT
 
 

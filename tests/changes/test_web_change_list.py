@@ -129,3 +129,16 @@ def test_rows_escape_titles_and_show_services_owner_and_local_start(client, froz
         assert f'href="{reverse("changes:detail", args=[change.pk])}"' in page and change.reference in page
         assert '<time datetime="2026-12-01T06:00:00-05:00">1 Dec 06:00</time>' in page
         assert (requester.get_full_name() or requester.username) in page
+
+
+def test_catalog_buttons_are_named_by_their_visible_label(client, requester):
+    from changes.models import StandardTemplate
+
+    StandardTemplate.objects.create(name="Documentation update", category="application", description="Docs only.",
+                                    implementation_plan="Merge.", test_plan="Build.", rollback_plan="Revert.",
+                                    risk_scores={"systems": 1, "users": 1, "data": 1, "reversibility": 1,
+                                                 "security": 1})
+    client.force_login(requester)
+    html = client.get("/changes/catalog/").content.decode()
+    assert "aria-label=" not in html.split('class="catalog"')[1]  # the name is the visible text, plus the template
+    assert 'role="button">Use this template<span class="visually-hidden">: Documentation update</span></a>' in html

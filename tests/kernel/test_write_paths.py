@@ -21,7 +21,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("changemgmt", "approvals", "changes", "cab", "audit")
+PACKAGES = ("changemgmt", "approvals", "changes", "cab", "audit", "demo")
 
 WRITES = {"save", "delete", "create", "bulk_create", "bulk_update", "update", "get_or_create",
           "update_or_create", "add", "remove", "set", "clear"}

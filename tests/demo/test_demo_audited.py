@@ -5,13 +5,13 @@ from approvals.models import ApprovalSlot
 from cab.models import Decision
 from changemgmt.ledger import subject_of
 from changemgmt.models import LedgerEntry, Team, User
-from changes import demo
 from changes.models import Service, StandardTemplate
+from demo import loader, people
 
 
 def test_demo_people_and_catalog_are_in_the_ledger_and_the_history(db):
-    demo.ensure_people()
-    demo.ensure_catalog()
+    people.ensure_people()
+    people.ensure_catalog()
 
     subjects = set(LedgerEntry.objects.values_list("subject", flat=True))
     for model in (User, Team, Service, StandardTemplate):
@@ -26,17 +26,17 @@ def test_demo_people_and_catalog_are_in_the_ledger_and_the_history(db):
 
 
 def test_loading_the_demo_people_and_catalog_twice_writes_nothing_more(db):
-    demo.ensure_people()
-    demo.ensure_catalog()
+    people.ensure_people()
+    people.ensure_catalog()
     count = LedgerEntry.objects.count()
 
-    demo.ensure_people()
-    demo.ensure_catalog()
+    people.ensure_people()
+    people.ensure_catalog()
     assert LedgerEntry.objects.count() == count
 
 
 def test_the_demo_decides_every_cab_approval_in_a_cab_meeting_with_quorum(db):
-    demo.seed()
+    loader.seed()
 
     decided = ApprovalSlot.objects.filter(role=SlotRole.CAB).exclude(status__in=[SlotStatus.PENDING,
                                                                                 SlotStatus.SUPERSEDED])

@@ -6,20 +6,20 @@ from django.test import Client
 
 from changemgmt.models import LedgerEntry, User
 from changemgmt.roles import Role, roles_of
-from changes import demo
 from changes.choices import ChangeType, State
 from changes.models import ChangeRequest, RollbackRecord, StandardTemplate
+from demo import data, people
 
 
 def test_demo_people_cover_every_role_and_log_in_with_the_printed_password(db):
-    users = demo.ensure_people()
+    users = people.ensure_people()
     held = set().union(*(roles_of(user) for user in users))
     assert held >= set(Role.values)
     for user in users:
         assert user.team_id or Role.AUDITOR in roles_of(user)
         assert user.manager_id or Role.CTO in roles_of(user), f"{user.username} has no manager"
-    assert Client().login(username="alice", password=demo.DEMO_PASSWORD)
-    assert demo.ensure_people() == users and User.objects.count() == len(users)  # idempotent
+    assert Client().login(username="alice", password=data.DEMO_PASSWORD)
+    assert people.ensure_people() == users and User.objects.count() == len(users)  # idempotent
 
 
 def test_demo_command_fills_an_empty_database_with_every_state_through_the_services(db):
@@ -32,8 +32,8 @@ def test_demo_command_fills_an_empty_database_with_every_state_through_the_servi
     assert 45 <= ChangeRequest.objects.count() <= 60
     for user in User.objects.all():
         assert user.username in printed
-    assert demo.DEMO_PASSWORD in printed
-    assert StandardTemplate.objects.filter(name__in=[t["name"] for t in demo.TEMPLATES]).count() == 4
+    assert data.DEMO_PASSWORD in printed
+    assert StandardTemplate.objects.filter(name__in=[t["name"] for t in data.TEMPLATES]).count() == 4
     assert ChangeRequest.objects.filter(change_type=ChangeType.STANDARD, template__isnull=False).exists()
     assert set(ChangeRequest.objects.exclude(risk_level="").values_list("risk_level", flat=True)) == {
         "low", "medium", "high", "critical"}
