@@ -11,6 +11,7 @@ kernel.register("policy", PolicyViewSet, basename="api-policy")
 
 urlpatterns = [
     path("", include("changes.api.urls")),
+    path("", include("changes.collaboration.api.urls")),
     path("", include("changes.calendar.api.urls")),
     path("", include("approvals.api.urls")),
     path("", include("changes.emergency.api.urls")),

@@ -59,6 +59,7 @@ EXTRAS = {
         "calendar": "sub-package: windows, freezes, conflicts, openings, feeds",
         "emergency": "sub-package: verbal authorization, confirmation, the 24-hour paperwork",
         "pipeline": "sub-package: the pipeline deploy gate and its attestations",
+        "collaboration": "sub-package: comments, work notes, @mentions, watchers and attachments",
         "gates": "the pure gate functions of POLICY §4",
         "transitions": "the transition registry: each step's form, gate and effect",
         "risk": "the risk scorecard, pure",
