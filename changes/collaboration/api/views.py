@@ -5,10 +5,12 @@ from django.core.exceptions import PermissionDenied
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
+from rest_framework.exceptions import UnsupportedMediaType
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from changemgmt.api.input import checked_body, shapes_of_form
+from changemgmt.api.parsers import JSONParser
 from changemgmt.api.permissions import ReadOnlyForAuditors
 from changemgmt.api.schema import CONFLICT, FORBIDDEN, NOT_FOUND, WRITE_ERRORS
 from changes import rules as change_rules
@@ -61,7 +63,9 @@ class CommentViewSet(CollaborationViewSet):
 
 
 class AttachmentViewSet(CollaborationViewSet):
-    parser_classes = [MultiPartParser]
+    # JSON is parsed too, only so that the session's CSRF check (which reads the body) refuses a bad
+    # session write with 403 before the upload's 415 for anything but multipart/form-data.
+    parser_classes = [MultiPartParser, JSONParser]
 
     @extend_schema(operation_id="changes_attachments_list",
                    responses={200: doc.AttachmentSerializer(many=True), **READ_ERRORS},
@@ -76,6 +80,8 @@ class AttachmentViewSet(CollaborationViewSet):
                                "policy's `max_size_mb`, or of a type it does not list: 400 on `file`, nothing "
                                "stored. The ledger entry records its name, size and SHA-256.")
     def create(self, request, pk):
+        if not request.content_type.startswith("multipart/form-data"):
+            raise UnsupportedMediaType(request.content_type)
         data = {key: value for key, value in request.data.items() if key not in request.FILES}
         attachment = services.add_attachment(change_id=pk, actor=request.user, data=data, files=request.FILES)
         return Response(doc.AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
