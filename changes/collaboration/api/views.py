@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from changemgmt.api.input import checked_body, shapes_of_form
 from changemgmt.api.parsers import JSONParser
 from changemgmt.api.permissions import ReadOnlyForAuditors
-from changemgmt.api.schema import CONFLICT, FORBIDDEN, NOT_FOUND, WRITE_ERRORS
+from changemgmt.api.schema import CONFLICT, FORBIDDEN, NOT_FOUND, WRITE_ERRORS, DetailSerializer
 from changes import rules as change_rules
 from changes.collaboration import selectors, services
 from changes.collaboration.api import serializers as doc
@@ -75,7 +75,9 @@ class AttachmentViewSet(CollaborationViewSet):
         return Response(doc.AttachmentSerializer(selectors.attachments_for(change), many=True).data)
 
     @extend_schema(operation_id="changes_attachments_create", request={"multipart/form-data": doc.AttachmentBody},
-                   examples=doc.ATTACHMENT_EXAMPLES, responses={201: doc.AttachmentSerializer, **WRITE_ERRORS},
+                   examples=doc.ATTACHMENT_EXAMPLES,
+                   responses={201: doc.AttachmentSerializer, **WRITE_ERRORS, 415: OpenApiResponse(
+                       DetailSerializer, description="The body is not multipart/form-data.")},
                    description="Attach a file (multipart/form-data, field `file`). Larger than the `attachments` "
                                "policy's `max_size_mb`, or of a type it does not list: 400 on `file`, nothing "
                                "stored. The ledger entry records its name, size and SHA-256.")
@@ -87,9 +89,10 @@ class AttachmentViewSet(CollaborationViewSet):
         return Response(doc.AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(operation_id="changes_attachments_download",
-                   responses={(200, "application/octet-stream"): OpenApiResponse(
-                       OpenApiTypes.BINARY, description="The file, as a download; `X-Content-SHA256` repeats its "
-                                                        "digest"), **READ_ERRORS},
+                   responses={(200, "*/*"): OpenApiResponse(
+                       OpenApiTypes.BINARY, description="The file, as a download, with the content type the "
+                                                        "attachments policy gives its extension; `X-Content-SHA256` "
+                                                        "repeats its digest"), **READ_ERRORS},
                    description="Download a file of the change (anyone who may read the change).")
     def download(self, request, pk, attachment_id):
         change = _change(request, pk)
