@@ -72,9 +72,15 @@ def test_bulk_approve_and_the_queue_updates_live(browser, live_server, clock, pl
     for change in (first, second):
         slot = ApprovalSlot.objects.filter(change=change, role="peer", status=SlotStatus.PENDING).order_by("id").first()
         bob.locator(f'input[name=slots][value="{slot.pk}"]').check()
+    # With rows ticked, the live table waits (a swap would drop the selection) ...
+    change_in_approval(requester, title="Fourth waits")
+    bob.wait_for_timeout(3_000)
+    expect(bob.locator("#queue-live")).not_to_contain_text("Fourth waits")
+    expect(bob.locator("input[name=slots]:checked")).to_have_count(2)
     bob.get_by_label("Reason").last.fill("Reviewed together")
     bob.get_by_role("button", name="Grant selected").click()
     expect(bob.locator(".flashes")).to_contain_text("Granted 2")
+    expect(bob.locator("#queue-live")).to_contain_text("Fourth waits")  # ... and shows it once they are done
     assert ApprovalSlot.objects.filter(change__in=[first, second], status=SlotStatus.GRANTED,
                                        reason="Reviewed together").count() == 2
     assert not ApprovalSlot.objects.filter(change=third, status=SlotStatus.GRANTED).exists()
