@@ -80,3 +80,12 @@ def test_the_policy_refuses_a_malformed_type_list(admin_user):
     with pytest.raises(ValidationError):
         policy.update_setting(key="attachments", actor=admin_user, value={
             **limits, "types": [{"extension": "exe", "content_type": "application/x-msdownload"}]})
+
+
+def test_the_policy_refuses_a_size_under_one_megabyte_and_a_repeated_extension(admin_user):
+    limits = policy.get("attachments")
+    with pytest.raises(ValidationError, match="at least 1"):
+        policy.update_setting(key="attachments", actor=admin_user, value={**limits, "max_size_mb": 0})
+    with pytest.raises(ValidationError, match="only once"):
+        policy.update_setting(key="attachments", actor=admin_user, value={
+            **limits, "types": limits["types"] + limits["types"][:1]})
