@@ -69,3 +69,22 @@ def test_the_queue_updates_without_a_reload(frozen, client, requester, peer):
     change_in_approval(requester, title="Arrived meanwhile")
     moved = client.get(QUEUE, {"since": version}, headers=HX)
     assert moved.status_code == 200 and "Arrived meanwhile" in moved.content.decode()
+
+
+def test_a_sorted_queue_costs_the_same_queries_at_two_sizes(frozen, client, requester, peer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(peer)
+
+    def cost():
+        client.get(QUEUE, {"sort": "-requested"})
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(QUEUE, {"sort": "-requested"}).status_code == 200
+        return len(queries)
+
+    change_in_approval(requester, title="one")
+    small = cost()
+    for n in range(4):
+        change_in_approval(requester, title=f"more {n}")
+    assert cost() == small
