@@ -1,5 +1,6 @@
 """Pages of the approvals area: "My approvals" with decisions in place (htmx), and the emergency
 paperwork list. Views parse input, call one selector or service, and render."""
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -14,8 +15,9 @@ from approvals.models import ApprovalSlot
 from approvals.rules import decision_refusals
 from changemgmt import clock
 from changemgmt.errors import Conflict
+from changemgmt.refusals import describe
 from changemgmt.web.access import member_required
-from changemgmt.web.htmx import is_htmx, redirect_page, render_page
+from changemgmt.web.htmx import is_htmx, redirect_page, render_page, unchanged
 
 QUEUE_LIMIT = 500
 
@@ -60,14 +62,73 @@ def queue_item(slot, user, delegators, rclock, links, *, error: str = "") -> dic
     }
 
 
+# (label, sort key) of My approvals' columns; the keys are approvals.selectors.QUEUE_SORTS'.
+QUEUE_COLUMNS = [("Change", "change"), ("Approval", "role"), ("Clock", "due"), ("Decision", None)]
+
+
+def queue_columns(query, current: str) -> list[dict]:
+    """Each header with the link that sorts by it (the reverse when it already does) and its aria-sort."""
+    headers = []
+    for label, key in QUEUE_COLUMNS:
+        if key is None:
+            headers.append({"label": label})
+            continue
+        params = query.copy()
+        params.pop("since", None)
+        params["sort"] = f"-{key}" if current == key else key
+        headers.append({"label": label, "url": f"?{params.urlencode()}", "key": key,
+                        "aria_sort": "ascending" if current == key else "descending" if current == f"-{key}" else ""})
+    return headers
+
+
 @member_required
 def queue(request):
-    rows, delegators = selectors.my_slots(request.user)
+    """My approvals. It polls itself (`?since=`) and swaps its table when its rows change (live update)."""
+    version = selectors.queue_version(request.user)
+    if (same := unchanged(request, version)) is not None:
+        return same
+    sort = request.GET.get("sort") if request.GET.get("sort") in selectors.QUEUE_SORTS else "due"
+    rows, delegators = selectors.my_slots(request.user, sort=sort)
     rclock, links = badges.RequestClock(timezone.now()), RowLinks()
     items = [queue_item(slot, request.user, delegators, rclock, links) for slot in rows[:QUEUE_LIMIT]]
-    return render_page(request, "approvals/queue.html", {"items": items, "delegators": delegators,
-                                                         "given": delegation.given_by(request.user),
-                                                         "limit": QUEUE_LIMIT})
+    live = request.GET.copy()
+    live["since"] = version
+    return render_page(request, "approvals/queue.html", {
+        "items": items, "delegators": delegators, "given": delegation.given_by(request.user), "limit": QUEUE_LIMIT,
+        "columns": queue_columns(request.GET, sort), "live_query": live.urlencode(), "version": version,
+        "poll_seconds": settings.LIVE_POLL_SECONDS,
+        "can_bulk": any(not item["refusals"] and item["pending"] for item in items)})
+
+
+@member_required
+@require_POST
+def bulk_grant(request):
+    """Grant the selected approvals with one reason: approvals.services.decide per slot, each checked
+    on its own (separation of duties, CAB slots, state), each refusal reported by change and role."""
+    reason = request.POST.get("reason", "").strip()
+    slot_ids = [int(value) for value in request.POST.getlist("slots") if value.isdigit()]
+    if not slot_ids or not reason:
+        messages.error(request, "Nothing granted: select at least one approval and give the reason "
+                                "(one reason is recorded on each).")
+        return redirect_page(request, reverse("approvals:queue"))
+    labels = {slot.pk: f"{slot.change.reference} {slot.get_role_display()}"
+              for slot in ApprovalSlot.objects.filter(pk__in=slot_ids).select_related("change").only(
+                  "id", "role", "change__id")}
+    granted = []
+    for slot_id in slot_ids:
+        label = labels.get(slot_id, f"approval {slot_id}")
+        if slot_id not in labels:
+            messages.error(request, f"{label} not granted: no such approval.")
+            continue
+        try:
+            services.decide(slot_id=slot_id, actor=request.user, verdict="grant", reason=reason)
+        except (ValidationError, PermissionDenied, Conflict) as refusal:
+            messages.error(request, f"{label} not granted: {describe(refusal)}")
+        else:
+            granted.append(label)
+    if granted:
+        messages.success(request, f"Granted {len(granted)}: {', '.join(granted)}.")
+    return redirect_page(request, reverse("approvals:queue"))
 
 
 def _row(request, slot_id: int, *, error: str = "", status: int = 200):

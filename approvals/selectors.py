@@ -1,8 +1,9 @@
 """Reads for "My approvals": the slots a person may act on, in a fixed number of queries."""
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Prefetch, Q
+from django.db.models import F, Prefetch, Q
 from django.utils import timezone
 
 from approvals import badges, delegation
@@ -20,9 +21,19 @@ def slot_roles_of(user, delegators=()) -> set[str]:
     return {slot_role for slot_role, holders in SLOT_HOLDERS.items() if held & set(holders)}
 
 
-def my_slots(user, *, status: str | None = SlotStatus.PENDING, role: str | None = None):
-    """Slots waiting for `user`'s roles (pending), or those they decided (granted/rejected), soonest
-    due first; changes they authored or own are left out of the pending queue."""
+# `sort` keys of My approvals (page and `GET /api/approvals/mine/?sort=`): soonest due first by default.
+QUEUE_SORTS = {
+    "due": (F("due_at").asc(nulls_last=True), "id"), "-due": (F("due_at").desc(nulls_last=True), "-id"),
+    "change": ("change_id", "ordinal", "id"), "-change": ("-change_id", "ordinal", "id"),
+    "role": ("role", "ordinal", "id"), "-role": ("-role", "ordinal", "id"),
+    "requested": ("created_at", "id"), "-requested": ("-created_at", "-id"),
+}
+
+
+def my_slots(user, *, status: str | None = SlotStatus.PENDING, role: str | None = None, sort: str = "due"):
+    """Slots waiting for `user`'s roles (pending), or those they decided (granted/rejected), in `sort`
+    order (a key of QUEUE_SORTS; soonest due first); changes they authored or own are left out of
+    the pending queue."""
     delegators = delegation.active_delegators(user)
     if status in (SlotStatus.GRANTED, SlotStatus.REJECTED):
         rows = ApprovalSlot.objects.filter(Q(decided_by=user) | Q(on_behalf_of=user), status=status)
@@ -33,7 +44,14 @@ def my_slots(user, *, status: str | None = SlotStatus.PENDING, role: str | None 
         rows = rows.filter(role=role)
     rows = (rows.select_related("change", "decided_by", "on_behalf_of").prefetch_related(live_slots_prefetch())
             .only(*SLOT_FIELDS, *CHANGE_FIELDS, *_person_fields("decided_by"), *_person_fields("on_behalf_of")))
-    return rows.order_by("due_at", "id"), delegators
+    return rows.order_by(*QUEUE_SORTS[sort]), delegators
+
+
+def queue_version(user) -> str:
+    """Moves whenever My approvals would show other rows (a slot added, decided, delegated): its live check."""
+    rows, _ = my_slots(user)
+    ids = ",".join(map(str, rows.values_list("id", flat=True)))
+    return hashlib.sha256(ids.encode()).hexdigest()[:16]
 
 
 # What a queue row and separation of duties read; a change's long texts are never loaded for the queue.
@@ -79,9 +97,9 @@ class QueueRow:
     acting_for: str | None
 
 
-def queue_rows(user, *, status: str, role: str | None, limit: int = 500) -> list[QueueRow]:
+def queue_rows(user, *, status: str, role: str | None, limit: int = 500, sort: str = "due") -> list[QueueRow]:
     """`my_slots` as finished rows, the first `limit` of them (no query per row)."""
-    rows, delegators = my_slots(user, status=status, role=role)
+    rows, delegators = my_slots(user, status=status, role=role, sort=sort)
     clock = badges.RequestClock(timezone.now())
     return [_queue_row(slot, user, delegators, clock) for slot in rows[:limit]]
 

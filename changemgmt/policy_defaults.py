@@ -347,3 +347,19 @@ DEFAULTS.update({
         "when the APPROVAL_EMAIL_LINK_FRESH_LOGIN setting is on.",
     ),
 })
+
+# Attachments on a change (issue 12 §4): how large a file may be and which kinds are kept. A type is
+# known by its extension; the content type stored and served is the one listed here, never the browser's.
+DEFAULTS.update({
+    "attachments": (
+        {"max_size_mb": 10,
+         "types": [{"extension": ext, "content_type": kind} for ext, kind in (
+             (".pdf", "application/pdf"), (".txt", "text/plain"), (".md", "text/markdown"), (".log", "text/plain"),
+             (".csv", "text/csv"), (".json", "application/json"), (".yaml", "application/yaml"),
+             (".yml", "application/yaml"), (".png", "image/png"), (".jpg", "image/jpeg"), (".jpeg", "image/jpeg"),
+             (".zip", "application/zip"))]},
+        "POLICY §4 evidence [000]",
+        "Files attached to a change (evidence, runbooks): at most `max_size_mb` megabytes each, and only the "
+        "extensions listed in `types`, each with the content type it is stored and downloaded as.",
+    ),
+})

@@ -27,6 +27,8 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 FREEZE_KINDS = ("hard", "soft")
 CODE = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
 CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+EXTENSION = re.compile(r"^\.[a-z0-9]{1,10}$")
+CONTENT_TYPE = re.compile(r"^[a-z]+/[a-z0-9.+-]+$")
 
 _vocabularies: dict[str, frozenset[str]] = {}
 
@@ -345,6 +347,21 @@ def _webhooks(p: _Problems, v: dict) -> None:
     p.at_least("webhooks.disable_after_days", v["webhooks"]["disable_after_days"], 1)
 
 
+def _attachments(p: _Problems, v: dict) -> None:
+    """A size of at least 1 MB; each type a distinct lower-case extension with a type/subtype content type."""
+    p.at_least("attachments.max_size_mb", v["attachments"]["max_size_mb"], 1)
+    extensions = [entry["extension"] for entry in v["attachments"]["types"]]
+    for index, entry in enumerate(v["attachments"]["types"]):
+        if not EXTENSION.match(entry["extension"]):
+            p.add(f"attachments.types[{index}].extension", f"{entry['extension']!r} is not a lower-case extension "
+                  "such as .pdf")
+        if not CONTENT_TYPE.match(entry["content_type"]):
+            p.add(f"attachments.types[{index}].content_type", f"{entry['content_type']!r} is not a content type "
+                  "such as application/pdf")
+    if len(set(extensions)) != len(extensions):
+        p.add("attachments.types", "each extension may be listed only once")
+
+
 # (keys read, rule): an edit of any key a rule reads runs that rule. A key with no rule here needs only its
 # shape, which already refuses negative numbers and fractions where the default is whole (lead_time_hours,
 # monitoring_minutes, retention_years, ...).
@@ -379,4 +396,5 @@ RULES: list[tuple[tuple[str, ...], Callable[[_Problems, dict], None]]] = [
     (("pipeline_rollout_stages",), _pipeline_rollout_stages),
     (("pipeline_health_budgets",), _pipeline_health_budgets),
     (("webhooks",), _webhooks),
+    (("attachments",), _attachments),
 ]

@@ -144,8 +144,34 @@ STATICFILES_DIRS = [
     ("vendor/pico", NODE_MODULES / "@picocss" / "pico" / "css"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
 ]
+# Attachments (changes.collaboration) go to Django's default storage: files under MEDIA_ROOT (var/media/)
+# unless ATTACHMENT_STORAGE=s3, which stores them in an S3-compatible bucket through django-storages
+# (AWS S3, MinIO, Ceph…). Files are never served from MEDIA_ROOT directly: downloads go through a
+# permission-checked view.
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+ATTACHMENT_STORAGE = env_str("ATTACHMENT_STORAGE", "local")
+if ATTACHMENT_STORAGE not in ("local", "s3"):
+    raise ImproperlyConfigured("ATTACHMENT_STORAGE must be local or s3")
+_default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if ATTACHMENT_STORAGE == "s3":
+    _default_storage = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": env_str("S3_BUCKET"),
+        "endpoint_url": env_str("S3_ENDPOINT_URL") or None,  # empty: AWS itself
+        "region_name": env_str("S3_REGION") or None,
+        "access_key": env_secret("S3_ACCESS_KEY_ID") or None,  # empty: the instance's role / the environment
+        "secret_key": env_secret("S3_SECRET_ACCESS_KEY") or None,
+        "location": env_str("S3_PREFIX", "changemgmt"),
+        "default_acl": "private",
+        "file_overwrite": False,
+        "querystring_auth": True,
+    }}
+    if not _default_storage["OPTIONS"]["bucket_name"]:
+        raise ImproperlyConfigured("ATTACHMENT_STORAGE=s3 needs S3_BUCKET")
+# Pages that update without a reload (change page, My approvals, inbox) ask for a cheap version
+# stamp this often, in seconds, and fetch the part again only when it moved.
+LIVE_POLL_SECONDS = env_int("LIVE_POLL_SECONDS", 5)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG

@@ -12,6 +12,8 @@ urlpatterns = [
     path("", include("changes.dashboard")),
     path("", include("changemgmt.web.urls")),
     path("inbox/", include("changemgmt.notifications.urls")),
+    path("changes/", include("changes.collaboration.urls")),
+    path("changes/", include("changes.lists.urls")),
     path("changes/", include("changes.urls")),
     path("calendar/", include("changes.calendar.urls")),
     path("approvals/emergency/", include("changes.emergency.urls")),

@@ -76,4 +76,6 @@ class RollbackRecordAdmin(ReadOnlyAdmin):
     list_display = ("change", "severity", "trigger", "decided_at", "completed_at")
 
 
+from changes.collaboration import admin as collaboration_admin  # noqa: E402,F401  (comments, watches, files)
+from changes.lists import admin as lists_admin  # noqa: E402,F401  (saved filters)
 from changes.pipeline import admin as pipeline_admin  # noqa: E402,F401  (registers the pipeline gate admin)

@@ -2,11 +2,11 @@
 import re
 
 import django_filters
-from django.db.models import Q
+from django.db.models import Case, F, IntegerField, Q, Value, When
 from django_filters.fields import IsoDateTimeField
 
 from changemgmt.api.input import check_moment
-from changes.choices import Category, ChangeType, RiskLevel, State
+from changes.choices import RISK_ORDER, Category, ChangeType, RiskLevel, State
 from changes.models import REFERENCE_PREFIX, ChangeRequest, Service
 
 REFERENCE = re.compile(rf"^\s*(?:{REFERENCE_PREFIX})?0*(\d+)\s*$", re.IGNORECASE)
@@ -27,6 +27,40 @@ class MomentFilter(django_filters.IsoDateTimeFilter):
     field_class = MomentField
 
 
+def _rank(field: str, order: list) -> Case:
+    """Position in `order`; anything else (a risk not scored yet) ranks below the first."""
+    return Case(*[When(**{field: value}, then=Value(index)) for index, value in enumerate(order)],
+                default=Value(-1), output_field=IntegerField())
+
+
+# `?sort=` keys and what they order by: risk and state in their own order (low→critical, the life
+# cycle), not alphabetically. The page's column headers and `GET /api/changes/?sort=` share them.
+SORT_KEYS = {
+    "reference": "id", "title": "title", "state": _rank("state", list(State.values)),
+    "type": "change_type", "risk": _rank("risk_level", sorted(RISK_ORDER, key=RISK_ORDER.get)),
+    "owner": "owner__username", "planned_start": "planned_start", "created": "created_at",
+}
+
+
+class ChangeOrdering(django_filters.OrderingFilter):
+    """`sort=key` or `sort=-key` (descending), several comma-separated; ties broken by newest first."""
+
+    def __init__(self, **kwargs):
+        super().__init__(fields={key: key for key in SORT_KEYS}, **kwargs)
+
+    def get_ordering_value(self, param):
+        descending = param.startswith("-")
+        target = SORT_KEYS[param.lstrip("-")]
+        if isinstance(target, str):
+            return F(target).desc(nulls_last=True) if descending else F(target).asc(nulls_last=True)
+        return target.desc() if descending else target.asc()
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.order_by(*[self.get_ordering_value(param) for param in value], "-created_at", "-id")
+
+
 class ChangeFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     state = django_filters.MultipleChoiceFilter(choices=State.choices)
@@ -44,10 +78,12 @@ class ChangeFilter(django_filters.FilterSet):
     created_before = MomentFilter(field_name="created_at", lookup_expr="lt")
     external_source = django_filters.CharFilter(label="External source (e.g. jira)")
     external_key = django_filters.CharFilter(label="External key (e.g. PAY-42)")
+    sort = ChangeOrdering(label="Sort by", help_text="A column (reference, title, state, type, risk, owner, "
+                                                     "planned_start, created); prefix - for descending.")
 
     class Meta:
         model = ChangeRequest
-        fields = ["q", "state", "change_type", "risk_level", "category", "owner", "service"]
+        fields = ["q", "state", "change_type", "risk_level", "category", "owner", "service", "sort"]
 
     def search(self, queryset, name, value):
         """Free text over title and description; `CHG-000123` or `123` finds that change."""

@@ -321,5 +321,8 @@ class RollbackRecord(models.Model):
 
 
 # The pipeline gate's models (issue 10) live in changes/pipeline/ and belong to this app.
+# Comments, watchers and attachments (issue 12 §4), saved filters (§5) live in sub-packages and belong to this app.
+from changes.collaboration.models import Attachment, Comment, Watch  # noqa: E402,F401
+from changes.lists.models import SavedFilter  # noqa: E402,F401
 from changes.pipeline.models import ArtefactAllowance, ChangeArtefact, DeployEnvironment, GateDecision  # noqa: E402,F401
 from changes.pipeline.rollout import DeploymentReport, UnauthorizedDeployment  # noqa: E402,F401

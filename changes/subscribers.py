@@ -9,6 +9,7 @@ Each handler runs inside the publisher's transaction, in the order listed:
     change.risk_scored       an emergency change scored after deploying gets its post-hoc approval slots
     change.conflict_detected both owners are told
     freeze.caught_change     the owner is told
+    change.<transition>      the change's watchers are told (changes.collaboration)
     conflicts.TOPICS         the change's schedule conflicts are recomputed (changes.calendar.conflicts.connect)
 
 The approval.* rows are why this is a signal and not a call: approvals sits below changes and may not
@@ -21,9 +22,11 @@ from changemgmt.notifications import Message, notify_many
 from changes.calendar import conflicts
 from changes.calendar.models import Freeze
 from changes.choices import State
+from changes.collaboration import services as collaboration
 from changes.emergency import paperwork
 from changes.models import ChangeRequest
 from changes.services import run_transition
+from changes.transitions import TRANSITIONS
 
 
 def _all_granted(*, actor, change_id, **_):
@@ -83,6 +86,11 @@ def _freeze_lifted(*, actor, freeze_id, change_id, owner_id, **_):
                          "the test step as usual.", f"/changes/{change.pk}/")])
 
 
+def _transitioned(*, actor, change_id, from_state=None, to_state=None, **_):
+    collaboration.tell_watchers_of_transition(actor=actor, change_id=change_id, from_state=from_state,
+                                              to_state=to_state)
+
+
 def connect():
     """Subscribe the table above (called once, from ChangesConfig.ready)."""
     events.subscribe("approval.all_granted", _all_granted)
@@ -93,4 +101,6 @@ def connect():
     events.subscribe("change.conflict_detected", _conflict_detected)
     events.subscribe("freeze.caught_change", _freeze_caught)
     events.subscribe("freeze.lifted", _freeze_lifted)
+    for name in TRANSITIONS:
+        events.subscribe(f"change.{name}", _transitioned)
     conflicts.connect()

@@ -20,6 +20,7 @@ from changes import presenters, rules, selectors, services
 from changes.choices import ChangeType
 from changes.filters import ChangeFilter
 from changes.forms import ChangeForm, RiskForm, TestEvidenceForm
+from changes.lists import presenters as list_presenters
 from changes.models import ChangeRequest, Service, StandardTemplate
 from changes.presenters import Step, posted_step
 from changes.transitions import TRANSITIONS
@@ -92,6 +93,7 @@ def change_list(request):
         "services": Service.objects.order_by("name").values_list("pk", "name"),
         "selected": {name: request.GET.getlist(name) for name in ("state", "change_type", "risk_level", "category")},
         "can_create": rules.can_create(request.user),
+        **list_presenters.extras(request),  # sortable headers, saved filters, bulk actions (changes.lists)
     }
     return render_page(request, "changes/list.html", context, fragment="changes/_table.html")
 

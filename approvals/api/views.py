@@ -57,6 +57,9 @@ class MySlotsViewSet(ApprovalViewSet):
             OpenApiParameter("status", enum=[*QUEUE_STATUSES],
                              description="pending (default): waiting for my roles; granted/rejected: decided by me."),
             OpenApiParameter("role", enum=SlotRole.values, description="Only slots of this role."),
+            OpenApiParameter("sort", enum=list(selectors.QUEUE_SORTS),
+                             description="Order (the My approvals page's columns): due (default: soonest first), "
+                                         "change, role, requested; prefix - for descending."),
         ],
         responses={200: serializers.QueueSlotSerializer(many=True), 400: FIELD_ERRORS, 403: FORBIDDEN},
     )
@@ -67,7 +70,10 @@ class MySlotsViewSet(ApprovalViewSet):
             raise ValidationError({"status": "Must be pending, granted or rejected."})
         if role and role not in SlotRole.values:
             raise ValidationError({"role": f"Must be one of {', '.join(SlotRole.values)}."})
-        rows = selectors.queue_rows(request.user, status=wanted, role=role)
+        sort = request.query_params.get("sort") or "due"
+        if sort not in selectors.QUEUE_SORTS:
+            raise ValidationError({"sort": f"Must be one of {', '.join(selectors.QUEUE_SORTS)}."})
+        rows = selectors.queue_rows(request.user, status=wanted, role=role, sort=sort)
         return Response(serializers.QueueSlotSerializer(rows, many=True).data)
 
 

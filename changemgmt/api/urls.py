@@ -13,6 +13,7 @@ kernel.register("tokens", TokenViewSet, basename="api-token")
 
 urlpatterns = [
     path("", include("changes.api.urls")),
+    path("", include("changes.collaboration.api.urls")),
     path("", include("changes.calendar.api.urls")),
     path("", include("approvals.api.urls")),
     path("", include("changes.emergency.api.urls")),

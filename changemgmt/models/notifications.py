@@ -24,6 +24,9 @@ class NotificationKind(models.TextChoices):
     CAB_ACTION_REMINDER = "cab_action_reminder", "CAB action item due"
     AUTOMATIC_ROLLBACK = "automatic_rollback", "Change rolled back automatically"
     UNAUTHORIZED_CHANGE = "unauthorized_change", "Unauthorized change detected"
+    MENTIONED = "mentioned", "You were mentioned in a comment"
+    WATCHED_COMMENT = "watched_comment", "New comment on a change you watch"
+    WATCHED_TRANSITION = "watched_transition", "A change you watch moved on"
 
 
 class Notification(models.Model):

@@ -1,5 +1,6 @@
 """Reads for the inbox: a person's notifications, the unread count in the header, their e-mail switches."""
 from django.core.paginator import Page, Paginator
+from django.db.models import Count, Max, Q
 
 from changemgmt.models import Notification, NotificationKind, NotificationPreference
 
@@ -9,6 +10,13 @@ INBOX_PAGE = 50
 def inbox_page(user, number) -> Page:
     """One page of `user`'s notifications, newest first (index `notification_inbox`)."""
     return Paginator(Notification.objects.filter(user=user), INBOX_PAGE).get_page(number)
+
+
+def inbox_version(user) -> str:
+    """Moves with every new notification and every one read: the inbox's live check (one query)."""
+    found = Notification.objects.filter(user=user).aggregate(
+        newest=Max("id"), unread=Count("id", filter=Q(read_at__isnull=True)))
+    return f"{found['newest'] or 0}-{found['unread']}"
 
 
 def unread_count(user) -> int:

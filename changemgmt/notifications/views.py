@@ -1,4 +1,5 @@
 """The inbox: a person's notifications, marking them read, and their email preferences."""
+from django.conf import settings
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -8,13 +9,18 @@ from changemgmt.models import Notification, NotificationKind
 from changemgmt.notifications import selectors, services
 from changemgmt.notifications.forms import EmailPreferencesForm
 from changemgmt.web.access import member_required
-from changemgmt.web.htmx import redirect_page
+from changemgmt.web.htmx import redirect_page, unchanged
 
 
 @member_required
 def inbox(request):
+    """The inbox; it polls itself (`?since=`) and swaps its list when a notification arrives or is read."""
+    version = selectors.inbox_version(request.user)
+    if (same := unchanged(request, version)) is not None:
+        return same
     return render(request, "notifications/inbox.html",
-                  {"page": selectors.inbox_page(request.user, request.GET.get("page"))})
+                  {"page": selectors.inbox_page(request.user, request.GET.get("page")), "version": version,
+                   "poll_seconds": settings.LIVE_POLL_SECONDS})
 
 
 @member_required

@@ -31,7 +31,7 @@ def _services(change):
     return change.services.all() if listed is None else listed
 
 
-def _row(change, url, states: dict, risks: dict) -> str:
+def _row(change, url, states: dict, risks: dict, selectable: bool = False) -> str:
     if change.state not in states:
         states[change.state] = state_badge(change.state)
     if change.risk_level not in risks:
@@ -43,7 +43,9 @@ def _row(change, url, states: dict, risks: dict) -> str:
     else:
         when, start = "", EMPTY
     link = url(change.pk)
-    return (f'<tr><td class="ref"><a href="{link}">{change.reference}</a></td>'
+    select = (f'<td class="select"><input type="checkbox" name="changes" value="{change.pk}" form="bulk-changes" '
+              f'aria-label="Select {change.reference}"></td>') if selectable else ""
+    return (f'<tr>{select}<td class="ref"><a href="{link}">{change.reference}</a></td>'
             f'<td class="title-cell"><a href="{link}">{escape(change.title)}</a></td>'
             f'<td>{states[change.state]}</td><td>{escape(change.get_change_type_display())}</td>'
             f'<td>{risks[change.risk_level]}</td><td>{escape(person(change.owner))}</td>'
@@ -52,7 +54,8 @@ def _row(change, url, states: dict, risks: dict) -> str:
 
 
 @register.simple_tag
-def change_rows(rows):
-    """`<tr>`s for changes from changes.selectors.change_rows, passed through with_services."""
+def change_rows(rows, selectable=False):
+    """`<tr>`s for changes from changes.selectors.change_rows, passed through with_services; with
+    `selectable`, each row starts with a checkbox of the list's bulk form (`#bulk-changes`)."""
     url, states, risks = _detail_url(), {}, {}
-    return mark_safe("\n".join(_row(change, url, states, risks) for change in rows))
+    return mark_safe("\n".join(_row(change, url, states, risks, selectable) for change in rows))

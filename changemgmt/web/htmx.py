@@ -21,3 +21,12 @@ def redirect_page(request, url: str):
     response = redirect(url)
     response.status_code = 303
     return response
+
+
+def unchanged(request, version: str) -> HttpResponse | None:
+    """Live parts of pages (My approvals, the inbox) poll their own page with `?since=<version>`:
+    while nothing moved the answer is an empty 204 (htmx swaps nothing), else None and the view
+    renders the page, of which htmx keeps only the live part (`hx-select`)."""
+    if is_htmx(request) and request.GET.get("since") == version:
+        return HttpResponse(status=204)
+    return None

@@ -1,4 +1,4 @@
-"""The kernel's page URLs: sign in and out, API tokens."""
+"""The kernel's page URLs: sign in and out, API tokens, the keyboard shortcuts' help."""
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
@@ -9,4 +9,5 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/<int:token_id>/revoke/", views.revoke, name="token-revoke"),
+    path("help/shortcuts/", views.shortcuts, name="shortcuts"),
 ]

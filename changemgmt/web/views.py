@@ -50,3 +50,9 @@ def revoke(request, token_id: int):
         raise Http404("No such token of yours.") from exc
     messages.success(request, "Token revoked: clients using it are refused from now on.")
     return redirect("tokens")
+
+
+@member_required
+def shortcuts(request):
+    """The keyboard shortcuts (static/js/shortcuts.js), listed; `?` on any page opens this."""
+    return render(request, "help/shortcuts.html")

@@ -14,6 +14,7 @@ from datetime import timedelta
 
 import pytest
 from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RoutePattern
@@ -31,6 +32,7 @@ from changemgmt.people_services import issue_token
 from changemgmt.webhooks import services as webhook_services
 from changes.calendar import services as calendar_services
 from changes.calendar.models import ConfigurationItem
+from changes.collaboration import services as collaboration
 from changes.models import StandardTemplate
 from tests.support import factories as f
 from tests.support.api import assert_nothing_written, rows
@@ -131,7 +133,7 @@ def walk(patterns=None, prefix="", namespace="", world=None):
 
 
 @pytest.fixture
-def world(frozen, requester, peer, cab_chair, cab_member, admin_user):
+def world(frozen, requester, peer, cab_chair, cab_member, admin_user, settings, tmp_path):
     """One of each object an endpoint may address, so a refusal cannot hide behind a 404 (the first
     notification is the administrator's: the inbox API shows a person only their own)."""
     notify(user=admin_user, kind=NotificationKind.values[0], title="Yours")
@@ -159,6 +161,9 @@ def world(frozen, requester, peer, cab_chair, cab_member, admin_user):
     subscription = WebhookSubscription.objects.create(url="https://hooks.example.com/", event_types=["*"],
                                                       secret=webhook_services.new_secret())
     WebhookDelivery.objects.create(subscription=subscription, event=OutboxEvent.objects.create(topic="test.walk"))
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    collaboration.add_attachment(change_id=change.pk, actor=requester, data={},
+                                 files={"file": SimpleUploadedFile("runbook.md", b"# steps")})
     ledger_audit.create_checkpoint()
     head = tree_heads.sign_tree_head()
     return {"pk": change.pk, "change_id": change.pk, "id": change.pk,

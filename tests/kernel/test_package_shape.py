@@ -60,6 +60,8 @@ EXTRAS = {
         "calendar": "sub-package: windows, freezes, conflicts, openings, feeds",
         "emergency": "sub-package: verbal authorization, confirmation, the 24-hour paperwork",
         "pipeline": "sub-package: the pipeline deploy gate and its attestations",
+        "collaboration": "sub-package: comments, work notes, @mentions, watchers and attachments",
+        "lists": "sub-package: the change list's saved filters, CSV export and bulk actions",
         "gates": "the pure gate functions of POLICY §4",
         "transitions": "the transition registry: each step's form, gate and effect",
         "risk": "the risk scorecard, pure",
