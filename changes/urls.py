@@ -1,5 +1,5 @@
 """Change request pages."""
-from django.urls import path
+from django.urls import include, path
 
 from changes import views
 
@@ -14,4 +14,5 @@ urlpatterns = [
     path("<int:pk>/risk/", views.change_risk, name="risk"),
     path("<int:pk>/evidence/", views.change_evidence, name="evidence"),
     path("<int:pk>/transitions/<str:name>/", views.change_transition, name="transition"),
+    path("", include("changes.review.urls")),
 ]

@@ -24,6 +24,7 @@ class NotificationKind(models.TextChoices):
     CAB_ACTION_REMINDER = "cab_action_reminder", "CAB action item due"
     AUTOMATIC_ROLLBACK = "automatic_rollback", "Change rolled back automatically"
     UNAUTHORIZED_CHANGE = "unauthorized_change", "Unauthorized change detected"
+    REVIEW_FOLLOW_UP = "review_follow_up", "Post-implementation review follow-up due"
 
 
 class Notification(models.Model):

@@ -59,6 +59,7 @@ EXTRAS = {
         "calendar": "sub-package: windows, freezes, conflicts, openings, feeds",
         "emergency": "sub-package: verbal authorization, confirmation, the 24-hour paperwork",
         "pipeline": "sub-package: the pipeline deploy gate and its attestations",
+        "review": "sub-package: the post-implementation review's follow-ups at 24 hours and 1 week",
         "gates": "the pure gate functions of POLICY §4",
         "transitions": "the transition registry: each step's form, gate and effect",
         "risk": "the risk scorecard, pure",
@@ -80,6 +81,7 @@ EXTRAS = {
     "audit": {
         "population": "the population of changes for a period with its control attributes, and the exceptions",
         "evidence": "one change's evidence pack (zip) with inclusion proofs",
+        "retention": "sub-package: retention per record kind, tombstones and the legal hold (POLICY §9)",
     },
     "changes/calendar": {
         "schedule": "schedule rules: windows by weekday and risk, freezes, lead time",
