@@ -149,3 +149,16 @@ def test_manage_py_export_and_import(tmp_path, capsys):
     path.write_text(json.dumps(pack))
     with pytest.raises(CommandError, match="webhooks"):
         call_command("policy", "import", str(path))
+
+
+def test_a_yaml_pack_imports_too(tmp_path):
+    import yaml
+
+    path = tmp_path / "pack.yaml"
+    call_command("policy", "export", "--format", "yaml", "--output", str(path))
+    pack = yaml.safe_load(path.read_text())
+    assert pack["format_version"] == 1
+    pack["settings"]["webhooks"] = {"disable_after_days": 11}
+    path.write_text(yaml.safe_dump(pack))
+    call_command("policy", "import", str(path))
+    assert policy.get("webhooks") == {"disable_after_days": 11}
