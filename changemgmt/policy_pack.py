@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from changemgmt import policy
+from changemgmt.api.input import NUL_MESSAGE, has_nul
 from changemgmt.policy_defaults import DEFAULTS
 
 FORMAT = "changemgmt-policy-pack"
@@ -48,8 +49,9 @@ def parse_text(text: str) -> dict:
         data = json.loads(text)
     except ValueError:
         try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as problem:
+            # YAML's dates and times become the ISO text JSON would carry, so every value is plain JSON.
+            data = json.loads(json.dumps(yaml.safe_load(text), default=str))
+        except (yaml.YAMLError, ValueError, RecursionError) as problem:
             raise ValidationError({"pack": f"Neither JSON nor YAML: {problem}"}) from problem
     return read_pack(data)
 
@@ -70,6 +72,8 @@ def read_pack(data) -> dict:
     unknown = sorted(set(settings) - set(DEFAULTS))
     if unknown:
         raise ValidationError({"settings": [f"Unknown policy setting {key!r}" for key in unknown]})
+    if has_nul(settings):
+        raise ValidationError({"settings": NUL_MESSAGE})
     return settings
 
 

@@ -106,7 +106,7 @@ class AuditViewSet(viewsets.GenericViewSet):
     def exceptions(self, request):
         return Response(_dicts(exception_rows(_period(request))))
 
-    @extend_schema(operation_id="audit_tombstones", responses={200: TombstoneSerializer(many=True), 403: FORBIDDEN},
+    @extend_schema(operation_id="audit_tombstones", responses={200: TombstoneSerializer(many=True), **READ_ERRORS},
                    parameters=[OpenApiParameter("change", int, description="Only this change's purged records")],
                    description="What retention purged (POLICY §9), newest first (at most 500): kind, record, "
                                "reference, the date retention counted from, when, and the SHA-256 of the content.")

@@ -64,7 +64,9 @@ def test_a_refused_value_refuses_the_whole_import(admin_user, requester):
                      ).status_code == 403
     for bad, field in [({"format": "x", "format_version": 1, "settings": {}}, "format"),
                        ({**_pack(webhooks={"disable_after_days": 2}), "format_version": 2}, "format_version"),
-                       (_pack(no_such_key=1), "settings"), ([1, 2], "pack")]:
+                       (_pack(no_such_key=1), "settings"), ([1, 2], "pack"),
+                       (_pack(business_calendar={**policy.get("business_calendar"), "country": "U\u0000S"}),
+                        "settings")]:
         answer = post_json(api, "/api/policy-pack/import/", bad)
         assert answer.status_code == 400 and field in answer.json(), (bad, answer.json())
     assert _snapshot() == before
