@@ -77,3 +77,4 @@ class RollbackRecordAdmin(ReadOnlyAdmin):
 
 
 from changes.pipeline import admin as pipeline_admin  # noqa: E402,F401  (registers the pipeline gate admin)
+from changes.review import admin as review_admin  # noqa: E402,F401  (registers the review follow-ups admin)

@@ -95,3 +95,14 @@ def test_schedule_is_idempotent(requester, peer, peer2, frozen):
     change = life.deployed(requester, [peer, peer2], frozen)
     assert services.schedule_follow_ups(change=f.reload(change), actor=requester) == []
     assert ReviewFollowUp.objects.filter(change=change).count() == 2
+
+
+def test_admin_shows_follow_ups_read_only(client, requester, peer, peer2, admin_user, frozen):
+    change = life.deployed(requester, [peer, peer2], frozen)
+    admin_user.is_staff = True
+    admin_user.save()
+    client.force_login(admin_user)
+    listing = client.get(reverse("admin:changes_reviewfollowup_changelist"))
+    assert listing.status_code == 200 and b"24-hour follow-up" in listing.content
+    assert client.get(reverse("admin:changes_reviewfollowup_add")).status_code == 403
+    assert ReviewFollowUp.objects.filter(change=change).count() == 2
