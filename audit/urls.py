@@ -1,5 +1,5 @@
 """The audit workspace, mounted at /audit/."""
-from django.urls import path
+from django.urls import include, path
 
 from audit import views
 
@@ -14,4 +14,5 @@ urlpatterns = [
     path("exceptions.csv", views.exceptions_csv, name="exceptions-csv"),
     path("changes/<int:pk>/", views.change_history, name="change-history"),
     path("changes/<int:pk>/evidence.zip", views.evidence_pack, name="evidence"),
+    path("", include("audit.retention.urls")),
 ]

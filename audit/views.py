@@ -16,6 +16,8 @@ from openpyxl import Workbook
 from audit import evidence, selectors
 from audit.forms import LedgerFilterForm, PeriodForm
 from audit.population import Period, exception_rows, population_rows
+from audit.retention.models import Tombstone
+from audit.retention.rules import may_hold
 from audit.rules import may_audit
 from changemgmt.ledger import merkle_store, tree_heads
 from changemgmt.ledger.audit import checkpoint_document, verify_database
@@ -94,8 +96,9 @@ def _json_download(document: dict, filename: str) -> HttpResponse:
 def change_history(request, pk: int):
     """A change's full history: its own ledger entries and the CAB's entries about it."""
     change = get_object_or_404(ChangeRequest, pk=pk)
-    return render(request, "audit/change_history.html", {"change": change,
-                                                          "entries": selectors.change_history(change)})
+    return render(request, "audit/change_history.html", {
+        "change": change, "entries": selectors.change_history(change), "may_hold": may_hold(request.user),
+        "tombstones": Tombstone.objects.filter(change=change).order_by("purged_at", "id")})
 
 
 def _period(request):

@@ -11,6 +11,7 @@ revision moved. So an edit made in any process is seen by every other from its n
 and one request or task sees one consistent policy from start to end.
 """
 import threading
+from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,8 +19,8 @@ from django.db.models import F
 
 from changemgmt.policy_defaults import DEFAULTS, RISK_LEVELS
 
-__all__ = ["RISK_LEVELS", "all_values", "begin", "connect_signals", "get", "invalidate", "labels", "reference",
-           "update_setting"]
+__all__ = ["RISK_LEVELS", "all_values", "begin", "connect_signals", "get", "invalidate", "labels",
+           "problems_with", "proposed", "reference", "replace_settings", "update_setting"]
 
 
 def _load() -> dict:
@@ -56,6 +57,9 @@ class _Memo:
         self.begin()
 
     def values(self) -> dict:
+        proposal = getattr(self._thread, "proposal", None)
+        if proposal is not None:
+            return proposal
         copy = self._copy
         if copy is not None and getattr(self._thread, "checked", False):
             return copy[1]
@@ -78,6 +82,18 @@ def get(key: str):
     if key not in DEFAULTS:
         raise KeyError(f"Unknown policy setting {key!r}")
     return all_values()[key]
+
+
+@contextmanager
+def proposed(values: dict):
+    """Within the block, this thread reads `values` (a whole policy: the stored one with an edit applied)
+    instead of the stored policy — for a dry run, which writes nothing. Other threads are unaffected."""
+    previous = getattr(_memo._thread, "proposal", None)
+    _memo._thread.proposal = {**all_values(), **values}
+    try:
+        yield
+    finally:
+        _memo._thread.proposal = previous
 
 
 def reference(key: str) -> str:
@@ -139,3 +155,65 @@ def update_setting(*, key: str, value, actor) -> None:
         )
         transaction.on_commit(invalidate)
     invalidate()
+
+
+def problems_with(changed: dict, current: dict | None = None) -> list[str]:
+    """Every reason `update_setting` would refuse one of `changed`, each judged against the whole policy
+    with all of `changed` applied; each message names its key. Empty when all may be stored."""
+    from changemgmt import policy_schema
+
+    current = _load() if current is None else current
+    merged = {**current, **changed}
+    problems = []
+    for key, value in changed.items():
+        try:
+            policy_schema.validate(key, value, merged)
+        except ValidationError as refusal:
+            problems += [message if message.startswith(key) else f"{key}: {message}" for message in refusal.messages]
+    return problems
+
+
+def replace_settings(*, values: dict, actor, action: str = "policy.imported", expected_revision: int | None = None,
+                     payload: dict | None = None) -> dict:
+    """Change several policy values at once, all or nothing (a policy pack's import): every changed value
+    is checked as `update_setting` checks one (shape and the schema's rules), against the whole policy
+    with all of them applied, so values that depend on each other are judged together. Writes each
+    changed setting, bumps the revision once and appends one ledger entry (`action`) listing every
+    change; writes nothing when one value is refused (ValidationError on `settings`, one message per
+    problem, each naming its key) or when the revision moved since `expected_revision` (Conflict).
+    Returns {key: (from, to)} of what changed."""
+    from changemgmt import ledger
+    from changemgmt.errors import Conflict
+    from changemgmt.models import PolicyRevision, PolicySetting
+
+    unknown = sorted(set(values) - set(DEFAULTS))
+    if unknown:
+        raise ValidationError({"settings": [f"Unknown policy setting {key!r}" for key in unknown]})
+    with transaction.atomic():
+        PolicyRevision.objects.get_or_create(pk=1)
+        revision = PolicyRevision.objects.select_for_update().get(pk=1)
+        if expected_revision is not None and revision.number != expected_revision:
+            raise Conflict(f"The policy changed since the preview (revision {expected_revision}, now "
+                           f"{revision.number}): preview the pack again.")
+        current = _load()
+        changed = {key: value for key, value in values.items() if current[key] != value}
+        problems = problems_with(changed, current)
+        if problems:
+            raise ValidationError({"settings": problems})
+        if not changed:
+            return {}
+        rows = {row.key: row for row in PolicySetting.objects.select_for_update().filter(key__in=list(changed))}
+        for key, value in changed.items():
+            setting = rows.get(key)
+            if setting is None:
+                _default, ref, desc = DEFAULTS[key]
+                setting = PolicySetting(key=key, reference=ref, description=desc)
+            setting.value = value
+            setting.save()
+        PolicyRevision.objects.filter(pk=1).update(number=F("number") + 1)
+        ledger.append(actor=actor, action=action, subject="policy:pack", payload={
+            **(payload or {}), "from_revision": revision.number, "to_revision": revision.number + 1,
+            "changes": [{"key": key, "from": current[key], "to": value} for key, value in changed.items()]})
+        transaction.on_commit(invalidate)
+    invalidate()
+    return {key: (current[key], value) for key, value in changed.items()}

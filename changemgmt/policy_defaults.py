@@ -363,3 +363,14 @@ DEFAULTS.update({
         "extensions listed in `types`, each with the content type it is stored and downloaded as.",
     ),
 })
+
+# Post-implementation review follow-ups (issue 11 §7): when each falls due after deployment.
+DEFAULTS.update({
+    "pir_follow_up_hours": (
+        {"day": 24, "week": 168},
+        "POLICY §4 close [001]",
+        "Hours after deployment when the post-implementation review's follow-ups fall due (`day`: the 24-hour "
+        "follow-up, whose answer counts toward \"issues within 24 h\"; `week`: the 1-week follow-up). The owner "
+        "and requester are reminded when one falls due unanswered.",
+    ),
+})

@@ -362,6 +362,13 @@ def _attachments(p: _Problems, v: dict) -> None:
         p.add("attachments.types", "each extension may be listed only once")
 
 
+def _pir_follow_up_hours(p: _Problems, v: dict) -> None:
+    hours = v["pir_follow_up_hours"]
+    p.at_least("pir_follow_up_hours.day", hours["day"], 1)
+    if hours["week"] <= hours["day"]:
+        p.add("pir_follow_up_hours.week", "must come after the day follow-up")
+
+
 # (keys read, rule): an edit of any key a rule reads runs that rule. A key with no rule here needs only its
 # shape, which already refuses negative numbers and fractions where the default is whole (lead_time_hours,
 # monitoring_minutes, retention_years, ...).
@@ -397,4 +404,5 @@ RULES: list[tuple[tuple[str, ...], Callable[[_Problems, dict], None]]] = [
     (("pipeline_health_budgets",), _pipeline_health_budgets),
     (("webhooks",), _webhooks),
     (("attachments",), _attachments),
+    (("pir_follow_up_hours",), _pir_follow_up_hours),
 ]

@@ -79,3 +79,4 @@ class RollbackRecordAdmin(ReadOnlyAdmin):
 from changes.collaboration import admin as collaboration_admin  # noqa: E402,F401  (comments, watches, files)
 from changes.lists import admin as lists_admin  # noqa: E402,F401  (saved filters)
 from changes.pipeline import admin as pipeline_admin  # noqa: E402,F401  (registers the pipeline gate admin)
+from changes.review import admin as review_admin  # noqa: E402,F401  (registers the review follow-ups admin)

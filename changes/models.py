@@ -147,6 +147,11 @@ class ChangeRequest(models.Model):
     schedule_sequence = models.PositiveIntegerField(
         default=0, help_text="Bumped on every reschedule; the iCalendar SEQUENCE of the change's event")
 
+    # Legal hold (issue 11 §8): while set, the retention job purges nothing of this change
+    # (audit.retention.services.set_legal_hold is the one write path).
+    legal_hold = models.BooleanField(default=False)
+    legal_hold_reason = models.TextField(blank=True)
+
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
@@ -326,3 +331,6 @@ from changes.collaboration.models import Attachment, Comment, Watch  # noqa: E40
 from changes.lists.models import SavedFilter  # noqa: E402,F401
 from changes.pipeline.models import ArtefactAllowance, ChangeArtefact, DeployEnvironment, GateDecision  # noqa: E402,F401
 from changes.pipeline.rollout import DeploymentReport, UnauthorizedDeployment  # noqa: E402,F401
+
+# The post-implementation review follow-ups (issue 11 §7) belong to this app too.
+from changes.review.models import ReviewFollowUp  # noqa: E402,F401

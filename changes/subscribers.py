@@ -4,7 +4,7 @@ Each handler runs inside the publisher's transaction, in the order listed:
 
     approval.all_granted     emergency paperwork re-checked; a change in approval moves on ("approve")
     approval.rejected        the change in approval or assessment is rejected
-    change.deploy            an emergency change's 24-hour paperwork opens
+    change.deploy            an emergency change's 24-hour paperwork opens; the review follow-ups are scheduled
     change.updated           an emergency change's paperwork re-checked (documentation may be complete)
     change.risk_scored       an emergency change scored after deploying gets its post-hoc approval slots
     change.conflict_detected both owners are told
@@ -25,6 +25,7 @@ from changes.choices import State
 from changes.collaboration import services as collaboration
 from changes.emergency import paperwork
 from changes.models import ChangeRequest
+from changes.review import services as review
 from changes.services import run_transition
 from changes.transitions import TRANSITIONS
 
@@ -41,7 +42,9 @@ def _rejected(*, actor, change_id, reason, **_):
 
 
 def _deployed(*, actor, change_id, **_):
-    paperwork.start_review(change=ChangeRequest.objects.get(pk=change_id), actor=actor)
+    change = ChangeRequest.objects.get(pk=change_id)
+    paperwork.start_review(change=change, actor=actor)
+    review.schedule_follow_ups(change=change, actor=actor)
 
 
 def _updated(*, actor, change_id, **_):

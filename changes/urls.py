@@ -1,5 +1,5 @@
 """Change request pages."""
-from django.urls import path
+from django.urls import include, path
 
 from changes import views
 
@@ -15,4 +15,5 @@ urlpatterns = [
     path("<int:pk>/evidence/", views.change_evidence, name="evidence"),
     path("<int:pk>/reschedule/", views.change_reschedule, name="reschedule"),
     path("<int:pk>/transitions/<str:name>/", views.change_transition, name="transition"),
+    path("", include("changes.review.urls")),
 ]

@@ -17,11 +17,14 @@ urlpatterns = [
     path("", include("changes.calendar.api.urls")),
     path("", include("approvals.api.urls")),
     path("", include("changes.emergency.api.urls")),
+    path("", include("changes.review.api.urls")),
     path("", include("cab.api.urls")),
     path("", include("changes.pipeline.api.urls")),
     path("", include("changemgmt.ledger.api.urls")),
     path("", include("changemgmt.webhooks.api.urls")),
     path("", include("changemgmt.notifications.api.urls")),
+    path("", include("audit.api.urls")),
+    path("", include("changes.policypack.api.urls")),
     *kernel.urls,
     re_path(r"^", not_found, name="api-not-found"),  # any rest, line breaks included
 ]

@@ -27,6 +27,7 @@ class NotificationKind(models.TextChoices):
     MENTIONED = "mentioned", "You were mentioned in a comment"
     WATCHED_COMMENT = "watched_comment", "New comment on a change you watch"
     WATCHED_TRANSITION = "watched_transition", "A change you watch moved on"
+    REVIEW_FOLLOW_UP = "review_follow_up", "Post-implementation review follow-up due"
 
 
 class Notification(models.Model):

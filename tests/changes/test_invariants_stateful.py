@@ -57,7 +57,8 @@ FOLLOW_UPS = {
     "change.submit": set(),
     "change.assess": SLOTS | {"change.approve"},
     "change.test": set(),
-    "change.deploy": CONFLICTS | PAPERWORK | SLOTS,  # an emergency deployment creates its post-hoc slots
+    # an emergency deployment creates its post-hoc slots; every deployment schedules its review follow-ups
+    "change.deploy": CONFLICTS | PAPERWORK | SLOTS | {"review.follow_ups_scheduled"},
     "change.verify": CONFLICTS,
     "change.close": CONFLICTS,
     "change.roll_back": CONFLICTS,

@@ -42,6 +42,7 @@ EXTRAS = {
         "policy": "the one policy accessor and its write path",
         "policy_defaults": "the default policy pack, as data",
         "policy_schema": "what a policy value must mean before it is stored",
+        "policy_pack": "the whole policy as a versioned file: export, read, diff, import",
         "events": "domain events: publish, the subscriber table, the outbox row",
         "outbox": "the registry of the outbox's delivery handlers",
         "tasking": "queue Celery work on commit without a broker outage breaking the request",
@@ -62,6 +63,8 @@ EXTRAS = {
         "pipeline": "sub-package: the pipeline deploy gate and its attestations",
         "collaboration": "sub-package: comments, work notes, @mentions, watchers and attachments",
         "lists": "sub-package: the change list's saved filters, CSV export and bulk actions",
+        "review": "sub-package: the post-implementation review's follow-ups at 24 hours and 1 week",
+        "policypack": "sub-package: the policy pack's page and API, and the dry run of a policy edit",
         "gates": "the pure gate functions of POLICY §4",
         "transitions": "the transition registry: each step's form, gate and effect",
         "risk": "the risk scorecard, pure",
@@ -82,6 +85,7 @@ EXTRAS = {
     "audit": {
         "population": "the population of changes for a period with its control attributes, and the exceptions",
         "evidence": "one change's evidence pack (zip) with inclusion proofs",
+        "retention": "sub-package: retention per record kind, tombstones and the legal hold (POLICY §9)",
     },
     "demo": {
         "data": "what the demo is made of: people, services, catalog, board, the shape of the changes",
