@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "cab",
     # The auditor's workspace: the highest layer, it reads every app above.
     "audit",
+    # Metrics (POLICY §9): the highest layer too, beside audit; neither imports the other.
+    "metrics",
 ]
 
 MIDDLEWARE = [
@@ -141,6 +143,7 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/pico", NODE_MODULES / "@picocss" / "pico" / "css"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
+    ("vendor/chartjs", NODE_MODULES / "chart.js" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -18,6 +18,7 @@ urlpatterns = [
     path("approvals/", include("approvals.urls")),
     path("cab/", include("cab.urls")),
     path("audit/", include("audit.urls")),
+    path("metrics/", include("metrics.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="api/swagger_ui.html"),
          name="api-docs"),

@@ -57,6 +57,7 @@ SEED_FUNCTIONS = [
     ("changemgmt.migrations.0016_idempotency_keys", ["create_job"]),
     ("changemgmt.migrations.0018_merkle_tree", ["create_job"]),
     ("changemgmt.migrations.0020_webhooks", ["create_job"]),
+    ("metrics.migrations.0001_monthly_report", ["create_job"]),
 ]
 
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("changemgmt.ledger.api.urls")),
     path("", include("changemgmt.webhooks.api.urls")),
     path("", include("changemgmt.notifications.api.urls")),
+    path("", include("metrics.api.urls")),
     *kernel.urls,
     re_path(r"^", not_found, name="api-not-found"),  # any rest, line breaks included
 ]

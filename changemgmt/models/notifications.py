@@ -24,6 +24,7 @@ class NotificationKind(models.TextChoices):
     CAB_ACTION_REMINDER = "cab_action_reminder", "CAB action item due"
     AUTOMATIC_ROLLBACK = "automatic_rollback", "Change rolled back automatically"
     UNAUTHORIZED_CHANGE = "unauthorized_change", "Unauthorized change detected"
+    METRICS_REPORT = "metrics_report", "Monthly change metrics report"
 
 
 class Notification(models.Model):

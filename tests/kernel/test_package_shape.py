@@ -81,6 +81,7 @@ EXTRAS = {
         "population": "the population of changes for a period with its control attributes, and the exceptions",
         "evidence": "one change's evidence pack (zip) with inclusion proofs",
     },
+    "metrics": {},
     "changes/calendar": {
         "schedule": "schedule rules: windows by weekday and risk, freezes, lead time",
         "conflicts": "conflicts between changes, recomputed on every edit",
@@ -157,7 +158,7 @@ def test_every_sub_package_is_a_named_extra_of_its_parent():
 
 def test_no_module_is_over_the_line_limit():
     long = {path.relative_to(ROOT).as_posix(): count
-            for top in ("changemgmt", "approvals", "changes", "cab", "audit")
+            for top in ("changemgmt", "approvals", "changes", "cab", "audit", "metrics")
             for path in sorted((ROOT / top).rglob("*.py"))
             if "migrations" not in path.parts and (count := len(path.read_text().splitlines())) > MAX_LINES}
     assert set(long) - set(TOO_LONG) == set(), f"split these modules: {long}"
