@@ -8,13 +8,14 @@ Rows are written straight to the tables (the numbers, not the services, are unde
 | 1 | Payments | normal | low | M+1d | M+2d | 24 h | successful (pipeline rollout to 100 % at +1 h) |
 | 2 | Payments | normal | low | M+1d | M+3d | 48 h | successful |
 | 3 | Payments | normal | low | M+3d | M+4d | 24 h | failed, review: unexpected impact |
-| 4 | Payments | normal | medium | M+4d | M+5d | 24 h | rolled back 1 h after deploying, done 30 min later (pipeline: 1 % then roll back) |
+| 4 | Payments | normal | medium | M+4d | M+5d | 24 h | rolled back: decided 1 h after deploying, done 30 min later |
 | 5 | Search | emergency | high | M+6d-2h | M+6d | 2 h | successful |
 | 6 | Search | normal | low | M+6d | M+7d | 24 h | deployed, no outcome yet |
 | 7 | Search | standard | low | M+8d | — | — | draft |
-| 8 | Search | normal | low | M-20d | M-19d | 24 h | successful (last month: outside the period, inside the score window) |
+| 8 | Search | normal | low | M-20d | M-19d | 24 h | successful (last month: inside the score window only) |
 
-Filed = submitted - 1 h. Approval slots: #1 decided 6 h after creation, #5 2 h after.
+#4's pipeline reported 1 % then rolled back. Filed = submitted - 1 h.
+Approval slots: #1 decided 6 h after creation, #5 2 h after.
 """
 from datetime import datetime, timedelta
 
@@ -76,7 +77,8 @@ def people(db):
 def month(frozen, people):
     """The eight changes above, their slots, rollback and deployment reports; policy thresholds made small."""
     start = month_start()
-    services = {"Payments": Service.objects.create(name="payments-api"), "Search": Service.objects.create(name="search-api")}
+    services = {"Payments": Service.objects.create(name="payments-api"),
+                "Search": Service.objects.create(name="search-api")}
     changes = []
     for team_name, kind, risk, (days, hours), deployed_days, state, outcome, unexpected in ROWS:
         requester = people["payments" if team_name == "Payments" else "search"]
@@ -104,7 +106,8 @@ def month(frozen, people):
                                          (rolled, 5, "roll_back", timedelta(hours=1))):
         entry = append(actor=None, action="pipeline.deployment_report", subject=change, payload={"stage": stage})
         DeploymentReport.objects.create(
-            change=change, service=change.services.first(), environment=production, artefact_digest="sha256:" + "a" * 64,
+            change=change, service=change.services.first(), environment=production,
+            artefact_digest="sha256:" + "a" * 64,
             pipeline_id="p", run_id=str(change.pk), stage=stage, error_rate_percent=0, p95_latency_ms=100,
             alert_count=0, action=action, ledger_entry=entry, reported_at=change.deployed_at + after)
     admin = people["admin"]
