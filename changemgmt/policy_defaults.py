@@ -362,6 +362,13 @@ DEFAULTS.update({
         "(successful, failed, rolled back) deployed in the last `window_days` days up to the period's end; "
         "below `min_completed` such changes the team has no score yet.",
     ),
+    "metrics_freshness": (
+        {"cache_minutes": 5},
+        "POLICY §9",
+        "The metrics page, its CSV and the API may show numbers up to this many minutes old (computed once per "
+        "period and filters in that time, so a year of changes answers fast); 0 computes them on every request. "
+        "The monthly report is always computed afresh.",
+    ),
     "risk_calibration": (
         {"tolerated_failure_percent": {"low": 5, "medium": 10, "high": 15, "critical": 20}, "min_changes": 10},
         "POLICY §2, §9",

@@ -2,8 +2,12 @@
 (met or missed), the breakdowns by risk, type, team and service, the DORA measures, the change success
 score per team and the risk calibration. Pure arithmetic over a handful of rows; no query here besides
 the selectors' and the policy's."""
-from dataclasses import dataclass, field
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
 from datetime import timedelta
+
+from django.core.cache import cache
 
 from changemgmt import policy
 from changes.choices import ChangeType, RiskLevel
@@ -111,6 +115,26 @@ def _timed(rows: list[dict]) -> tuple[int, timedelta | None]:
     return count, sum(totals, timedelta()) if totals else None
 
 
+POLICY_KEYS = ("metrics_targets", "metrics_issues_24h", "change_success_score", "risk_calibration",
+               "emergency_rate_target_percent", "pipeline_rollout_stages", "metrics_freshness")
+
+
+def cached_build(period: Period, scope: Scope) -> Report:
+    """`build`, kept `metrics_freshness.cache_minutes` in the cache per period, filters and policy values (an
+    edit of the targets is seen at once). A rolling period keeps the window it had when computed."""
+    minutes = policy.get("metrics_freshness")["cache_minutes"]
+    if not minutes:
+        return build(period, scope)
+    values = json.dumps([policy.get(key) for key in POLICY_KEYS], sort_keys=True)
+    digest = hashlib.sha256(f"{period.key}|{asdict(scope)}|{values}".encode()).hexdigest()
+    key = f"metrics:report:{digest}"
+    report = cache.get(key)
+    if report is None:
+        report = build(period, scope)
+        cache.set(key, report, timeout=minutes * 60)
+    return report
+
+
 def build(period: Period, scope: Scope) -> Report:
     targets = policy.get("metrics_targets")
     issues = policy.get("metrics_issues_24h")
@@ -120,7 +144,9 @@ def build(period: Period, scope: Scope) -> Report:
     stages = policy.get("pipeline_rollout_stages")
 
     rows = selectors.change_rows(period, scope, window_days=score_policy["window_days"],
-                                 issue_item=issues["review_item"], issue_hours=issues["hours"])
+                                 issue_item=issues["review_item"])
+    _add_early_rollbacks(rows, selectors.early_rollback_rows(period, scope, issue_item=issues["review_item"],
+                                                             issue_hours=issues["hours"]))
     total = _rates(_group(rows, lambda row: 0).get(0, {}))
     by_type_counts = _group(rows, lambda row: row["change_type"])
     by_risk_counts = _group(rows, lambda row: row["risk_level"])
@@ -178,7 +204,7 @@ def build(period: Period, scope: Scope) -> Report:
     by_team = [{**_rates(counts), "team_id": team_id, "team": name, "name": name}
                for (team_id, name), counts in sorted(by_team_counts.items(), key=lambda item: item[0][1])]
     by_team = [row for row in by_team if row["filed"] or row["deployed"]]
-    services = selectors.service_rows(period, scope, issue_item=issues["review_item"], issue_hours=issues["hours"])
+    services = selectors.service_rows(period, scope)
     by_service = [{**_rates(row), "service_id": row["services__id"], "service": row["services__name"],
                    "name": row["services__name"]}
                   for row in services if row["filed"] or row["deployed"]]
@@ -201,6 +227,14 @@ def build(period: Period, scope: Scope) -> Report:
     return Report(period, scope, measures, by_risk, by_type, volume, by_team, by_service,
                   _dora(period, scope, stages, targets), scores, calibration, flagged_teams,
                   _predicts(calibration, calibration_policy["min_changes"]), notes)
+
+
+def _add_early_rollbacks(rows: list[dict], early: list[dict]) -> None:
+    """Add each group's changes rolled back soon after deploying to its review-reported issues."""
+    by_key = {(row["team_id"], row["change_type"], row["risk_level"]): row for row in rows}
+    for row in early:
+        key = (row["change__team_id"], row["change__change_type"], row["change__risk_level"])
+        by_key[key]["issues"] += row["issues"]  # every such change was deployed in the period: its group exists
 
 
 def _merge_volume(rows: list[dict]) -> list[dict]:

@@ -3,6 +3,7 @@ changes (grouped rows, never a row per change).
 
 - `change_rows`: changes grouped by (team, type, risk) with conditional counts and summed lead times —
   filed in the period, deployed in it (by outcome), and deployed in the success-score window;
+- `early_rollback_rows`: the same groups' changes rolled back soon after deploying (the rest of the issues);
 - `service_rows`: the same counts grouped by service;
 - `recovery_rows`: rollback records completed in the period, by risk (time from decision to completion);
 - `review_rows`: approval slots decided in the period, by risk (time from creation to decision);
@@ -69,23 +70,24 @@ FAILED = Q(outcome=Outcome.FAILED) & ~ROLLED_BACK
 SUCCESSFUL = Q(outcome=Outcome.SUCCESSFUL)
 
 
-def _outcome_counts(period: Period, *, window_start: datetime, issue_item: str, issue_hours: int) -> dict:
+FINISHED = SUCCESSFUL | FAILED | ROLLED_BACK
+
+
+def _outcome_counts(period: Period, *, window_start: datetime, issue_item: str) -> dict:
     deployed = _between("deployed_at", period.start, period.end)
     in_window = _between("deployed_at", window_start, period.end)
-    early_rollback = Exists(RollbackRecord.objects.filter(
-        change=OuterRef("pk"), decided_at__lt=OuterRef("deployed_at") + timedelta(hours=issue_hours)))
-    issue = early_rollback | Q(**{f"review_answers__{issue_item}": False})
     return {
         "filed": Count("id", filter=_between("created_at", period.start, period.end)),
         "deployed": Count("id", filter=deployed),
         "successful": Count("id", filter=deployed & SUCCESSFUL),
         "failed": Count("id", filter=deployed & FAILED),
         "rolled_back": Count("id", filter=deployed & ROLLED_BACK),
-        "issues": Count("id", filter=deployed & (SUCCESSFUL | FAILED | ROLLED_BACK) & issue),
+        # the review's half of the issues; early_rollback_rows adds the other half
+        "issues": Count("id", filter=deployed & FINISHED & Q(**{f"review_answers__{issue_item}": False})),
         "lead_total": Sum(_duration("deployed_at", "submitted_at"), filter=deployed & Q(submitted_at__isnull=False)),
         "lead_count": Count("id", filter=deployed & Q(submitted_at__isnull=False)),
         "window_successful": Count("id", filter=in_window & SUCCESSFUL),
-        "window_finished": Count("id", filter=in_window & (SUCCESSFUL | FAILED | ROLLED_BACK)),
+        "window_finished": Count("id", filter=in_window & FINISHED),
     }
 
 
@@ -94,21 +96,37 @@ def _in_reach(period: Period, window_start: datetime) -> Q:
         "deployed_at", min(period.start, window_start), period.end)
 
 
-def change_rows(period: Period, scope: Scope, *, window_days: int, issue_item: str, issue_hours: int) -> list[dict]:
+def change_rows(period: Period, scope: Scope, *, window_days: int, issue_item: str) -> list[dict]:
     """One query: per (team, type, risk), the counts of `_outcome_counts`."""
     window_start = period.end - timedelta(days=window_days)
     return list(
         ChangeRequest.objects.filter(scope.changes(), _in_reach(period, window_start))
         .values("team_id", "team__name", "change_type", "risk_level")
-        .annotate(**_outcome_counts(period, window_start=window_start, issue_item=issue_item,
-                                    issue_hours=issue_hours))
+        .annotate(**_outcome_counts(period, window_start=window_start, issue_item=issue_item))
         .order_by()
     )
 
 
-def service_rows(period: Period, scope: Scope, *, issue_item: str, issue_hours: int) -> list[dict]:
+def early_rollback_rows(period: Period, scope: Scope, *, issue_item: str, issue_hours: int) -> list[dict]:
+    """One query: per (team, type, risk), the changes deployed in the period with an outcome that were rolled
+    back within `issue_hours` of deploying and whose review did not already count as an issue (a join over
+    the few rollback records, rather than a subquery per change)."""
+    return list(
+        RollbackRecord.objects.filter(
+            scope.changes("change__"), _between("change__deployed_at", period.start, period.end),
+            decided_at__lt=F("change__deployed_at") + timedelta(hours=issue_hours))
+        .filter(Q(change__state=State.ROLLED_BACK) | Q(change__outcome__in=Outcome.values))
+        .filter(Q(**{f"change__review_answers__{issue_item}__isnull": True})
+                | ~Q(**{f"change__review_answers__{issue_item}": False}))
+        .values("change__team_id", "change__change_type", "change__risk_level")
+        .annotate(issues=Count("change", distinct=True))
+        .order_by()
+    )
+
+
+def service_rows(period: Period, scope: Scope) -> list[dict]:
     """One query: per service the change touches, the same counts (a change of two services counts in both)."""
-    counts = _outcome_counts(period, window_start=period.start, issue_item=issue_item, issue_hours=issue_hours)
+    counts = _outcome_counts(period, window_start=period.start, issue_item="")
     return list(
         ChangeRequest.objects.filter(scope.changes(), _in_reach(period, period.start), services__isnull=False)
         .values("services__id", "services__name")

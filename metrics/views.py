@@ -33,7 +33,7 @@ def page(request):
     form = MetricsFilterForm(request.GET)
     if not form.is_valid():
         return render(request, "metrics/page.html", {"form": form, "report": None}, status=400)
-    report = presenters.build(form.cleaned_data["period"], form.scope())
+    report = presenters.cached_build(form.cleaned_data["period"], form.scope())
     return render(request, "metrics/page.html", {
         "form": form, "report": report, "charts": presenters.chart_data(report),
         "query": request.GET.urlencode()})
@@ -51,7 +51,7 @@ def csv_download(request):
     if not form.is_valid():
         return JsonResponse({"errors": {name: [str(e) for e in errors] for name, errors in form.errors.items()}},
                             status=400)
-    report = presenters.build(form.cleaned_data["period"], form.scope())
+    report = presenters.cached_build(form.cleaned_data["period"], form.scope())
     writer = csv.writer(_Echo())
     response = StreamingHttpResponse((writer.writerow(row) for row in presenters.csv_rows(report)),
                                      content_type="text/csv")

@@ -40,5 +40,5 @@ class MetricsView(APIView):
         form = MetricsFilterForm(request.query_params, strict=True)
         if not form.is_valid():
             raise serializers.ValidationError({name: list(errors) for name, errors in form.errors.items()})
-        report = presenters.build(form.cleaned_data["period"], form.scope())
+        report = presenters.cached_build(form.cleaned_data["period"], form.scope())
         return Response(MetricsReportSerializer(report).data)

@@ -20,6 +20,7 @@ Approval slots: #1 decided 6 h after creation, #5 2 h after.
 from datetime import datetime, timedelta
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from approvals.models import ApprovalSlot
@@ -40,6 +41,14 @@ ROWS = [
     ("Search", "standard", "low", (8, 0), None, "draft", "", False),
     ("Search", "normal", "low", (-20, 0), -19, "closed", "successful", False),
 ]
+
+
+@pytest.fixture(autouse=True)
+def _no_cached_report():
+    """Each test computes its own numbers (the cache is per process; see presenters.cached_build)."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def month_start() -> datetime:

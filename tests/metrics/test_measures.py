@@ -127,3 +127,13 @@ def test_filters_narrow_every_measure(month, scope, filed, finished):
 def test_an_empty_period_has_no_data_rather_than_zero(month):
     m = measures(presenters.build(parse_period("1999-01"), Scope()))
     assert m["success_rate"].value is None and m["success_rate"].status == "no data"
+
+
+def test_a_change_rolled_back_early_with_a_review_issue_counts_once(month):
+    from changes.models import ChangeRequest
+
+    rolled = month["changes"][3]
+    ChangeRequest.objects.filter(pk=rolled.pk).update(state="closed", outcome="rolled_back",
+                                                      review_answers={"no_unexpected_impact": False})
+    m = measures(build())
+    assert (m["issues_24h"].numerator, m["rollback_rate"].numerator) == (2, 1)

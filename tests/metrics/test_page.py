@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.staticfiles import finders
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -111,6 +112,7 @@ def _more_changes(month, count: int) -> None:
 def test_the_page_and_csv_cost_the_same_queries_at_two_sizes(admin_client, month):
     def count(url):
         admin_client.get(url, {"period": period_key()})  # warm: session, policy
+        cache.clear()  # the computation, not a cached report
         with CaptureQueriesContext(connection) as queries:
             response = admin_client.get(url, {"period": period_key()})
             if hasattr(response, "streaming_content"):
@@ -121,3 +123,25 @@ def test_the_page_and_csv_cost_the_same_queries_at_two_sizes(admin_client, month
     _more_changes(month, 60)
     assert (count("/metrics/"), count("/metrics/metrics.csv"), count("/api/metrics/")) == small
     assert small[0] <= 15
+
+
+def test_a_report_is_kept_for_the_policys_minutes_and_a_target_edit_is_seen_at_once(admin_client, month, people):
+    from changemgmt import policy
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            response = admin_client.get("/metrics/", {"period": period_key()})
+        return len(captured), response.context["report"]
+
+    admin_client.get("/metrics/", {"period": period_key()})
+    cache.clear()
+    cold, _ = queries()
+    warm, _ = queries()
+    assert warm < cold - 5  # the report's aggregate queries are not run again
+    targets = {**policy.get("metrics_targets"), "success_rate_min_percent": 50}
+    policy.update_setting(key="metrics_targets", value=targets, actor=people["admin"])
+    _, report = queries()
+    assert report.measures[0].status == "met"  # 60 % > 50 %: a new policy value is a new report
+    policy.update_setting(key="metrics_freshness", value={"cache_minutes": 0}, actor=people["admin"])
+    admin_client.get("/metrics/", {"period": period_key()})
+    assert queries()[0] > warm + 5  # computed on every request
