@@ -60,3 +60,14 @@ def test_a_reader_who_turned_the_mail_off_still_gets_the_inbox_row(frozen, month
         send_monthly_report()
     assert people["auditor"].email not in {m.to[0] for m in mailoutbox}
     assert Notification.objects.filter(user=people["auditor"], kind="metrics_report").exists()
+
+
+def test_the_admin_shows_the_reports_read_only(client, frozen, month, people, django_capture_on_commit_callbacks):
+    people["admin"].is_staff = people["admin"].is_superuser = True
+    people["admin"].save()
+    _next_month(frozen, month)
+    send_monthly_report()
+    client.force_login(people["admin"])
+    page = client.get("/admin/metrics/monthlyreport/")
+    assert page.status_code == 200 and 'field-recipients">3<' in page.content.decode()
+    assert client.get("/admin/metrics/monthlyreport/add/").status_code == 403
