@@ -7,12 +7,12 @@ changes (grouped rows, never a row per change).
 - `service_rows`: the same counts grouped by service;
 - `recovery_rows`: rollback records completed in the period, by risk (time from decision to completion);
 - `review_rows`: approval slots decided in the period, by risk (time from creation to decision);
-- `dora`: rollouts started from deployment reports in the period, and their time to restore.
+- `dora`: rollouts started from deployment reports in the period, their lead time and time to restore.
 """
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, Min, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Min, OuterRef, Q, Subquery, Sum
 
 from approvals.choices import SlotStatus
 from approvals.models import ApprovalSlot
@@ -156,21 +156,26 @@ def review_rows(period: Period, scope: Scope) -> list[dict]:
     )
 
 
+def _prefixed(q: Q, prefix: str) -> Q:
+    """The same condition over a model pointing to the change (`change__state` for `state`)."""
+    clone = Q(*[_prefixed(child, prefix) if isinstance(child, Q) else (prefix + child[0], child[1])
+                for child in q.children], _connector=q.connector, _negated=q.negated)
+    return clone
+
+
 def dora(period: Period, scope: Scope, *, first_stage: int, last_stage: int) -> dict:
-    """Two queries over the deployment reports: the rollouts started in the period (a change's first-stage
-    report), those of them that failed or rolled back, and their lead time from filing to 100 %; then the
-    rollbacks of reported rollouts completed in the period, timed from the rollout's first report."""
-    reports = DeploymentReport.objects.filter(change=OuterRef("pk"))
+    """Three queries over the deployment reports, joined to their changes (no subquery per change): the
+    rollouts started in the period (a change's first-stage report) and those of them whose change failed or
+    was rolled back; their lead time from filing to the 100 % report; the rollbacks of reported rollouts
+    completed in the period, timed from the rollout's first report."""
+    reports = DeploymentReport.objects.filter(scope.changes("change__"))
     started = reports.filter(stage=first_stage, reported_at__gte=period.start, reported_at__lt=period.end)
-    completed_at = reports.filter(stage=last_stage, action="continue").order_by().values("change").annotate(
-        first=Min("reported_at")).values("first")
-    rollouts = (
-        ChangeRequest.objects.filter(scope.changes(), Exists(started))
-        .annotate(completed_at=Subquery(completed_at))
-        .aggregate(deployments=Count("id"), failed=Count("id", filter=FAILED | ROLLED_BACK),
-                   lead_total=Sum(_duration("completed_at", "created_at"), filter=Q(completed_at__isnull=False)),
-                   lead_count=Count("id", filter=Q(completed_at__isnull=False)))
-    )
+    rollouts = started.aggregate(
+        deployments=Count("change", distinct=True),
+        failed=Count("change", distinct=True, filter=_prefixed(FAILED | ROLLED_BACK, "change__")))
+    lead = reports.filter(stage=last_stage, action="continue",
+                          change__in=started.values("change")).aggregate(
+        lead_total=Sum(_duration("reported_at", "change__created_at")), lead_count=Count("change", distinct=True))
     first_report = DeploymentReport.objects.filter(change=OuterRef("change")).order_by().values("change").annotate(
         first=Min("reported_at")).values("first")
     restores = (
@@ -178,4 +183,4 @@ def dora(period: Period, scope: Scope, *, first_stage: int, last_stage: int) -> 
         .annotate(exposed_at=Subquery(first_report)).filter(exposed_at__isnull=False)
         .aggregate(count=Count("id"), total=Sum(_duration("completed_at", "exposed_at")))
     )
-    return {**rollouts, "restores": restores["count"], "restore_total": restores["total"]}
+    return {**rollouts, **lead, "restores": restores["count"], "restore_total": restores["total"]}
