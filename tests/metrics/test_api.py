@@ -34,6 +34,7 @@ def test_the_api_filters(api, month):
 @pytest.mark.parametrize("query, field", [
     ({"period": "last-week"}, "period"), ({"risk": "extreme"}, "risk"), ({"team": "abc"}, "team"),
     ({"service": "999999"}, "service"), ({"type": "weird"}, "type"), ({"colour": "red"}, "colour"),
+    ({"team": "99999999999999999999"}, "team"), ({"service": "-1"}, "service"), ({"period": "0000-01"}, "period"),
 ])
 def test_a_bad_filter_is_a_400_naming_the_field(api, month, query, field):
     response = api.get("/api/metrics/", query)
