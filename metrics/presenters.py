@@ -234,7 +234,8 @@ def _add_early_rollbacks(rows: list[dict], early: list[dict]) -> None:
     by_key = {(row["team_id"], row["change_type"], row["risk_level"]): row for row in rows}
     for row in early:
         key = (row["change__team_id"], row["change__change_type"], row["change__risk_level"])
-        by_key[key]["issues"] += row["issues"]  # every such change was deployed in the period: its group exists
+        group = by_key[key]  # every such change was deployed in the period: its group exists
+        group["issues"] = group.get("issues", 0) + row["issues"]
 
 
 def _merge_volume(rows: list[dict]) -> list[dict]:

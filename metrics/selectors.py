@@ -73,7 +73,7 @@ SUCCESSFUL = Q(outcome=Outcome.SUCCESSFUL)
 FINISHED = SUCCESSFUL | FAILED | ROLLED_BACK
 
 
-def _outcome_counts(period: Period, *, window_start: datetime, issue_item: str) -> dict:
+def _outcome_counts(period: Period, *, window_start: datetime, issue_item: str = "") -> dict:
     deployed = _between("deployed_at", period.start, period.end)
     in_window = _between("deployed_at", window_start, period.end)
     return {
@@ -82,12 +82,13 @@ def _outcome_counts(period: Period, *, window_start: datetime, issue_item: str) 
         "successful": Count("id", filter=deployed & SUCCESSFUL),
         "failed": Count("id", filter=deployed & FAILED),
         "rolled_back": Count("id", filter=deployed & ROLLED_BACK),
-        # the review's half of the issues; early_rollback_rows adds the other half
-        "issues": Count("id", filter=deployed & FINISHED & Q(**{f"review_answers__{issue_item}": False})),
         "lead_total": Sum(_duration("deployed_at", "submitted_at"), filter=deployed & Q(submitted_at__isnull=False)),
         "lead_count": Count("id", filter=deployed & Q(submitted_at__isnull=False)),
         "window_successful": Count("id", filter=in_window & SUCCESSFUL),
         "window_finished": Count("id", filter=in_window & FINISHED),
+        # the review's half of the issues; early_rollback_rows adds the other half
+        **({"issues": Count("id", filter=deployed & FINISHED & Q(**{f"review_answers__{issue_item}": False}))}
+           if issue_item else {}),
     }
 
 
@@ -111,14 +112,15 @@ def early_rollback_rows(period: Period, scope: Scope, *, issue_item: str, issue_
     """One query: per (team, type, risk), the changes deployed in the period with an outcome that were rolled
     back within `issue_hours` of deploying and whose review did not already count as an issue (a join over
     the few rollback records, rather than a subquery per change)."""
+    rollbacks = RollbackRecord.objects.filter(
+        scope.changes("change__"), _between("change__deployed_at", period.start, period.end),
+        Q(change__state=State.ROLLED_BACK) | Q(change__outcome__in=Outcome.values),
+        decided_at__lt=F("change__deployed_at") + timedelta(hours=issue_hours))
+    if issue_item:
+        rollbacks = rollbacks.filter(Q(**{f"change__review_answers__{issue_item}__isnull": True})
+                                     | ~Q(**{f"change__review_answers__{issue_item}": False}))
     return list(
-        RollbackRecord.objects.filter(
-            scope.changes("change__"), _between("change__deployed_at", period.start, period.end),
-            decided_at__lt=F("change__deployed_at") + timedelta(hours=issue_hours))
-        .filter(Q(change__state=State.ROLLED_BACK) | Q(change__outcome__in=Outcome.values))
-        .filter(Q(**{f"change__review_answers__{issue_item}__isnull": True})
-                | ~Q(**{f"change__review_answers__{issue_item}": False}))
-        .values("change__team_id", "change__change_type", "change__risk_level")
+        rollbacks.values("change__team_id", "change__change_type", "change__risk_level")
         .annotate(issues=Count("change", distinct=True))
         .order_by()
     )
@@ -126,7 +128,7 @@ def early_rollback_rows(period: Period, scope: Scope, *, issue_item: str, issue_
 
 def service_rows(period: Period, scope: Scope) -> list[dict]:
     """One query: per service the change touches, the same counts (a change of two services counts in both)."""
-    counts = _outcome_counts(period, window_start=period.start, issue_item="")
+    counts = _outcome_counts(period, window_start=period.start)
     return list(
         ChangeRequest.objects.filter(scope.changes(), _in_reach(period, period.start), services__isnull=False)
         .values("services__id", "services__name")
