@@ -374,3 +374,45 @@ DEFAULTS.update({
         "and requester are reminded when one falls due unanswered.",
     ),
 })
+
+# Metrics (issue 11 §5-§6): POLICY §9's targets, the change success score per team and the risk calibration.
+DEFAULTS.update({
+    "metrics_targets": (
+        {"success_rate_min_percent": 95, "failure_rate_max_percent": 5, "rollback_rate_max_percent": 3,
+         "pir_issues_max_percent": 5, "mttr_max_minutes": 60, "review_completion_max_hours": 24,
+         "deployments_per_week_min": 1, "dora_lead_time_max_hours": 168},
+        "POLICY §9 [002 §11][004 §9]",
+        "Targets of the metrics page and the monthly report: change success rate above, failure, rollback and "
+        "post-implementation-issue rates below these percentages; mean time to recovery and review completion "
+        "below these durations (the emergency rate's target is `emergency_rate_target_percent`). The DORA "
+        "deployment frequency (per week, at least) and lead time for changes (hours, at most) are our defaults; "
+        "the DORA change failure rate and time to restore share the failure-rate and recovery targets.",
+    ),
+    "metrics_issues_24h": (
+        {"hours": 24, "review_item": "no_unexpected_impact"},
+        "POLICY §9 [004 §9]",
+        "A deployed change had a post-implementation issue when it was rolled back within `hours` of its "
+        "deployment, or its review left `review_item` (a `review_items` code) unticked.",
+    ),
+    "change_success_score": (
+        {"window_days": 90, "min_completed": 5},
+        "POLICY §9",
+        "A team's change success score: its successful changes as a share of its changes with an outcome "
+        "(successful, failed, rolled back) deployed in the last `window_days` days up to the period's end; "
+        "below `min_completed` such changes the team has no score yet.",
+    ),
+    "metrics_freshness": (
+        {"cache_minutes": 5},
+        "POLICY §9",
+        "The metrics page, its CSV and the API may show numbers up to this many minutes old (computed once per "
+        "period and filters in that time, so a year of changes answers fast); 0 computes them on every request. "
+        "The monthly report is always computed afresh.",
+    ),
+    "risk_calibration": (
+        {"tolerated_failure_percent": {"low": 5, "medium": 10, "high": 15, "critical": 20}, "min_changes": 10},
+        "POLICY §2, §9",
+        "Risk calibration: the share of changes of a risk band that failed or were rolled back above its "
+        "tolerated percentage flags the band; a team whose low-risk changes fail above the low tolerance is "
+        "flagged too. Fewer than `min_changes` changes with an outcome flag nothing.",
+    ),
+})

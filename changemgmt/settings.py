@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "audit",
     # The demo loader: the top layer, it writes through every app's services.
     "demo",
+    # Metrics (POLICY §9): the highest layer too, beside audit; neither imports the other.
+    "metrics",
 ]
 
 MIDDLEWARE = [
@@ -143,6 +145,7 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/pico", NODE_MODULES / "@picocss" / "pico" / "css"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
+    ("vendor/chartjs", NODE_MODULES / "chart.js" / "dist"),
 ]
 # Attachments (changes.collaboration) go to Django's default storage: files under MEDIA_ROOT (var/media/)
 # unless ATTACHMENT_STORAGE=s3, which stores them in an S3-compatible bucket through django-storages

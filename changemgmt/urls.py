@@ -21,6 +21,7 @@ urlpatterns = [
     path("cab/", include("cab.urls")),
     path("audit/", include("audit.urls")),
     path("policy/", include("changes.policypack.urls")),
+    path("metrics/", include("metrics.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="api/swagger_ui.html"),
          name="api-docs"),

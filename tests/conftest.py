@@ -60,6 +60,7 @@ SEED_FUNCTIONS = [
     ("changes.migrations.0008_collaboration", ["load_policy"]),
     ("changes.migrations.0009_review_follow_up_policy_and_job", ["load_policy", "create_job"]),
     ("audit.migrations.0001_retention_tombstones", ["create_job"]),
+    ("metrics.migrations.0001_monthly_report", ["create_job"]),
 ]
 
 

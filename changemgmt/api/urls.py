@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("changemgmt.notifications.api.urls")),
     path("", include("audit.api.urls")),
     path("", include("changes.policypack.api.urls")),
+    path("", include("metrics.api.urls")),
     *kernel.urls,
     re_path(r"^", not_found, name="api-not-found"),  # any rest, line breaks included
 ]

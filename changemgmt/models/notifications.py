@@ -28,6 +28,7 @@ class NotificationKind(models.TextChoices):
     WATCHED_COMMENT = "watched_comment", "New comment on a change you watch"
     WATCHED_TRANSITION = "watched_transition", "A change you watch moved on"
     REVIEW_FOLLOW_UP = "review_follow_up", "Post-implementation review follow-up due"
+    METRICS_REPORT = "metrics_report", "Monthly change metrics report"
 
 
 class Notification(models.Model):

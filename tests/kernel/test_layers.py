@@ -1,5 +1,6 @@
-"""Dependencies point one way: changemgmt ← approvals ← changes ← cab ← audit ← demo ("is imported by"), and no two
-modules import each other (issue 14, README "Design").
+"""Dependencies point one way: changemgmt ← approvals ← changes ← cab ← audit/metrics ← demo ("is imported
+by"), and no two modules import each other (issue 14, README "Design"). audit and metrics share a layer:
+neither imports the other.
 
 Every module of the four packages is read with `ast` and every import counts — at module level and
 inside functions alike, since an import moved into a function hides a dependency without removing
@@ -11,7 +12,9 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-LAYERS = ("changemgmt", "approvals", "changes", "cab", "audit", "demo")  # lowest first
+LAYERS = ("changemgmt", "approvals", "changes", "cab", "audit", "metrics", "demo")  # lowest first
+# The rank of each layer: packages of one rank (audit and metrics) never import each other.
+RANK = {"changemgmt": 0, "approvals": 1, "changes": 2, "cab": 3, "audit": 4, "metrics": 4, "demo": 5}
 
 # (importing module prefix, imported package): upward imports still there.
 KNOWN_UPWARD: set[tuple[str, str]] = set()
@@ -65,7 +68,7 @@ GRAPH = {module: _imports(module, path) for module, path in MODULES.items()}
 
 
 def _layer(module: str) -> int:
-    return LAYERS.index(module.split(".")[0])
+    return RANK[module.split(".")[0]]
 
 
 def _known_upward(module: str, target: str) -> bool:
@@ -75,6 +78,12 @@ def _known_upward(module: str, target: str) -> bool:
 def _upward() -> list[str]:
     return sorted(f"{module} imports {target}" for module, targets in GRAPH.items() for target in targets
                   if _layer(target) > _layer(module) and not _known_upward(module, target))
+
+
+def _sideways() -> list[str]:
+    """Imports between two packages of the same rank (audit and metrics)."""
+    return sorted(f"{module} imports {target}" for module, targets in GRAPH.items() for target in targets
+                  if _layer(target) == _layer(module) and target.split(".")[0] != module.split(".")[0])
 
 
 def _cycles() -> list[list[str]]:
@@ -121,6 +130,11 @@ def test_the_walk_sees_every_layer_and_imports_inside_functions():
 
 def test_no_layer_imports_a_layer_above_it():
     assert _upward() == []
+
+
+def test_audit_and_metrics_never_import_each_other():
+    assert {"audit", "metrics"} <= set(MODULES)
+    assert _sideways() == []
 
 
 def test_no_modules_import_each_other():

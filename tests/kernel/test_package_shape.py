@@ -94,6 +94,7 @@ EXTRAS = {
         "builder": "carrying each plan to its state through the services, in time order",
         "loader": "seed(): the whole demo in one transaction, and the next CAB meeting with its agenda",
     },
+    "metrics": {},
     "changes/calendar": {
         "schedule": "schedule rules: windows by weekday and risk, freezes, lead time",
         "conflicts": "conflicts between changes, recomputed on every edit",
@@ -169,7 +170,7 @@ def test_every_sub_package_is_a_named_extra_of_its_parent():
 
 def test_no_module_is_over_the_line_limit():
     long = {path.relative_to(ROOT).as_posix(): count
-            for top in ("changemgmt", "approvals", "changes", "cab", "audit", "demo")
+            for top in ("changemgmt", "approvals", "changes", "cab", "audit", "metrics", "demo")
             for path in sorted((ROOT / top).rglob("*.py"))
             if "migrations" not in path.parts and (count := len(path.read_text().splitlines())) > MAX_LINES}
     assert set(long) - set(TOO_LONG) == set(), f"split these modules: {long}"
