@@ -20,10 +20,11 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "changemgmt.settings")
-os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-production-0123456789abcdef")
-os.environ.setdefault("LEDGER_SIGNING_KEY_AUTOGENERATE", "true")  # a throwaway signing key, bench only
-os.environ.setdefault("CHANGEMGMT_VAR_DIR", str(Path(tempfile.gettempdir()) / "changemgmt-bench-var"))
+sys.path.insert(0, str(BASE_DIR / "bench"))
+from benchlib import configure  # noqa: E402
+
+# Production settings and this run's own folders; the throwaway database sits next to DATABASE_URL's.
+configure(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/changemgmt"))
 
 import django  # noqa: E402
 
