@@ -119,7 +119,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # password is checked; changemgmt.lockout says how long to wait. See the README's Security section.
 AUTHENTICATION_BACKENDS = [
     "changemgmt.lockout.LockoutBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "changemgmt.backends.RolesBackend",  # the user and its roles in one query (changemgmt/backends.py)
+    "django.contrib.auth.backends.ModelBackend",  # kept so sessions that name it still resolve
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
