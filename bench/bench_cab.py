@@ -15,27 +15,16 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchlib import configure, plain_static_files, recreate_database  # noqa: E402
+
 BENCH_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/changemgmt_bench_cab")
-os.environ["DATABASE_URL"] = BENCH_URL
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "changemgmt.settings")
-os.environ.setdefault("DEBUG", "1")
-os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-
-
-def ensure_database():
-    import psycopg
-
-    name = BENCH_URL.rsplit("/", 1)[1]
-    with psycopg.connect(BENCH_URL.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
-ensure_database()
+configure(BENCH_URL)  # production settings: DEBUG off, persistent connections, this run's own folders
+recreate_database(BENCH_URL, drop=False)
 import django  # noqa: E402
 
 django.setup()
+plain_static_files()
 
 from django.contrib.auth.models import Group  # noqa: E402
 from django.core.management import call_command  # noqa: E402

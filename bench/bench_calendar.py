@@ -4,10 +4,11 @@ Prints p50/p95 for: the conflict check of one change (the range query alone, and
 that stores conflicts), next available slots for a high-risk change over the coming 8 weeks, and the
 calendar month page with its query count.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/changemgmt_bench .venv/bin/python bench/bench_calendar.py
+    .venv/bin/python bench/bench_calendar.py      # BENCH_DATABASE_URL, default .../changemgmt_bench_calendar
 
-The database is migrated, and the rows this script seeded last time (names starting "bench-") are
-replaced. Never point it at production.
+Production settings (DEBUG off, persistent connections: one connection for the whole run, not one per
+request), this run's own temporary folders. The database is created if missing, migrated, and the
+rows this script seeded last time (names starting "bench-") are replaced. Never point it at production.
 """
 import os
 import random
@@ -17,14 +18,12 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "changemgmt.settings")
-os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-production-0123456789abcdef")
-os.environ.setdefault("LEDGER_SIGNING_KEY_AUTOGENERATE", "true")  # a throwaway signing key, bench only
-os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-os.environ.setdefault("CHANGEMGMT_VAR_DIR", "/tmp/changemgmt-bench-var")
-os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
-Path(os.environ["CHANGEMGMT_VAR_DIR"], "broker", "processed").mkdir(parents=True, exist_ok=True)
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchlib import configure, recreate_database  # noqa: E402
+
+BENCH_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/changemgmt_bench_calendar")
+configure(BENCH_URL)
+recreate_database(BENCH_URL, drop=False)
 
 import django  # noqa: E402
 import django.conf  # noqa: E402

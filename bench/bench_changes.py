@@ -10,7 +10,8 @@ row history and a valid hash-chained ledger trail), then times requests through 
 Client, which measures the server side only: URL routing, middleware, views, queries and
 template/serializer rendering. For each page it prints median and p95 over --requests requests
 (after warm-up) and the queries one request makes. Settings are production-like (DEBUG off) except
-that static files are served without a collectstatic manifest.
+that static files are served without a collectstatic manifest. bench/bench_pages.py measures the same
+pages beside their raw-SQL floors and seeds faster (COPY); this script keeps the older figures comparable.
 """
 import argparse
 import json
@@ -24,6 +25,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+from benchlib import configure, recreate_database  # noqa: E402
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/changemgmt_bench_changes"
 TARGET_P95_MS = 50
 
@@ -36,44 +40,6 @@ def parse_args():
     parser.add_argument("--reseed", action="store_true", help="drop and recreate the bench database")
     parser.add_argument("--json", type=Path, help="also write the results to this file")
     return parser.parse_args()
-
-
-def configure(database_url: str) -> None:
-    os.environ.update({
-        "DATABASE_URL": database_url,
-        "SECRET_KEY": "bench-only-secret-key-" + "x" * 40,
-        "LEDGER_SIGNING_KEY_AUTOGENERATE": "true",  # a throwaway signing key in CHANGEMGMT_VAR_DIR
-        "ALLOWED_HOSTS": "testserver",
-        "SECURE_SSL_REDIRECT": "false",
-        "CHANGEMGMT_VAR_DIR": "/tmp/changemgmt-bench-var",
-        "CELERY_TASK_ALWAYS_EAGER": "true",
-        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-        "LOG_LEVEL": "WARNING",
-        # Persistent connections, as .env.example recommends for production (0 would connect per request).
-        "DATABASE_CONN_MAX_AGE": "60",
-        "STATIC_ROOT": "/tmp/changemgmt-bench-static",
-    })
-    Path(os.environ["STATIC_ROOT"]).mkdir(parents=True, exist_ok=True)
-    os.environ.pop("DEBUG", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "changemgmt.settings")
-
-
-def recreate_database(database_url: str, *, drop: bool) -> bool:
-    """Create the bench database if missing (dropping it first with `drop`); True if it is new."""
-    import dj_database_url
-    import psycopg
-
-    config = dj_database_url.parse(database_url)
-    admin = psycopg.connect(host=config["HOST"] or None, port=config["PORT"] or None, user=config["USER"] or None,
-                            password=config["PASSWORD"] or None, dbname="postgres", autocommit=True)
-    with admin:
-        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]).fetchone()
-        if exists and drop:
-            admin.execute(f'DROP DATABASE "{config["NAME"]}" WITH (FORCE)')
-            exists = None
-        if not exists:
-            admin.execute(f'CREATE DATABASE "{config["NAME"]}"')
-    return not exists
 
 
 def seed(count: int) -> None:

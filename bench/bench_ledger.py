@@ -9,8 +9,10 @@ It never touches the database DATABASE_URL names: like the test runner it create
 ledger rows cannot be deleted once written.
 """
 import argparse
+import hashlib
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -20,10 +22,11 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "changemgmt.settings")
-os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-production-0123456789abcdef")
-os.environ.setdefault("LEDGER_SIGNING_KEY_AUTOGENERATE", "true")  # a throwaway signing key, bench only
-os.environ.setdefault("CHANGEMGMT_VAR_DIR", str(Path(tempfile.gettempdir()) / "changemgmt-bench-var"))
+sys.path.insert(0, str(BASE_DIR / "bench"))
+from benchlib import configure  # noqa: E402
+
+# Production settings and this run's own folders; the throwaway database sits next to DATABASE_URL's.
+configure(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/changemgmt"))
 
 import django  # noqa: E402
 
@@ -35,7 +38,7 @@ from django.test.utils import setup_databases, teardown_databases  # noqa: E402
 
 from changemgmt.ledger import audit as ledger_audit  # noqa: E402
 from changemgmt.ledger import format_time  # noqa: E402
-from changemgmt.ledger.verifier import GENESIS_HASH, entry_hash  # noqa: E402
+from changemgmt.ledger.verifier import GENESIS_HASH, HASHED_FIELDS, entry_hash  # noqa: E402
 from changemgmt.models import LedgerEntry  # noqa: E402
 
 BATCH = 5000
@@ -92,9 +95,29 @@ def main() -> None:
         rate = args.entries / elapsed
         print(f"{'seed (bulk_create, hashes in Python)':<44} {elapsed:8.2f} s  {rate:>10,.0f} entries/s")
 
-        outcome = timed("manage.py ledger verify (database)", args.entries,
-                        lambda: ledger_audit.verify_database(batch_size=args.batch_size))
-        assert outcome.intact and outcome.entries == args.entries, outcome
+        # The floor: canonical JSON + SHA-256 over the same entries, already in memory (no database, no
+        # chain or shape checks), interleaved with the database verify so both see the same load.
+        entries = list(ledger_audit.iter_entries(args.batch_size))
+
+        def floor():
+            for entry in entries:
+                hashlib.sha256(json.dumps({name: entry[name] for name in HASHED_FIELDS}, sort_keys=True,
+                                          separators=(",", ":"), ensure_ascii=False).encode()).hexdigest()
+
+        rates = {"verify": [], "floor": []}
+        for _ in range(3):
+            for name, action in (("verify", lambda: ledger_audit.verify_database(batch_size=args.batch_size)),
+                                 ("floor", floor)):
+                started = time.perf_counter()
+                outcome = action()
+                rates[name].append(args.entries / (time.perf_counter() - started))
+                if name == "verify":
+                    assert outcome.intact and outcome.entries == args.entries, outcome
+        verify_rate, floor_rate = statistics.median(rates["verify"]), statistics.median(rates["floor"])
+        print(f"{'manage.py ledger verify (database)':<44} {'':8}    {verify_rate:>10,.0f} entries/s (median of 3)")
+        print(f"{'floor: canonical JSON + SHA-256 in memory':<44} {'':8}    {floor_rate:>10,.0f} entries/s "
+              f"(median of 3)")
+        print(f"verify / floor: {verify_rate / floor_rate:.0%} (target >= 50 %); load average {os.getloadavg()[0]:.1f}")
 
         with tempfile.TemporaryDirectory() as tmp:
             export = Path(tmp) / "export.jsonl"

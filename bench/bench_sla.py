@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
-from bench_changes import configure, recreate_database  # noqa: E402
+from benchlib import configure, plain_static_files, recreate_database  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/changemgmt_bench_sla"
 
@@ -111,16 +111,16 @@ def measure_queue(user, requests: int):
 
 def main():
     args = parse_args()
-    configure(args.database_url)
+    # Follow-up work (the notification e-mails) is queued on the file-system broker, whose folders
+    # configure() creates in this run's own temporary folder (no FileNotFoundError during the sweep).
+    configure(args.database_url, eager_tasks=False)
     recreate_database(args.database_url, drop=True)
     import django
 
     django.setup()
-    from django.conf import settings
     from django.core.management import call_command
 
-    settings.STORAGES = {**settings.STORAGES,
-                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    plain_static_files()
     call_command("migrate", verbosity=0)
     # Queue follow-up work (the notification emails) on the embedded broker, as a worker would take it,
     # instead of running it inline: the sweep's own queries are what is measured.

@@ -109,6 +109,20 @@ class Attendance(models.Model):
         return f"{self.user} {'present' if self.present else 'absent'}"
 
 
+class SnapshotField(models.JSONField):
+    """A JSONField that PostgreSQL bulk inserts as a plain multi-row INSERT. Django otherwise sends each
+    column as one array (UNNEST), and psycopg escapes a whole agenda's JSON (~500 KiB) element by
+    element: most of agenda generation's time (bench/README.md). Stored and read as a JSONField (the
+    migration state names JSONField: nothing in the database changes)."""
+
+    def get_placeholder(self, value, compiler, connection):
+        return "%s"  # a placeholder per value: Django's bulk insert then skips UNNEST
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.JSONField", args, kwargs
+
+
 class AgendaItem(models.Model):
     """One agenda entry. `snapshot` keeps what the board saw when the agenda was generated (risk,
     schedule, conflicts, test evidence, other approvals), so the minutes never change under it."""
@@ -122,7 +136,7 @@ class AgendaItem(models.Model):
     slot = models.ForeignKey("approvals.ApprovalSlot", null=True, blank=True, on_delete=models.PROTECT,
                              related_name="cab_items", help_text="The CAB approval this item decides")
     needs_decision = models.BooleanField(default=False)
-    snapshot = models.JSONField(default=dict, blank=True)
+    snapshot = SnapshotField(default=dict, blank=True)
     note = models.TextField(blank=True)
     added_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                                  help_text="Empty when generated")

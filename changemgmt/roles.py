@@ -26,10 +26,16 @@ def roles_of(user) -> frozenset[str]:
         return frozenset()
     cached = getattr(user, "_role_cache", None)
     if cached is None:
-        cached = frozenset(user.groups.values_list("name", flat=True))
-        if user.is_superuser:
-            cached = cached | {Role.ADMINISTRATOR}
-        user._role_cache = cached
+        cached = remember_roles(user, user.groups.values_list("name", flat=True))
+    return cached
+
+
+def remember_roles(user, group_names) -> frozenset[str]:
+    """Cache `user`'s roles from the names of its groups (changemgmt.backends reads them with the user)."""
+    cached = frozenset(group_names)
+    if user.is_superuser:
+        cached = cached | {Role.ADMINISTRATOR}
+    user._role_cache = cached
     return cached
 
 

@@ -123,7 +123,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # password is checked; changemgmt.lockout says how long to wait. See the README's Security section.
 AUTHENTICATION_BACKENDS = [
     "changemgmt.lockout.LockoutBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "changemgmt.backends.RolesBackend",  # the user and its roles in one query (changemgmt/backends.py)
+    "django.contrib.auth.backends.ModelBackend",  # kept so sessions that name it still resolve
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
@@ -257,7 +258,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["changemgmt.api.permissions.HasAnyRole"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PARSER_CLASSES": ["changemgmt.api.parsers.JSONParser"],  # JSON only, depth-limited
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "changemgmt.api.pagination.BoundedPageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "changemgmt.api.errors.exception_handler",
@@ -267,6 +268,9 @@ REST_FRAMEWORK = {
 }
 # How long an API write's Idempotency-Key is remembered (changemgmt.api.idempotency), in hours.
 IDEMPOTENCY_KEY_TTL_HOURS = env_int("IDEMPOTENCY_KEY_TTL_HOURS", 24)
+# Long lists count exactly up to this many rows; past it they show the table's estimate ("about N", no
+# filter) or "more than N" (filtered), so a page costs the same at 10,000 rows as at 1,000,000.
+EXACT_COUNT_LIMIT = env_int("EXACT_COUNT_LIMIT", 10_000)
 # Webhooks may go to private, loopback, link-local or reserved addresses (changemgmt.webhooks.destinations):
 # off, so a subscription cannot make the server call into its own network; on for a receiver inside it.
 WEBHOOKS_ALLOW_PRIVATE_DESTINATIONS = env_bool("WEBHOOKS_ALLOW_PRIVATE_DESTINATIONS", False)

@@ -183,6 +183,8 @@ class ChangeRequest(models.Model):
             models.Index(fields=["requester", "state"], name="change_requester_state"),
             # The calendar and the schedule filters.
             models.Index(fields=["planned_start"], name="change_planned_start"),
+            # The lists' order: a page of 50 reads 50 index entries instead of sorting the whole table.
+            models.Index(fields=["-created_at", "-id"], name="change_list_order"),
         ]
 
     def __str__(self):

@@ -3,7 +3,6 @@ checks the right to read), call one service, then render what changes.presenters
 never a rule or a record of their own."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -16,6 +15,7 @@ from changemgmt.templatetags.cm_format import local
 from changemgmt.web.access import member_required
 from changemgmt.web.forms import bind_errors, post_data
 from changemgmt.web.htmx import is_htmx, redirect_page, render_page
+from changemgmt.web.paging import BoundedPaginator
 from changes import presenters, rules, selectors, services
 from changes.choices import ChangeType
 from changes.filters import ChangeFilter
@@ -81,7 +81,7 @@ def _grouped(form, exclude=()) -> list[tuple[str, list]]:
 def change_list(request):
     """Filters, search and pagination over the shared ChangeFilter; htmx refreshes only the table."""
     filterset = ChangeFilter(request.GET, queryset=selectors.change_rows())
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = BoundedPaginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {

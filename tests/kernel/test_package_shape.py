@@ -38,6 +38,7 @@ EXTRAS = {
         "refusals": "logging a refused write",
         "locking": "the one lock order of every write touching a change and its approvals",
         "lockout": "login guessing lock-out (django-axes)",
+        "backends": "the authentication backend that loads a session's user with its roles in one query",
         "clock": "business time: working days, holidays, SLAs",
         "policy": "the one policy accessor and its write path",
         "policy_defaults": "the default policy pack, as data",

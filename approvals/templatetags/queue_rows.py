@@ -1,0 +1,69 @@
+"""The rows of "My approvals", rendered in Python in one tag (the markup _queue_row.html had).
+
+The queue shows up to 500 rows; a template per row (a form, a CSRF field, a dozen variables and
+conditions) was most of the page's time (bench/README.md). The rows come finished from
+approvals.queue_pages.queue_item as plain strings; every value goes through html.escape, which is
+what django.utils.html.escape does minus its lazy-string wrapper."""
+from html import escape
+
+from django import template
+from django.utils.safestring import mark_safe
+
+from changemgmt.templatetags.cm_format import slot_badge
+
+register = template.Library()
+
+
+def _decision(item: dict, csrf: str) -> str:
+    if item["pending"]:
+        acting = (f'<p class="small">On behalf of <strong>{escape(item["acting_for"])}</strong> (delegated)</p>'
+                  if item["acting_for"] else "")
+        if item["refusals"]:
+            return f'{acting}<p class="muted small">You may not decide this: {escape(item["refusals"])}</p>'
+        slot_id, url = escape(item["id"]), escape(item["decide_url"])
+        return (f'{acting}\n    <form method="post" action="{url}" hx-post="{url}" hx-target="#slot-{slot_id}" '
+                f'hx-swap="outerHTML" class="decide">{csrf}\n'
+                f'      <label for="queue-reason-{slot_id}">Reason <span class="muted small">(required to reject)'
+                f'</span></label>\n'
+                f'      <textarea id="queue-reason-{slot_id}" name="reason" rows="2"></textarea>\n'
+                '      <div class="button-row"><button type="submit" name="verdict" value="grant">Grant</button> '
+                '<button type="submit" name="verdict" value="reject" class="danger">Reject</button></div>\n'
+                '    </form>')
+    behalf = f' on behalf of {escape(item["on_behalf_of"])}' if item["on_behalf_of"] else ""
+    reason = f'<br>“{escape(item["reason"])}”' if item["reason"] else ""
+    via = f' <span class="small">via {escape(item["via"])}</span>' if item.get("via") else ""
+    return (f'{slot_badge(item["status"])} by <strong>{escape(item["decided_by"])}</strong>{behalf}{via} '
+            f'<span class="muted small">{escape(item["decided_at"])}</span>{reason}')
+
+
+def _row(item: dict, csrf: str, badges: dict) -> str:
+    status = item["status"]
+    if item["sla"]:
+        clock = (f'<span class="badge badge-{escape(item["sla_colour"])}">{escape(item["sla"])}</span><br>'
+                 f'<span class="muted small">due {escape(item["due"])}</span>')
+    else:
+        if status not in badges:
+            badges[status] = slot_badge(status)
+        clock = badges[status]
+    error = (f'<p class="alert alert-error" role="alert">Not recorded: {escape(item["error"])}</p>'
+             if item["error"] else "")
+    select = (f'<input type="checkbox" name="slots" value="{escape(item["id"])}" form="bulk-grant" '
+              f'aria-label="Select {escape(item["reference"])} {escape(item["role"])}">'
+              if item["pending"] and not item["refusals"] else "")
+    return (f'<tr id="slot-{escape(item["id"])}" class="slot-{escape(status)}">\n'
+            f'  <td class="select">{select}</td>\n'
+            f'  <td><a href="{escape(item["change_url"])}#approvals">{escape(item["reference"])}</a><br>'
+            f'{escape(item["title"])}</td>\n'
+            f'  <td><strong>{escape(item["role"])}</strong><br><span class="small">{escape(item["rule"])}</span> '
+            f'<span class="policy">{escape(item["policy"])}</span></td>\n'
+            f'  <td>{clock}</td>\n'
+            f'  <td>{error}{_decision(item, csrf)}</td>\n</tr>')
+
+
+@register.simple_tag(takes_context=True)
+def queue_rows(context, items):
+    """`<tr>`s for approvals.queue_pages.queue_item rows, with the page's CSRF field in each form."""
+    token = context.get("csrf_token")
+    csrf = f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(str(token))}">' if token else ""
+    badges = {}
+    return mark_safe("".join(_row(item, csrf, badges) for item in items))

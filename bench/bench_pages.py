@@ -1,0 +1,212 @@
+"""Each page beside its floor: change list, change detail, API list (50 rows), API detail, My approvals,
+inbox, measured in-process and interleaved (page, floor, page, floor …) at two or more sizes.
+
+    .venv/bin/python bench/bench_pages.py --sizes 2000,10000          # seed up to each size, measure
+    .venv/bin/python bench/bench_pages.py --sizes 10000,1000000 --requests 50 --reseed
+
+The floor of a page is a bare view in the same process and through the same Django test Client
+(so the same middleware): ONE raw SQL query for the same rows the page shows, `json.dumps`, an
+HttpResponse. The page is the real view, logged in, with production settings (DEBUG off, persistent
+connections). The ratio is median(page) / median(floor); the query count of one page request is
+printed at every size and must not change with it.
+
+Database: its own (default postgres://postgres@127.0.0.1:5432/changemgmt_bench_pages, or
+BENCH_DATABASE_URL / --database-url), created and migrated if missing, seeded with bench/seeding.py
+(COPY, committed in chunks). Later sizes only add the missing changes.
+"""
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchlib import (  # noqa: E402
+    HEADER,
+    configure,
+    count_queries,
+    interleaved,
+    load_average,
+    plain_static_files,
+    recreate_database,
+    report_row,
+    summary,
+)
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/changemgmt_bench_pages"
+NOTIFICATIONS = 300
+
+LIST_SQL = """
+SELECT c.id, c.title, c.state, c.change_type, c.category, c.risk_level, c.planned_start, c.planned_end,
+       c.created_at, c.updated_at, o.username, r.username,
+       (SELECT string_agg(s.name, ',' ORDER BY s.name) FROM changes_changerequest_services l
+          JOIN changes_service s ON s.id = l.service_id WHERE l.changerequest_id = c.id)
+FROM (SELECT * FROM changes_changerequest ORDER BY created_at DESC, id DESC LIMIT 50) c
+LEFT JOIN changemgmt_user o ON o.id = c.owner_id JOIN changemgmt_user r ON r.id = c.requester_id
+ORDER BY c.created_at DESC, c.id DESC"""
+DETAIL_SQL = """
+SELECT row_to_json(c)::text, o.username, r.username,
+       (SELECT json_agg(s.name ORDER BY s.name) FROM changes_changerequest_services l
+          JOIN changes_service s ON s.id = l.service_id WHERE l.changerequest_id = c.id)::text,
+       (SELECT json_agg(json_build_object('id', a.id, 'role', a.role, 'ordinal', a.ordinal, 'status', a.status,
+               'rule', a.rule, 'decided_by', d.username, 'decided_at', a.decided_at, 'reason', a.reason,
+               'due_at', a.due_at) ORDER BY a.id)
+          FROM approvals_approvalslot a LEFT JOIN changemgmt_user d ON d.id = a.decided_by_id
+          WHERE a.change_id = c.id)::text,
+       (SELECT json_agg(json_build_object('type', e.test_type, 'result', e.result, 'summary', e.summary))
+          FROM changes_testevidence e WHERE e.change_id = c.id)::text
+FROM changes_changerequest c LEFT JOIN changemgmt_user o ON o.id = c.owner_id
+JOIN changemgmt_user r ON r.id = c.requester_id WHERE c.id = %s"""
+QUEUE_SQL = """
+SELECT a.id, a.role, a.ordinal, a.rule, a.policy, a.status, a.due_at, c.id, c.title
+FROM approvals_approvalslot a JOIN changes_changerequest c ON c.id = a.change_id
+WHERE a.status = 'pending' AND a.role = ANY(%s) AND c.requester_id <> %s
+  AND (c.owner_id IS NULL OR c.owner_id <> %s)
+ORDER BY a.due_at, a.id LIMIT 500"""
+INBOX_SQL = """
+SELECT id, kind, title, body, url, due_at, created_at, read_at FROM changemgmt_notification
+WHERE user_id = %s ORDER BY created_at DESC, id DESC LIMIT 50"""
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
+    parser.add_argument("--sizes", default="2000,10000", help="comma-separated numbers of changes")
+    parser.add_argument("--requests", type=int, default=30, help="timed page/floor pairs per page")
+    parser.add_argument("--reseed", action="store_true", help="drop the bench database first")
+    parser.add_argument("--only", default="", help="comma-separated page names to run (default all)")
+    parser.add_argument("--json", type=Path, help="also write the results to this file")
+    return parser.parse_args()
+
+
+def floor_view(sql: str, params_of):
+    """A bare view: one raw query for the page's rows, json.dumps, a response."""
+    from django.db import connection
+    from django.http import HttpResponse
+
+    def view(request, **kwargs):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params_of(request, **kwargs))
+            rows = cursor.fetchall()
+        return HttpResponse(json.dumps(rows, default=str), content_type="application/json")
+
+    return view
+
+
+def install_floors(users) -> None:
+    from django.urls import clear_url_caches, path
+
+    from changemgmt import urls
+
+    alice, mia = users["alice"], users["mia"]
+    roles = ["manager"]
+    urls.urlpatterns[:0] = [
+        path("__floor__/list/", floor_view(LIST_SQL, lambda request: [])),
+        path("__floor__/detail/<int:pk>/", floor_view(DETAIL_SQL, lambda request, pk: [pk])),
+        path("__floor__/queue/", floor_view(QUEUE_SQL, lambda request: [roles, mia.pk, mia.pk])),
+        path("__floor__/inbox/", floor_view(INBOX_SQL, lambda request: [alice.pk])),
+    ]
+    clear_url_caches()
+
+
+def seed_notifications(user, count: int) -> None:
+    """Inbox rows for the bench user (bench infrastructure: written directly)."""
+    from django.utils import timezone
+
+    from changemgmt.models import Notification
+
+    have = Notification.objects.filter(user=user).count()
+    now = timezone.now()
+    Notification.objects.bulk_create([
+        Notification(user=user, kind="approval_requested", title=f"Approve bench change {i}",
+                     body="A change waits for your approval.", url=f"/changes/{i + 1}/", due_at=now)
+        for i in range(have, count)])
+
+
+def pages(detail_id: int):
+    """name -> (page URL, floor URL, user)."""
+    return {
+        "change list": ("/changes/", "/__floor__/list/", "alice"),
+        "change detail": (f"/changes/{detail_id}/", f"/__floor__/detail/{detail_id}/", "alice"),
+        "API list (50 rows)": ("/api/changes/", "/__floor__/list/", "alice"),
+        "API detail": (f"/api/changes/{detail_id}/", f"/__floor__/detail/{detail_id}/", "alice"),
+        "My approvals": ("/approvals/queue/", "/__floor__/queue/", "mia"),
+        "inbox": ("/inbox/", "/__floor__/inbox/", "alice"),
+    }
+
+
+def measure_size(size: int, args, clients) -> list[dict]:
+    from changes.models import ChangeRequest
+
+    # The same shape at every size: a closed critical change (six decided slots, evidence, history).
+    detail_id = (ChangeRequest.objects.filter(state="closed", risk_level="critical").order_by("-id")
+                 .values_list("pk", flat=True).first())
+    wanted = {name.strip() for name in args.only.split(",") if name.strip()}
+    results = []
+    for name, (page_url, floor_url, who) in pages(detail_id).items():
+        if wanted and name not in wanted:
+            continue
+        client = clients[who]
+        response = client.get(page_url)
+        assert response.status_code == 200, (page_url, response.status_code)
+        assert client.get(floor_url).status_code == 200, floor_url
+        def get_page(client=client, url=page_url):
+            return client.get(url)
+
+        def get_floor(client=client, url=floor_url):
+            return client.get(url)
+
+        samples = interleaved({"page": get_page, "floor": get_floor}, args.requests)
+        queries = count_queries(get_page)
+        load = load_average()
+        results.append({"figure": name, "size": size, "page": summary(samples["page"]),
+                        "floor": summary(samples["floor"]), "queries": queries, "load": load,
+                        "row": report_row(name, f"{size:,}", samples["page"], samples["floor"], queries, load)})
+        print(results[-1]["row"], flush=True)
+    return results
+
+
+def main() -> int:
+    args = parse_args()
+    configure(args.database_url)
+    recreate_database(args.database_url, drop=args.reseed)
+    import django
+
+    django.setup()
+    plain_static_files()
+    import seeding
+    from django.core.management import call_command
+    from django.test import Client
+
+    from changemgmt.models import User
+    from changes.models import ChangeRequest
+
+    call_command("migrate", verbosity=0)
+    results = []
+    print(HEADER)
+    for size in sorted(int(text) for text in args.sizes.split(",")):
+        have = ChangeRequest.objects.count()
+        if have < size:
+            seeding.seed(size - have)
+        users = {user.username: user for user in User.objects.filter(username__in=["alice", "mia"])}
+        seed_notifications(users["alice"], NOTIFICATIONS)
+        if not results:
+            install_floors(users)
+        clients = {}
+        for username, user in users.items():
+            clients[username] = Client()
+            clients[username].force_login(user)
+        results += measure_size(ChangeRequest.objects.count(), args, clients)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps([{k: v for k, v in r.items() if k != "row"} for r in results], indent=2))
+    counts = {}
+    for row in results:
+        counts.setdefault(row["figure"], set()).add(row["queries"])
+    flat = all(len(found) == 1 for found in counts.values())
+    print("\nquery counts", "the same at every size" if flat else f"DIFFER by size: {counts}")
+    return 0 if flat else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
