@@ -57,8 +57,8 @@ SEED_FUNCTIONS = [
     ("changemgmt.migrations.0016_idempotency_keys", ["create_job"]),
     ("changemgmt.migrations.0018_merkle_tree", ["create_job"]),
     ("changemgmt.migrations.0020_webhooks", ["create_job"]),
-    ("changes.migrations.0008_collaboration", ["load_policy"]),
-    ("changes.migrations.0009_review_follow_up_policy_and_job", ["load_policy", "create_job"]),
+    ("changes.migrations.0011_collaboration", ["load_policy"]),
+    ("changes.migrations.0014_review_follow_up_policy_and_job", ["load_policy", "create_job"]),
     ("audit.migrations.0001_retention_tombstones", ["create_job"]),
     ("metrics.migrations.0001_monthly_report", ["create_job"]),
 ]

@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('django_celery_beat', '0019_alter_periodictasks_options'),
-        ('changes', '0010_legal_hold'),
+        ('changes', '0015_legal_hold'),
     ]
 
     operations = [

@@ -31,8 +31,8 @@ def remove_job(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("changes", "0008_review_follow_ups"),
-        ("changemgmt", "0021_review_follow_up_kind"),
+        ("changes", "0013_review_follow_ups"),
+        ("changemgmt", "0022_review_follow_up_kind"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 

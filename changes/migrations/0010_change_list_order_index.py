@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('changemgmt', '0020_webhooks'),
-        ('changes', '0007_pipeline_deployments'),
+        ('changes', '0009_state_labels_name_the_state'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -13,7 +13,7 @@ backfill_policy = import_module("changemgmt.migrations.0013_policy_revision").ba
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('changemgmt', '0020_webhooks'),
+        ('changemgmt', '0022_review_follow_up_kind'),
     ]
 
     operations = [

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('changes', '0007_pipeline_deployments'),
+        ('changes', '0012_saved_filters'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

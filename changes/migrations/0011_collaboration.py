@@ -23,7 +23,7 @@ def load_policy(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('changes', '0007_pipeline_deployments'),
+        ('changes', '0010_change_list_order_index'),
         ('changemgmt', '0002_roles_policy_ledger_guard'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

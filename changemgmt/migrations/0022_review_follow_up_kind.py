@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('changemgmt', '0020_webhooks'),
+        ('changemgmt', '0021_notification_kinds_collaboration'),
     ]
 
     operations = [

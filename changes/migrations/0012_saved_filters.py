@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('changes', '0008_collaboration'),
+        ('changes', '0011_collaboration'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('changes', '0007_pipeline_deployments'),
+        ('changes', '0008_change_external_reference'),
     ]
 
     operations = [

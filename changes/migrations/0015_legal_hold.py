@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('changes', '0009_review_follow_up_policy_and_job'),
+        ('changes', '0014_review_follow_up_policy_and_job'),
     ]
 
     operations = [
