@@ -123,8 +123,7 @@ def paperwork_list(request):
     """Open (or only overdue) emergency paperwork, and the emergency change rate against its target."""
     now = timezone.now()
     overdue_only = request.GET.get("overdue") == "1"
-    rows = [selectors.status_row(review, now)
-            for review in selectors.reviews(overdue_only=overdue_only, now=now)[:LIST_LIMIT]]
+    rows = selectors.status_rows(overdue_only=overdue_only, now=now, limit=LIST_LIMIT)
     return render_page(request, "emergency/list.html", {
         "rows": rows, "overdue_only": overdue_only, "rate": selectors.emergency_rate(now),
         "hours": policy.get("emergency_paperwork_hours")})
