@@ -23,7 +23,7 @@ from changes.calendar.models import ChangeConflict, Freeze
 from changes.choices import ChangeType, State
 from changes.choices import Outcome as ChangeOutcome
 from changes.models import ChangeRequest, TestEvidence
-from changes.pipeline.rollout import UnauthorizedDeployment
+from changes.pipeline.models import UnauthorizedDeployment
 
 # States of a change that is on the calendar (submitted, not finished).
 CALENDAR_STATES = [State.ASSESSMENT, State.APPROVAL, State.TESTING, State.READY, State.DEPLOYED]

@@ -76,4 +76,5 @@ class RollbackRecordAdmin(ReadOnlyAdmin):
     list_display = ("change", "severity", "trigger", "decided_at", "completed_at")
 
 
+from changes.emergency import admin as emergency_admin  # noqa: E402,F401  (registers the emergency records' admin)
 from changes.pipeline import admin as pipeline_admin  # noqa: E402,F401  (registers the pipeline gate admin)

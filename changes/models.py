@@ -303,5 +303,18 @@ class RollbackRecord(models.Model):
 
 
 # The pipeline gate's models (issue 10) live in changes/pipeline/ and belong to this app.
-from changes.pipeline.models import ArtefactAllowance, ChangeArtefact, DeployEnvironment, GateDecision  # noqa: E402,F401
-from changes.pipeline.rollout import DeploymentReport, UnauthorizedDeployment  # noqa: E402,F401
+# An emergency change's records live in changes/emergency/ and belong to this app (tables kept from approvals).
+from changes.emergency.models import (  # noqa: E402,F401
+    AuthorizationRequest,
+    EmergencyAuthorization,
+    EmergencyReview,
+    EmergencyStep,
+)
+from changes.pipeline.models import (  # noqa: E402,F401
+    ArtefactAllowance,
+    ChangeArtefact,
+    DeployEnvironment,
+    DeploymentReport,
+    GateDecision,
+    UnauthorizedDeployment,
+)

@@ -17,11 +17,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from approvals.models import EmergencyAuthorization, OnCallShift
+from approvals.models import OnCallShift
 from changemgmt import clock, ledger, policy
 from changemgmt.errors import Conflict
 from changemgmt.models import User
 from changemgmt.roles import roles_of
+from changes.emergency.models import EmergencyAuthorization
 from changes.emergency.rules import EMERGENCY, ROLE_HOLDERS
 from changes.models import ChangeRequest
 

@@ -15,12 +15,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from approvals.models import AuthorizationRequest
 from changemgmt import clock, ledger
 from changemgmt.errors import Conflict
 from changemgmt.models import NotificationKind
 from changemgmt.notifications import Message, notify_many
 from changes.emergency import authorization as emergency
+from changes.emergency.models import AuthorizationRequest
 
 SALT = "approvals.emergency.confirm"  # unchanged since the move: links already sent stay valid
 BAD_LINK = "This confirmation link is not valid."

@@ -3,8 +3,8 @@ when, how far back) is checked by changes.emergency.authorization / changes.emer
 from django import forms
 
 from approvals.choices import EmergencyRole
-from approvals.models import EmergencyAuthorization
 from changemgmt.models import User
+from changes.emergency.models import EmergencyAuthorization
 from changes.emergency.rules import ROLE_HOLDERS
 
 

@@ -2,9 +2,9 @@
 paperwork, and the two forms (only to people the services would let act)."""
 from django.utils import timezone
 
-from approvals.models import EmergencyReview
 from changes.emergency import authorization, confirmation, rules, selectors
 from changes.emergency.forms import AuthorizationForm, RootCauseForm
+from changes.emergency.models import EmergencyReview
 
 
 def panel_context(change, user, *, auth_form=None, rca_form=None, error: str = "", notice: str = "") -> dict:

@@ -7,10 +7,10 @@ from datetime import datetime, timedelta
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from approvals.models import AuthorizationRequest, EmergencyReview
 from changemgmt import clock, policy
 from changemgmt.models import User
 from changes.emergency import authorization
+from changes.emergency.models import AuthorizationRequest, EmergencyReview
 from changes.emergency.rules import EMERGENCY
 from changes.models import ChangeRequest
 

@@ -6,9 +6,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from approvals.models import AuthorizationRequest, EmergencyAuthorization
 from changes.emergency import confirmation
 from changes.emergency.authorization import check_authorizer, lock_waiting, validated, write_authorization
+from changes.emergency.models import AuthorizationRequest, EmergencyAuthorization
 from changes.emergency.rules import may_record
 
 

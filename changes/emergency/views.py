@@ -10,13 +10,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from approvals.models import AuthorizationRequest
 from changemgmt import policy
 from changemgmt.errors import Conflict
 from changemgmt.web.access import member_required
 from changemgmt.web.htmx import is_htmx, redirect_page, render_page
 from changes.emergency import confirmation, paperwork, selectors, services
 from changes.emergency.forms import AuthorizationForm, RootCauseForm
+from changes.emergency.models import AuthorizationRequest
 from changes.emergency.panel import panel_context
 from changes.models import ChangeRequest
 

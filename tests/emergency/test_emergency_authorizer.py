@@ -8,7 +8,6 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from approvals.models import AuthorizationRequest, EmergencyAuthorization
 from changemgmt import policy
 from changemgmt.errors import Conflict, GateRefused
 from changemgmt.models import LedgerEntry, Notification
@@ -16,6 +15,7 @@ from changemgmt.roles import Role
 from changes import services
 from changes.choices import State
 from changes.emergency import confirmation as emergency_confirmation
+from changes.emergency.models import AuthorizationRequest, EmergencyAuthorization
 from changes.emergency.services import record_verbal_authorization
 from tests.support import factories as f
 from tests.support import lifecycle as life

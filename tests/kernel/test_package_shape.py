@@ -98,7 +98,6 @@ EXTRAS = {
         "attestation": "the signed deploy attestation (in-toto, DSSE)",
         "reports": "the deployment reports' service (stage by stage, automatic rollback, unauthorized)",
         "health": "a stage's health against the policy's budgets, pure",
-        "rollout": "the deployment reports' models (imported by changes/models.py; to fold into models.py)",
     },
     "changemgmt/webhooks": {
         "destinations": "the webhook URL check (public addresses only) and the one HTTP request",

@@ -4,7 +4,7 @@ from datetime import UTC
 
 from rest_framework import serializers
 
-from approvals.models import EmergencyAuthorization
+from changes.emergency.models import EmergencyAuthorization
 
 
 class AuthorizationRequestSerializer(serializers.Serializer):
