@@ -1,4 +1,5 @@
-"""The one accessor for policy: `policy.get(key)`, and its one write path: `update_setting`.
+"""The one accessor for policy: `policy.get(key)`. Its one write path is
+`changemgmt.policy_services.update_setting`.
 
 Values live in PolicySetting rows (admin-editable). `update_setting` checks an edit's shape and meaning
 (changemgmt.policy_schema), saves it, records it in the ledger and bumps the policy revision (the one
@@ -12,17 +13,13 @@ and one request or task sees one consistent policy from start to end.
 """
 import threading
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import F
-
 from changemgmt.policy_defaults import DEFAULTS, RISK_LEVELS
 
 __all__ = ["RISK_LEVELS", "all_values", "begin", "connect_signals", "get", "invalidate", "labels", "reference",
-           "update_setting"]
+           "stored_values"]
 
 
-def _load() -> dict:
+def stored_values() -> dict:
     """Every setting from the database, on top of the defaults. A table stored before an entry was added to
     its default (code deployed before its data migration ran) gets that entry from the default."""
     from changemgmt.models import PolicySetting
@@ -61,7 +58,7 @@ class _Memo:
             return copy[1]
         revision = current_revision()  # before the rows: a concurrent edit then only causes one more reload
         if copy is None or copy[0] != revision:
-            copy = (revision, _load())
+            copy = (revision, stored_values())
             self._copy = copy
         self._thread.checked = True
         return copy[1]
@@ -107,35 +104,3 @@ def connect_signals() -> None:
 
     request_started.connect(begin, dispatch_uid="changemgmt.policy.begin")
     task_prerun.connect(begin, dispatch_uid="changemgmt.policy.begin", weak=False)
-
-
-def update_setting(*, key: str, value, actor) -> None:
-    """Change one policy value: check it, save it, audit it and bump the revision, or write nothing.
-
-    Edits are serialised on the revision row, so two edits whose rules depend on each other (say the
-    approval matrix and the CAB's review levels) are each judged against the other's committed value."""
-    from changemgmt import ledger, policy_schema
-    from changemgmt.models import PolicyRevision, PolicySetting
-
-    if key not in DEFAULTS:
-        raise ValidationError({"key": f"Unknown policy setting {key!r}"})
-    with transaction.atomic():
-        PolicyRevision.objects.get_or_create(pk=1)
-        PolicyRevision.objects.select_for_update().get(pk=1)
-        policy_schema.validate(key, value, {**_load(), key: value})
-        setting = PolicySetting.objects.select_for_update().filter(key=key).first()
-        if setting is None:
-            default, ref, desc = DEFAULTS[key]
-            setting = PolicySetting(key=key, value=default, reference=ref, description=desc)
-        previous = setting.value
-        setting.value = value
-        setting.save()
-        PolicyRevision.objects.filter(pk=1).update(number=F("number") + 1)
-        ledger.append(
-            actor=actor,
-            action="policy.updated",
-            subject=f"policy:{key}",
-            payload={"key": key, "from": previous, "to": value},
-        )
-        transaction.on_commit(invalidate)
-    invalidate()

@@ -9,7 +9,7 @@ Each handler runs inside the publisher's transaction, in the order listed:
     change.risk_scored       an emergency change scored after deploying gets its post-hoc approval slots
     change.conflict_detected both owners are told
     freeze.caught_change     the owner is told
-    conflicts.TOPICS         the change's schedule conflicts are recomputed (changes.calendar.conflicts.connect)
+    conflicts.TOPICS         the change's conflicts are recomputed (changes.calendar.services.connect_conflicts)
 
 The approval.* rows are why this is a signal and not a call: approvals sits below changes and may not
 import it. The change.* rows are changes' own events, kept here so a reader finds every reaction to
@@ -18,10 +18,10 @@ a change's step in this one place rather than threaded through run_transition.
 from changemgmt import events
 from changemgmt.models import NotificationKind
 from changemgmt.notifications import Message, notify_many
-from changes.calendar import conflicts
+from changes.calendar import services as calendar_services
 from changes.calendar.models import Freeze
 from changes.choices import State
-from changes.emergency import paperwork
+from changes.emergency.services import paperwork
 from changes.models import ChangeRequest
 from changes.services import run_transition
 
@@ -93,4 +93,4 @@ def connect():
     events.subscribe("change.conflict_detected", _conflict_detected)
     events.subscribe("freeze.caught_change", _freeze_caught)
     events.subscribe("freeze.lifted", _freeze_lifted)
-    conflicts.connect()
+    calendar_services.connect_conflicts()

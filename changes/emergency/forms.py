@@ -1,5 +1,5 @@
 """Web forms of emergency changes. They only shape the HTML input; every rule (who may authorize,
-when, how far back) is checked by changes.emergency.authorization / changes.emergency.paperwork."""
+when, how far back) is checked by changes.emergency.authorization / changes.emergency.services.paperwork."""
 from django import forms
 
 from approvals.choices import EmergencyRole

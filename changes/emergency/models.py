@@ -102,7 +102,7 @@ class EmergencyStep(models.Model):
 class AuthorizationRequest(models.Model):
     """A verbal authorization written down by someone other than the authorizer. It is not an
     authorization yet: the authorizer is sent a signed link, and only when they follow it and confirm
-    is the EmergencyAuthorization written (changes.emergency.confirmation). Single use: a confirmed
+    is the EmergencyAuthorization written (changes.emergency.services.confirmation). Single use: a confirmed
     request stays confirmed; expired once `expires_at` (the backdating limit after `authorized_at`) passed."""
 
     change = models.ForeignKey("changes.ChangeRequest", on_delete=models.CASCADE,

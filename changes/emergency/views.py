@@ -14,10 +14,11 @@ from changemgmt import policy
 from changemgmt.errors import Conflict
 from changemgmt.web.access import member_required
 from changemgmt.web.htmx import is_htmx, redirect_page, render_page
-from changes.emergency import confirmation, paperwork, selectors, services
+from changes.emergency import selectors, services
 from changes.emergency.forms import AuthorizationForm, RootCauseForm
 from changes.emergency.models import AuthorizationRequest
 from changes.emergency.panel import panel_context
+from changes.emergency.services import confirmation, paperwork
 from changes.models import ChangeRequest
 
 LIST_LIMIT = 500

@@ -39,7 +39,8 @@ EXTRAS = {
         "locking": "the one lock order of every write touching a change and its approvals",
         "lockout": "login guessing lock-out (django-axes)",
         "clock": "business time: working days, holidays, SLAs",
-        "policy": "the one policy accessor and its write path",
+        "policy": "the one policy accessor, cached per request or task",
+        "policy_services": "the policy's one write path (the kernel has more than one service module)",
         "policy_defaults": "the default policy pack, as data",
         "policy_schema": "what a policy value must mean before it is stored",
         "events": "domain events: publish, the subscriber table, the outbox row",
@@ -66,6 +67,7 @@ EXTRAS = {
         "subscribers": "every synchronous reaction to a domain event, in one table",
         "filters": "the one FilterSet for changes, shared by the page and the API",
         "catalog_services": "writes to the service catalog (services, items, standard templates)",
+        "rollback_services": "the roll-back record, the roll_back step's effect (run by run_transition)",
         "dashboard": "the 'My work' page at the site root",
         "demo": "the demo loader, writing through every app's services",
     },
@@ -89,14 +91,11 @@ EXTRAS = {
     },
     "changes/emergency": {
         "authorization": "who may authorize an emergency change, and when",
-        "confirmation": "the authorizer's signed confirmation link",
-        "paperwork": "the 24-hour post-hoc paperwork and its sweep",
         "panel": "what the change page's emergency panel shows",
     },
     "changes/pipeline": {
         "evaluation": "the pipeline gate's answer, a pure function",
         "attestation": "the signed deploy attestation (in-toto, DSSE)",
-        "reports": "the deployment reports' service (stage by stage, automatic rollback, unauthorized)",
         "health": "a stage's health against the policy's budgets, pure",
     },
     "changemgmt/webhooks": {

@@ -44,16 +44,7 @@ INFRASTRUCTURE = {
 # Services that do not yet live in a service module: each is the one write path of its kind (every door
 # calls it, it locks, checks and appends its ledger entry); what is left is the move into <app>/services.
 NOT_YET_SERVICES = {
-    "changemgmt/policy.py": "update_setting, the policy write path, beside the cached accessor it invalidates",
-    "approvals/delegation.py": "create_delegation / revoke_delegation",
-    "approvals/sla.py": "the SLA sweep writing reminder and escalation steps",
-    "changes/transitions.py": "the roll-back effect (RollbackRecord), run only by changes.services.run_transition",
-    "changes/calendar/conflicts.py": "recompute, run inside the saving service's transaction",
-    "changes/emergency/authorization.py": "write_authorization, called by changes.emergency.services",
-    "changes/emergency/confirmation.py": "ask / confirm, the authorizer's confirmation link",
-    "changes/emergency/paperwork.py": "the 24-hour paperwork: start_review, refresh, record_root_cause, sweep",
     "cab/agenda.py": "generate_agenda stores the snapshot it builds",
-    "changes/pipeline/reports.py": "report_deployment, the deployment reports' one write path",
 }
 
 # Calls the rules above still match that are no ORM write: (module, call) -> why.

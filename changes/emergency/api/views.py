@@ -1,7 +1,7 @@
 """API of emergency changes, in the API's two shapes (README, Design): the paperwork list is a read-only
 resource; recording a verbal authorization and recording the root cause are workflow actions on the
 change, each a POST that parses its body, calls one service (changes.emergency.services,
-changes.emergency.paperwork) and renders an output serializer over a selector's finished row.
+changes.emergency.services.paperwork) and renders an output serializer over a selector's finished row.
 Refusals as everywhere: 400 fields, 403, 409. Operation ids are pinned: clients rely on them."""
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -11,8 +11,9 @@ from rest_framework.response import Response
 from changemgmt.api.input import DATETIME, TEXT, checked_body
 from changemgmt.api.permissions import HasAnyRole, ReadOnlyForAuditors
 from changemgmt.api.schema import CONFLICT, FORBIDDEN, WRITE_ERRORS
-from changes.emergency import paperwork, selectors, services
+from changes.emergency import selectors, services
 from changes.emergency.api import serializers
+from changes.emergency.services import paperwork
 
 LIST_LIMIT = 500
 
