@@ -1,19 +1,10 @@
 """Admin for approvals. The on-call roster is edited here by administrators, through
-approvals.services (audited in the ledger); slots, timers, delegations and the emergency records are
+approvals.services (audited in the ledger); slots, timers and delegations are
 read-only, since they are written only by the services that enforce the policy."""
 from django.contrib import admin
 
 from approvals import services
-from approvals.models import (
-    ApprovalSlot,
-    Delegation,
-    EmailDecisionLink,
-    EmergencyAuthorization,
-    EmergencyReview,
-    EmergencyStep,
-    OnCallShift,
-    SlaStep,
-)
+from approvals.models import ApprovalSlot, Delegation, EmailDecisionLink, OnCallShift, SlaStep
 from changemgmt.admin_base import AuditedAdmin, ReadOnlyAdmin
 
 
@@ -49,26 +40,6 @@ class SlaStepAdmin(ReadOnlyAdmin):
 class DelegationAdmin(ReadOnlyAdmin):
     list_display = ("delegator", "delegate", "starts_on", "ends_on", "revoked_at")
     list_select_related = ("delegator", "delegate")
-
-
-@admin.register(EmergencyAuthorization)
-class EmergencyAuthorizationAdmin(ReadOnlyAdmin):
-    list_display = ("change", "authorizer", "authorizer_role", "how", "authorized_at", "recorded_by")
-    list_filter = ("authorizer_role", "how")
-    list_select_related = ("change", "authorizer", "recorded_by")
-
-
-@admin.register(EmergencyReview)
-class EmergencyReviewAdmin(ReadOnlyAdmin):
-    list_display = ("change", "deployed_at", "due_at", "completed_at", "documentation_complete",
-                    "approvals_complete", "cab_review")
-    list_filter = ("cab_review",)
-    list_select_related = ("change",)
-
-
-@admin.register(EmergencyStep)
-class EmergencyStepAdmin(ReadOnlyAdmin):
-    list_display = ("review", "step", "scheduled_at", "sent_at")
 
 
 @admin.register(EmailDecisionLink)

@@ -13,6 +13,7 @@ from approvals import badges, delegation, selectors, services
 from approvals.choices import DecisionChannel, SlotStatus
 from approvals.models import ApprovalSlot
 from approvals.rules import decision_refusals
+from approvals.services import delegation as delegation_services
 from changemgmt import clock
 from changemgmt.errors import Conflict
 from changemgmt.refusals import describe
@@ -176,7 +177,7 @@ def _refused(request, slot_id: int, message: str, status: int):
 def revoke_delegation(request, delegation_id: int):
     """The delegator ends a delegation early, from the list on My approvals."""
     try:
-        delegation.revoke_delegation(actor=request.user, delegation_id=delegation_id)
+        delegation_services.revoke_delegation(actor=request.user, delegation_id=delegation_id)
     except delegation.Delegation.DoesNotExist as missing:
         raise Http404("No such delegation.") from missing
     except Conflict as conflict:

@@ -2,7 +2,7 @@
 out after commit; whatever that misses, the beat job `changemgmt.send_notification_emails` sends."""
 from celery import shared_task
 
-from approvals import sla
+from approvals.services import sla
 
 
 @shared_task(name="approvals.sla_sweep")

@@ -15,11 +15,12 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q
 from django.forms.models import model_to_dict
 
-from approvals.models import ApprovalSlot, EmergencyAuthorization, EmergencyReview
+from approvals.models import ApprovalSlot
 from audit.selectors import change_history
 from cab.models import AgendaItem
 from changemgmt.ledger import merkle, merkle_store, tree_heads
 from changemgmt.ledger.models import MerkleNode, TreeHead
+from changes.emergency.models import EmergencyAuthorization, EmergencyReview
 from changes.models import ChangeRequest, RollbackRecord, TestEvidence
 from changes.pipeline.models import GateDecision
 

@@ -12,10 +12,10 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
-from approvals.models import EmergencyReview
 from audit.selectors import day_start
 from changes import invariants
 from changes.choices import ChangeType, State
+from changes.emergency.models import EmergencyReview
 from changes.models import ChangeRequest
 
 CHUNK = 500

@@ -35,8 +35,8 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from approvals.models import ApprovalSlot  # noqa: E402
-from cab.agenda import generate_agenda  # noqa: E402
 from cab.models import ActionItem, AgendaItem, BoardMember, Meeting, Vote  # noqa: E402
+from cab.services.agenda import generate_agenda  # noqa: E402
 from changemgmt.models import User  # noqa: E402
 from changemgmt.roles import Role  # noqa: E402
 from changes.calendar.models import Freeze  # noqa: E402

@@ -39,6 +39,7 @@ from django.utils import timezone  # noqa: E402
 from changemgmt.models import User  # noqa: E402
 from changemgmt.roles import Role  # noqa: E402
 from changes.calendar import conflicts, openings, schedule  # noqa: E402
+from changes.calendar import services as calendar_services  # noqa: E402
 from changes.choices import State  # noqa: E402
 from changes.models import ChangeRequest, Service  # noqa: E402
 
@@ -111,7 +112,7 @@ def main():
 
     def conflict_recompute():
         with transaction.atomic():
-            conflicts.recompute(change_id=rng.choice(sample).pk)
+            calendar_services.recompute_conflicts(change_id=rng.choice(sample).pk)
 
     high = sample[0]
     high.risk_level = "high"

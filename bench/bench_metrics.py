@@ -194,13 +194,13 @@ def main() -> int:
              ("API, last 365 days", "/api/metrics/?period=365d")]
     static = {"staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
               "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
-    from changemgmt import policy
+    from changemgmt import policy_services
 
     admin = User.objects.get(username="ada")
     results = []
     with override_settings(STORAGES=static):
         for minutes, how in ((0, "computed"), (5, "cached")):
-            policy.update_setting(key="metrics_freshness", value={"cache_minutes": minutes}, actor=admin)
+            policy_services.update_setting(key="metrics_freshness", value={"cache_minutes": minutes}, actor=admin)
             for name, url in pages:
                 results.append({"page": f"{name} ({how})", **measure(client, url, args.requests)})
 

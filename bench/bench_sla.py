@@ -80,7 +80,7 @@ def measure_sweep():
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from approvals import sla
+    from approvals.services import sla
 
     with CaptureQueriesContext(connection) as queries:
         started = time.perf_counter()

@@ -1,5 +1,6 @@
-"""Agenda generation [POLICY §5]: the six sections, read from live data and stored as a snapshot
-(AgendaItem.snapshot) so the board — and the minutes — keep what was seen when it was generated.
+"""Agenda generation [POLICY §5]: the six sections, read from live data; cab.services.agenda.generate_agenda
+stores them as a snapshot (AgendaItem.snapshot) so the board — and the minutes — keep what was seen
+when it was generated.
 
 Generation costs a fixed number of queries however many changes exist: each section is one query
 (plus fixed prefetches), change details are fetched once for every change the agenda shows in
@@ -10,7 +11,6 @@ ChangeConflict rows changes.calendar.conflicts keeps (which also cover configura
 from collections import defaultdict
 from datetime import timedelta
 
-from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
@@ -18,12 +18,12 @@ from approvals.choices import SlotRole, SlotStatus
 from approvals.models import ApprovalSlot
 from cab.choices import ActionStatus, MeetingKind, Outcome, Section
 from cab.models import ActionItem, AgendaItem, Decision, Meeting
-from changemgmt import ledger, policy
+from changemgmt import policy
 from changes.calendar.models import ChangeConflict, Freeze
 from changes.choices import ChangeType, State
 from changes.choices import Outcome as ChangeOutcome
 from changes.models import ChangeRequest, TestEvidence
-from changes.pipeline.rollout import UnauthorizedDeployment
+from changes.pipeline.models import UnauthorizedDeployment
 
 # States of a change that is on the calendar (submitted, not finished).
 CALENDAR_STATES = [State.ASSESSMENT, State.APPROVAL, State.TESTING, State.READY, State.DEPLOYED]
@@ -246,24 +246,3 @@ def build_items(meeting, since, now) -> list[AgendaItem]:
             "due_on": action.due_on.isoformat() if action.due_on else None, "details": action.details,
             "url": change_url(action.change_id) if action.change_id else None})
     return items
-
-
-def generate_agenda(*, meeting_id: int, actor=None) -> Meeting:
-    """Generate and store the agenda once (idempotent: a second call returns the stored one)."""
-    with transaction.atomic():
-        meeting = Meeting.objects.select_for_update().get(pk=meeting_id)
-        if meeting.agenda_generated_at is not None:
-            return meeting
-        now = timezone.now()
-        since = previous_meeting_start(meeting)
-        items = build_items(meeting, since, now)
-        AgendaItem.objects.bulk_create(items)
-        meeting.since = since
-        meeting.agenda_generated_at = now
-        meeting.save(update_fields=["since", "agenda_generated_at"])
-        counts = defaultdict(int)
-        for item in items:
-            counts[str(item.section)] += 1
-        ledger.append(actor=actor, action="cab.agenda_generated", subject=meeting,
-                      payload={"since": since, "items_by_section": dict(counts)})
-        return meeting

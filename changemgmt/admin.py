@@ -1,5 +1,5 @@
 """Admin for the kernel. People, teams, roles, tokens and policy are saved through their services
-(changemgmt.people_services, changemgmt.policy): validated, in the row history and in the ledger.
+(changemgmt.people_services, changemgmt.policy_services): validated, in the row history and in the ledger.
 Roles (groups), the ledger, its checkpoints and the outbox are read-only here as everywhere."""
 from contextvars import ContextVar
 
@@ -8,7 +8,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.contrib.auth.models import Group
 
-from changemgmt import people_services, policy
+from changemgmt import people_services, policy_services
 from changemgmt.admin_base import AuditedAdmin, ReadOnlyAdmin
 from changemgmt.models import ApiToken, LedgerCheckpoint, LedgerEntry, OutboxEvent, PolicySetting, Team, User
 from changemgmt.webhooks import admin as webhooks_admin  # noqa: F401  (subscriptions and deliveries, read-only)
@@ -82,7 +82,7 @@ class PolicySettingAdmin(AuditedAdmin):
         return False
 
     def service_save(self, request, obj, form):
-        policy.update_setting(key=obj.key, value=form.cleaned_data["value"], actor=request.user)
+        policy_services.update_setting(key=obj.key, value=form.cleaned_data["value"], actor=request.user)
         return PolicySetting.objects.get(key=obj.key)
 
 

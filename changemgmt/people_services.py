@@ -69,6 +69,17 @@ def save_user(*, actor, user: User, groups=None, permissions=None, password: str
     return user
 
 
+def create_superuser(username, email=None, password=None, **extra_fields) -> User:
+    """An administrator account, written through `save_user` so it has its `user.created` ledger entry
+    (by `system`) and its history row, like one added in the admin (`manage.py createsuperuser`)."""
+    extra_fields.setdefault("is_staff", True)
+    extra_fields.setdefault("is_superuser", True)
+    if extra_fields.get("is_staff") is not True or extra_fields.get("is_superuser") is not True:
+        raise ValueError("Superuser must have is_staff=True and is_superuser=True.")
+    user = User.objects._create_user_object(username, email, password, **extra_fields)
+    return save_user(actor=None, user=user)
+
+
 @logged_refusals("user.password_set")
 def set_password(*, actor, user: User, password: str | None) -> None:
     """An administrator sets a user's password (None: no password login); the ledger says it

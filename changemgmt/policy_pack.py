@@ -9,7 +9,7 @@ A pack is a JSON (or YAML) object:
 checks a pack's frame (format, a version this code reads, settings an object of known keys); a pack
 may hold only some keys — the others are left as they are — so the dry run of one edit is a pack of
 one key. `diff` lists what importing would change. `import_pack` writes it through the policy's write
-path (changemgmt.policy.replace_settings): every changed value checked as an administrator's edit is,
+path (changemgmt.policy_services.replace_settings): every changed value checked as an administrator's edit is,
 against the whole policy with the pack applied, all or nothing, one `policy.imported` ledger entry.
 """
 import json
@@ -18,7 +18,7 @@ import yaml
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from changemgmt import policy
+from changemgmt import policy, policy_services
 from changemgmt.api.input import NUL_MESSAGE, has_nul
 from changemgmt.policy_defaults import DEFAULTS
 
@@ -85,13 +85,13 @@ def diff(settings: dict) -> list[dict]:
 
 
 def import_pack(*, settings: dict, actor, expected_revision: int | None = None, source: str = "") -> dict:
-    """Import (all or nothing) through changemgmt.policy.replace_settings; returns {key: (from, to)}."""
+    """Import (all or nothing) through changemgmt.policy_services.replace_settings; returns {key: (from, to)}."""
     from changemgmt.roles import Role, has_role
 
     if not has_role(actor, Role.ADMINISTRATOR) and actor is not None:
         from django.core.exceptions import PermissionDenied
 
         raise PermissionDenied("Only an administrator may import a policy pack.")
-    return policy.replace_settings(values=settings, actor=actor, action="policy.imported",
+    return policy_services.replace_settings(values=settings, actor=actor, action="policy.imported",
                                    expected_revision=expected_revision,
                                    payload={"format_version": FORMAT_VERSION, "source": source[:200]})

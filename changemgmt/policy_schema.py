@@ -1,4 +1,4 @@
-"""What a policy value must mean before `policy.update_setting` stores it.
+"""What a policy value must mean before `policy_services.update_setting` stores it.
 
 Two layers, each refusing with a message that names the key (and the entry) and the rule:
 1. shape: the value has the JSON shape of the shipped default (types, and the keys of tables);

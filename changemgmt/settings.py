@@ -26,7 +26,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    # Ahead of django.contrib.auth, so its changepassword is the audited one (see the package).
+    # Ahead of django.contrib.auth, so its changepassword and createsuperuser are the audited ones (see the package).
     "changemgmt.people_commands",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -77,6 +77,7 @@ class RollbackRecordAdmin(ReadOnlyAdmin):
 
 
 from changes.collaboration import admin as collaboration_admin  # noqa: E402,F401  (comments, watches, files)
+from changes.emergency import admin as emergency_admin  # noqa: E402,F401  (registers the emergency records' admin)
 from changes.lists import admin as lists_admin  # noqa: E402,F401  (saved filters)
 from changes.pipeline import admin as pipeline_admin  # noqa: E402,F401  (registers the pipeline gate admin)
 from changes.review import admin as review_admin  # noqa: E402,F401  (registers the review follow-ups admin)

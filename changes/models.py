@@ -330,9 +330,23 @@ class RollbackRecord(models.Model):
 # The pipeline gate's models (issue 10) live in changes/pipeline/ and belong to this app.
 # Comments, watchers and attachments (issue 12 §4), saved filters (§5) live in sub-packages and belong to this app.
 from changes.collaboration.models import Attachment, Comment, Watch  # noqa: E402,F401
+
+# An emergency change's records live in changes/emergency/ and belong to this app (tables kept from approvals).
+from changes.emergency.models import (  # noqa: E402,F401
+    AuthorizationRequest,
+    EmergencyAuthorization,
+    EmergencyReview,
+    EmergencyStep,
+)
 from changes.lists.models import SavedFilter  # noqa: E402,F401
-from changes.pipeline.models import ArtefactAllowance, ChangeArtefact, DeployEnvironment, GateDecision  # noqa: E402,F401
-from changes.pipeline.rollout import DeploymentReport, UnauthorizedDeployment  # noqa: E402,F401
+from changes.pipeline.models import (  # noqa: E402,F401
+    ArtefactAllowance,
+    ChangeArtefact,
+    DeployEnvironment,
+    DeploymentReport,
+    GateDecision,
+    UnauthorizedDeployment,
+)
 
 # The post-implementation review follow-ups (issue 11 §7) belong to this app too.
 from changes.review.models import ReviewFollowUp  # noqa: E402,F401

@@ -10,7 +10,7 @@ Each handler runs inside the publisher's transaction, in the order listed:
     change.conflict_detected both owners are told
     freeze.caught_change     the owner is told
     change.<transition>      the change's watchers are told (changes.collaboration)
-    conflicts.TOPICS         the change's schedule conflicts are recomputed (changes.calendar.conflicts.connect)
+    conflicts.TOPICS         the change's conflicts are recomputed (changes.calendar.services.connect_conflicts)
 
 The approval.* rows are why this is a signal and not a call: approvals sits below changes and may not
 import it. The change.* rows are changes' own events, kept here so a reader finds every reaction to
@@ -19,11 +19,11 @@ a change's step in this one place rather than threaded through run_transition.
 from changemgmt import events
 from changemgmt.models import NotificationKind
 from changemgmt.notifications import Message, notify_many
-from changes.calendar import conflicts
+from changes.calendar import services as calendar_services
 from changes.calendar.models import Freeze
 from changes.choices import State
 from changes.collaboration import services as collaboration
-from changes.emergency import paperwork
+from changes.emergency.services import paperwork
 from changes.models import ChangeRequest
 from changes.review import services as review
 from changes.services import run_transition
@@ -106,4 +106,4 @@ def connect():
     events.subscribe("freeze.lifted", _freeze_lifted)
     for name in TRANSITIONS:
         events.subscribe(f"change.{name}", _transitioned)
-    conflicts.connect()
+    calendar_services.connect_conflicts()

@@ -12,7 +12,7 @@ from approvals import services as approval_services
 from changes import forms as change_forms
 from changes import gates
 from changes.choices import ChangeType
-from changes.models import RollbackRecord
+from changes.rollback_services import record_rollback
 
 
 @dataclass(frozen=True)
@@ -45,13 +45,6 @@ def _after_reason(change, cleaned, actor, now):
     approval_services.supersede_pending(change=change, actor=actor, why=f"change {change.state}")
 
 
-def _after_roll_back(change, cleaned, actor, now):
-    RollbackRecord.objects.create(change=change, decided_by=actor, **{
-        key: cleaned[key] for key in ("severity", "trigger", "kind", "decided_at", "reason", "steps_executed",
-                                      "completed_at", "impact", "root_cause", "preventive_measures")
-    }, automatic=bool(cleaned.get("automatic")))
-
-
 def _after_deploy(change, cleaned, actor, now):
     """Record the checklist and method; a justification typed at deployment replaces the plan's, an
     empty one leaves it (the deploy gate reads whichever is given)."""
@@ -78,7 +71,7 @@ TRANSITIONS: dict[str, TransitionSpec] = {spec.name: spec for spec in [
     TransitionSpec("close", "Close", change_forms.CloseForm, gates.close_gate,
                    _assign("outcome", "review_answers", "lessons_learned"), "closed_at",
                    extra_keys=change_forms.CloseForm.accepted_keys),
-    TransitionSpec("roll_back", "Roll back", change_forms.RollbackForm, gates.roll_back_gate, _after_roll_back,
+    TransitionSpec("roll_back", "Roll back", change_forms.RollbackForm, gates.roll_back_gate, record_rollback,
                    danger=True),
     TransitionSpec("reject", "Reject", change_forms.ReasonForm, gates.reason_gate, _after_reason, "closed_at",
                    danger=True),

@@ -7,7 +7,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from cab.agenda import generate_agenda
+from cab.services.agenda import generate_agenda
 from cab.models import Meeting
 from cab.services import meetings as cab_meetings
 from changemgmt.models import User

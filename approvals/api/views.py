@@ -8,9 +8,10 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.response import Response
 
-from approvals import delegation, selectors, services
+from approvals import selectors, services
 from approvals.api import serializers
 from approvals.choices import DecisionChannel, SlotRole, SlotStatus
+from approvals.services import delegation
 from changemgmt.api.input import TEXT, checked_body
 from changemgmt.api.permissions import HasAnyRole, ReadOnlyForAuditors
 from changemgmt.api.schema import CONFLICT, FIELD_ERRORS, FORBIDDEN, WRITE_ERRORS

@@ -1,5 +1,6 @@
-"""Agendas: generating the due ones (the beat job), and the chair's edits before the meeting: add,
-remove, reorder."""
+"""Agendas: generating one (storing the snapshot cab.agenda builds) and the due ones (the beat job),
+and the chair's edits before the meeting: add, remove, reorder."""
+from collections import defaultdict
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
@@ -8,7 +9,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from approvals.choices import SlotRole, SlotStatus
-from cab.agenda import change_snapshot, generate_agenda
+from cab.agenda import build_items, change_snapshot, previous_meeting_start
 from cab.choices import MeetingStatus, Section
 from cab.models import AgendaItem, Meeting
 from cab.services.common import lock_meeting, refuse_if_published, require_chair
@@ -18,6 +19,27 @@ from changes.choices import ChangeType, State
 from changes.selectors import change_detail_queryset
 
 NOT_BEFORE = "The agenda can only be edited before the meeting starts."
+
+
+def generate_agenda(*, meeting_id: int, actor=None) -> Meeting:
+    """Generate and store the agenda once (idempotent: a second call returns the stored one)."""
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().get(pk=meeting_id)
+        if meeting.agenda_generated_at is not None:
+            return meeting
+        now = timezone.now()
+        since = previous_meeting_start(meeting)
+        items = build_items(meeting, since, now)
+        AgendaItem.objects.bulk_create(items)
+        meeting.since = since
+        meeting.agenda_generated_at = now
+        meeting.save(update_fields=["since", "agenda_generated_at"])
+        counts = defaultdict(int)
+        for item in items:
+            counts[str(item.section)] += 1
+        ledger.append(actor=actor, action="cab.agenda_generated", subject=meeting,
+                      payload={"since": since, "items_by_section": dict(counts)})
+        return meeting
 
 
 def generate_due_agendas() -> int:

@@ -6,10 +6,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from cab.agenda import generate_agenda
 from cab.choices import MeetingKind, MeetingStatus, Seat
 from cab.models import Attendance, BoardMember, Meeting
-from cab.services.agenda import add_item
+from cab.services.agenda import add_item, generate_agenda
 from cab.services.common import lock_meeting, refuse_if_published, require_chair
 from changemgmt import ledger, policy
 from changemgmt.errors import Conflict

@@ -1,12 +1,12 @@
 """The policy settings over the API: every key with its value, policy reference and description;
-administrators change one value through changemgmt.policy.update_setting (the admin's door too), which
+administrators change one value through changemgmt.policy_services.update_setting (the admin's door too), which
 checks it against changemgmt.policy_schema, bumps the revision and writes one ledger entry, or writes
 nothing and answers the schema's message on `value`."""
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_serializer, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
-from changemgmt import policy
+from changemgmt import policy, policy_services
 from changemgmt.api.permissions import AdministratorsWrite
 from changemgmt.api.schema import FIELD_ERRORS, FORBIDDEN, NOT_FOUND
 from changemgmt.api.strict import Json
@@ -67,7 +67,7 @@ class PolicyViewSet(viewsets.GenericViewSet):
     def update(self, request, key):
         body = PolicyValueInput(data=request.data)
         body.is_valid(raise_exception=True)
-        policy.update_setting(key=key, value=body.validated_data["value"], actor=request.user)
+        policy_services.update_setting(key=key, value=body.validated_data["value"], actor=request.user)
         return Response(_row(key))
 
     def partial_update(self, request, key):

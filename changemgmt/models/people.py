@@ -3,7 +3,6 @@
 Users, their roles (group membership) and teams keep a history, since they are the inputs to
 separation of duties; every write goes through changemgmt.people_services, which also records it
 in the ledger."""
-from asgiref.sync import sync_to_async
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from simple_history.models import HistoricalRecords
@@ -23,31 +22,13 @@ class PeopleHistory(HistoricalRecords):
 
 
 class PeopleManager(UserManager):
-    """Django's user manager, with `create_superuser` made a door to changemgmt.people_services:
-    `manage.py createsuperuser` (and any script creating an administrator) writes the user through
-    `save_user`, so the account has its `user.created` ledger entry and its history row like one added
-    in the admin. `create_user` stays Django's plain write for test fixtures and benchmarks; no
-    application module calls it (tests/kernel/test_people_commands.py keeps it so). Left out of migrations:
-    a data migration must not reach the services through a historical model."""
+    """Django's user manager, left out of migrations: a data migration must not reach the services
+    through a historical model. Its `create_user` and `create_superuser` stay Django's plain writes for
+    test fixtures and benchmarks; no application module calls them (tests/kernel/test_people_commands.py
+    keeps it so): `manage.py createsuperuser` (changemgmt.people_commands) and any script creating an
+    administrator go through `changemgmt.people_services.create_superuser`."""
 
     use_in_migrations = False
-
-    def create_superuser(self, username, email=None, password=None, **extra_fields):
-        from changemgmt import people_services
-
-        extra_fields.setdefault("is_staff", True)
-        extra_fields.setdefault("is_superuser", True)
-        if extra_fields.get("is_staff") is not True or extra_fields.get("is_superuser") is not True:
-            raise ValueError("Superuser must have is_staff=True and is_superuser=True.")
-        user = self._create_user_object(username, email, password, **extra_fields)
-        return people_services.save_user(actor=None, user=user)
-
-    create_superuser.alters_data = True
-
-    async def acreate_superuser(self, username, email=None, password=None, **extra_fields):
-        return await sync_to_async(self.create_superuser)(username, email, password, **extra_fields)
-
-    acreate_superuser.alters_data = True
 
 
 class Team(models.Model):

@@ -12,16 +12,17 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from changemgmt import events, ledger
 from changemgmt.errors import Conflict
 from changemgmt.refusals import logged_refusals
-from changes.calendar import rules
+from changes.calendar import conflicts, rules
 from changes.calendar.choices import FreezeKind
+from changes.calendar.conflicts import SCHEDULED_STATES, overlapping, prefetched, touches
 from changes.calendar.forms import FreezeForm, LiftFreezeForm, WindowForm
-from changes.calendar.models import CalendarFeedToken, DeploymentWindow, Freeze
+from changes.calendar.models import CalendarFeedToken, ChangeConflict, DeploymentWindow, Freeze
 from changes.choices import ChangeType, State
 from changes.forms import reject_unknown
 from changes.models import ChangeRequest
@@ -184,3 +185,60 @@ def revoke_feed_token(*, actor) -> int:
 
 def hash_feed_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
+
+
+# Conflicts [POLICY §6], recomputed inside the saving transaction (changes.calendar.conflicts finds them).
+
+def recompute_conflicts(*, change_id: int, actor=None) -> list[ChangeConflict]:
+    """Bring the stored conflicts of one change up to date; return the newly detected ones.
+    Runs inside the caller's transaction; publishes "change.conflict_detected" for each new one."""
+    change = prefetched(ChangeRequest.objects.select_related("owner")).get(pk=change_id)
+    existing = {(c.change_id, c.other_id): c for c in ChangeConflict.objects.filter(Q(change=change) | Q(other=change))}
+    wanted = {}
+    if change.state in SCHEDULED_STATES and change.planned_start and change.planned_end:
+        my_services, my_items = touches(change)
+        rows = overlapping(start=change.planned_start, end=change.planned_end, service_ids=my_services,
+                           exclude_id=change.pk)
+        others = prefetched(ChangeRequest.objects.select_related("owner")).filter(pk__in=[r[0] for r in rows])
+        for other in (others if rows else []):
+            services, items = touches(other)
+            pair = tuple(sorted((change.pk, other.pk)))
+            wanted[pair] = (other, {
+                "services": sorted(my_services[s] for s in set(my_services) & set(services)),
+                "items": sorted(my_items[i] for i in set(my_items) & set(items)),
+            }, max(change.planned_start, other.planned_start), min(change.planned_end, other.planned_end))
+    stale = [c for pair, c in existing.items() if pair not in wanted]
+    if stale:
+        ChangeConflict.objects.filter(pk__in=[c.pk for c in stale]).delete()
+        ledger.append(actor=actor, action="change.conflicts_cleared", subject=change,
+                      payload={"with": sorted(c.other_id if c.change_id == change.pk else c.change_id for c in stale)})
+    created = []
+    for pair, (other, shared, overlap_start, overlap_end) in wanted.items():
+        row = existing.get(pair)
+        if row is not None:
+            if (row.shared, row.overlap_start, row.overlap_end) != (shared, overlap_start, overlap_end):
+                row.shared, row.overlap_start, row.overlap_end = shared, overlap_start, overlap_end
+                row.save(update_fields=["shared", "overlap_start", "overlap_end"])
+            continue
+        row = ChangeConflict.objects.create(change_id=pair[0], other_id=pair[1], shared=shared,
+                                            overlap_start=overlap_start, overlap_end=overlap_end)
+        created.append(row)
+        ledger.append(actor=actor, action="change.conflict_detected", subject=change, payload={
+            "other": other.reference, "shared": shared, "overlap_start": overlap_start, "overlap_end": overlap_end})
+        events.publish("change.conflict_detected", actor=actor, conflict_id=row.pk, change_id=change.pk,
+                       other_id=other.pk, owner_ids=sorted({u for u in (change.owner_id or change.requester_id,
+                                                                        other.owner_id or other.requester_id)}),
+                       shared=shared)
+    return created
+
+
+def _on_change_event(*, actor=None, change_id, fields=None, **_):
+    if fields is not None and {"planned_start", "planned_end"} & set(fields):
+        ChangeRequest.objects.filter(pk=change_id).update(schedule_sequence=F("schedule_sequence") + 1)
+    recompute_conflicts(change_id=change_id, actor=actor)
+
+
+def connect_conflicts():
+    """Recompute a change's conflicts on each of conflicts.TOPICS (changes/subscribers.py calls this once)."""
+    for topic in conflicts.TOPICS:
+        events.subscribe(topic, _on_change_event)

@@ -8,8 +8,8 @@ must hold the role they authorize in, and never be the change's author or owner;
 authorizes once per change. The time given lies between the change's filing and now (at most
 `max_backdate_hours` back), and the business-hours rule is judged at that time.
 
-The checks and the write live here; changes.emergency.services records the authorizer's own word
-or asks them to confirm (changes.emergency.confirmation). The rows are approvals' models, below changes.
+The checks live here; changes.emergency.services records the authorizer's own word (the write is
+changes.emergency.services.authorization) or asks them to confirm (changes.emergency.services.confirmation).
 """
 from datetime import datetime, timedelta
 
@@ -17,11 +17,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from approvals.models import EmergencyAuthorization, OnCallShift
-from changemgmt import clock, ledger, policy
+from approvals.models import OnCallShift
+from changemgmt import clock, policy
 from changemgmt.errors import Conflict
 from changemgmt.models import User
 from changemgmt.roles import roles_of
+from changes.emergency.models import EmergencyAuthorization
 from changes.emergency.rules import EMERGENCY, ROLE_HOLDERS
 from changes.models import ChangeRequest
 
@@ -154,17 +155,3 @@ def check_authorizer(change, *, authorizer, role: str, at: datetime) -> list:
     if reasons:
         raise PermissionDenied(" ".join(reasons))
     return existing
-
-
-def write_authorization(*, change, authorizer, role, how, at, notes, recorded_by, existing, actor,
-                        confirmed: bool) -> EmergencyAuthorization:
-    row = EmergencyAuthorization.objects.create(change=change, authorizer=authorizer, authorizer_role=role,
-                                                how=how, authorized_at=at, recorded_by=recorded_by,
-                                                notes=(notes or "").strip())
-    complete = is_complete({r.authorizer_role for r in existing} | {role})
-    ledger.append(actor=actor, action="emergency.authorized", subject=change, payload={
-        "authorizer": authorizer.username, "role": role, "how": how, "authorized_at": at,
-        "business_hours": clock.is_business_hours(at), "complete": complete, "notes": row.notes,
-        "recorded_by": recorded_by.username, "confirmed_by_link": confirmed,
-    })
-    return row

@@ -1,10 +1,10 @@
 """Web forms of emergency changes. They only shape the HTML input; every rule (who may authorize,
-when, how far back) is checked by changes.emergency.authorization / changes.emergency.paperwork."""
+when, how far back) is checked by changes.emergency.authorization / changes.emergency.services.paperwork."""
 from django import forms
 
 from approvals.choices import EmergencyRole
-from approvals.models import EmergencyAuthorization
 from changemgmt.models import User
+from changes.emergency.models import EmergencyAuthorization
 from changes.emergency.rules import ROLE_HOLDERS
 
 

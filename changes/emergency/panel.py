@@ -2,9 +2,10 @@
 paperwork, and the two forms (only to people the services would let act)."""
 from django.utils import timezone
 
-from approvals.models import EmergencyReview
-from changes.emergency import authorization, confirmation, rules, selectors
+from changes.emergency import authorization, rules, selectors
 from changes.emergency.forms import AuthorizationForm, RootCauseForm
+from changes.emergency.models import EmergencyReview
+from changes.emergency.services import confirmation
 
 
 def panel_context(change, user, *, auth_form=None, rca_form=None, error: str = "", notice: str = "") -> dict:

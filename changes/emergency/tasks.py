@@ -3,7 +3,7 @@ the task keeps its name from before it moved, so the stored schedule still finds
 out after commit; whatever that misses, the beat job `changemgmt.send_notification_emails` sends."""
 from celery import shared_task
 
-from changes.emergency import paperwork
+from changes.emergency.services import paperwork
 
 
 @shared_task(name="approvals.emergency_sweep")

@@ -10,14 +10,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from approvals.models import AuthorizationRequest
 from changemgmt import policy
 from changemgmt.errors import Conflict
 from changemgmt.web.access import member_required
 from changemgmt.web.htmx import is_htmx, redirect_page, render_page
-from changes.emergency import confirmation, paperwork, selectors, services
+from changes.emergency import selectors, services
 from changes.emergency.forms import AuthorizationForm, RootCauseForm
+from changes.emergency.models import AuthorizationRequest
 from changes.emergency.panel import panel_context
+from changes.emergency.services import confirmation, paperwork
 from changes.models import ChangeRequest
 
 LIST_LIMIT = 500
@@ -123,8 +124,7 @@ def paperwork_list(request):
     """Open (or only overdue) emergency paperwork, and the emergency change rate against its target."""
     now = timezone.now()
     overdue_only = request.GET.get("overdue") == "1"
-    rows = [selectors.status_row(review, now)
-            for review in selectors.reviews(overdue_only=overdue_only, now=now)[:LIST_LIMIT]]
+    rows = selectors.status_rows(overdue_only=overdue_only, now=now, limit=LIST_LIMIT)
     return render_page(request, "emergency/list.html", {
         "rows": rows, "overdue_only": overdue_only, "rate": selectors.emergency_rate(now),
         "hours": policy.get("emergency_paperwork_hours")})

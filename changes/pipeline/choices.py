@@ -13,3 +13,12 @@ class Decision(models.TextChoices):
 
 
 DECISION_COLOURS = {Decision.ALLOW: "green", Decision.WAIT: "orange", Decision.DENY: "red"}
+
+
+class Action(models.TextChoices):
+    """The answer to a stage report. continue: healthy, go to the next stage. hold: a warning; do not
+    advance, report this stage again. roll_back: critical; the change was rolled back."""
+
+    CONTINUE = "continue", "Continue"
+    HOLD = "hold", "Hold"
+    ROLL_BACK = "roll_back", "Roll back"

@@ -2,7 +2,7 @@
 function: above a `critical` value the change rolls back, above a `warning` value the rollout holds."""
 from changemgmt import policy
 from changemgmt.errors import Missing
-from changes.pipeline.rollout import Action
+from changes.pipeline.choices import Action
 
 REF_HEALTH = "POLICY §10 health budgets [004 §4.6]"
 LABELS = {"error_rate_percent": ("Error rate", "%"), "p95_latency_ms": ("p95 latency", " ms"),

@@ -7,8 +7,8 @@ from django.db.models import Prefetch
 
 from approvals.models import ApprovalSlot
 from changes.models import REFERENCE_PREFIX, ChangeRequest, TestEvidence
-from changes.pipeline.models import ChangeArtefact, GateDecision
-from changes.pipeline.rollout import Action, DeploymentReport, UnauthorizedDeployment
+from changes.pipeline.choices import Action
+from changes.pipeline.models import ChangeArtefact, DeploymentReport, GateDecision, UnauthorizedDeployment
 
 REFERENCE = re.compile(rf"^{REFERENCE_PREFIX}(\d{{1,12}})$", re.IGNORECASE)
 TICKET_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]*-\d+$")

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from approvals.choices import SlotRole
 from approvals.matrix import required_slots
-from changemgmt import policy
+from changemgmt import policy, policy_services
 from changes import gates, risk
 from changes.calendar import schedule
 from changes.choices import State
@@ -124,5 +124,5 @@ def preview(settings: dict) -> Preview:
 
     changes = policy_pack.diff(settings)
     changed = {row["key"]: row["to"] for row in changes}
-    problems = policy.problems_with(changed)
+    problems = policy_services.problems_with(changed)
     return Preview(policy.current_revision(), changes, problems, None if problems else dry_run(changed))

@@ -1,5 +1,5 @@
 """Policy settings over the API: anyone with a role reads every key; an administrator changes one
-value through policy.update_setting (one ledger entry, a new revision), or is refused with the
+value through policy_services.update_setting (one ledger entry, a new revision), or is refused with the
 policy schema's message and nothing is written."""
 import pytest
 

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from approvals import delegation, services
 from approvals.models import Delegation
+from approvals.services import delegation as delegation_services
 from changemgmt.errors import Conflict
 from changemgmt.models import LedgerEntry
 from changemgmt.roles import Role
@@ -51,7 +52,7 @@ def test_the_cab_slot_is_refused_on_the_change_page_and_in_my_approvals(high, ca
 
 def test_an_auditor_cannot_be_named_delegate(frozen, manager, auditor):
     with pytest.raises(ValidationError) as refused:
-        delegation.create_delegation(actor=manager, delegate=auditor, starts_on=f.NOW.date(),
+        delegation_services.create_delegation(actor=manager, delegate=auditor, starts_on=f.NOW.date(),
                                      ends_on=f.NOW.date() + timedelta(days=2))
     assert "delegate" in refused.value.message_dict
     response = post_json(client_for(manager), "/api/approvals/delegations/", {
@@ -102,7 +103,7 @@ def test_a_dba_with_no_slot_cannot_reject_the_change(frozen, requester, dba):
 
 def test_the_holder_of_a_pending_slot_and_their_delegate_may_reject(frozen, requester, peer, manager):
     stand_in = f.make_user("sue", Role.REQUESTER, team="Platform")
-    delegation.create_delegation(actor=peer, delegate=stand_in, starts_on=f.NOW.date(), ends_on=f.NOW.date())
+    delegation_services.create_delegation(actor=peer, delegate=stand_in, starts_on=f.NOW.date(), ends_on=f.NOW.date())
     change = life.in_approval(requester)
     assert not change_services.rules.can_transition(manager, change, "reject")  # no manager slot at low risk
     assert change_services.rules.can_transition(stand_in, change, "reject")
@@ -117,10 +118,11 @@ def test_the_cab_slot_holder_cannot_reject_alone(high, cab_chair):
 
 
 def test_a_delegation_is_revoked_by_its_delegator_with_a_ledger_entry(frozen, requester, peer, peer2, client):
-    row = delegation.create_delegation(actor=peer, delegate=peer2, starts_on=f.NOW.date(), ends_on=f.NOW.date())
+    row = delegation_services.create_delegation(actor=peer, delegate=peer2, starts_on=f.NOW.date(),
+                                                ends_on=f.NOW.date())
     assert delegation.active_delegators(peer2) == [peer]
     with pytest.raises(PermissionDenied):
-        delegation.revoke_delegation(actor=peer2, delegation_id=row.pk)
+        delegation_services.revoke_delegation(actor=peer2, delegation_id=row.pk)
     before = LedgerEntry.objects.count()
     assert post_json(client_for(peer2), f"/api/approvals/delegations/{row.pk}/revoke/", {}).status_code == 403
     assert LedgerEntry.objects.count() == before
@@ -132,12 +134,13 @@ def test_a_delegation_is_revoked_by_its_delegator_with_a_ledger_entry(frozen, re
 
 
 def test_an_administrator_may_revoke_anyones_delegation(frozen, peer, peer2, admin_user):
-    row = delegation.create_delegation(actor=peer, delegate=peer2, starts_on=f.NOW.date(), ends_on=f.NOW.date())
-    assert delegation.revoke_delegation(actor=admin_user, delegation_id=row.pk).revoked_at is not None
+    row = delegation_services.create_delegation(actor=peer, delegate=peer2, starts_on=f.NOW.date(),
+                                                ends_on=f.NOW.date())
+    assert delegation_services.revoke_delegation(actor=admin_user, delegation_id=row.pk).revoked_at is not None
 
 
 def test_a_delegation_is_revoked_from_my_approvals(frozen, peer, peer2, client):
-    row = delegation.create_delegation(actor=peer, delegate=peer2, starts_on=f.NOW.date(),
+    row = delegation_services.create_delegation(actor=peer, delegate=peer2, starts_on=f.NOW.date(),
                                        ends_on=f.NOW.date() + timedelta(days=1))
     client.force_login(peer)
     page = client.get("/approvals/queue/").content.decode()
@@ -147,4 +150,4 @@ def test_a_delegation_is_revoked_from_my_approvals(frozen, peer, peer2, client):
     assert row.revoked_at is not None
     assert "Delegations you gave" not in client.get("/approvals/queue/").content.decode()
     with pytest.raises(Conflict):
-        delegation.revoke_delegation(actor=peer, delegation_id=row.pk)
+        delegation_services.revoke_delegation(actor=peer, delegation_id=row.pk)

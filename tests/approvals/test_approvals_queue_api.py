@@ -6,9 +6,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from approvals.delegation import create_delegation
 from approvals.models import ApprovalSlot
 from approvals.services import decide
+from approvals.services.delegation import create_delegation
 from changemgmt.models import LedgerEntry
 from tests.support import factories as f
 from tests.support.api import authenticated as api

@@ -5,9 +5,9 @@ from datetime import date
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from approvals.delegation import create_delegation
 from approvals.models import ApprovalSlot
 from approvals.services import decide
+from approvals.services.delegation import create_delegation
 from changemgmt.models import LedgerEntry
 from tests.support import factories as f
 from tests.support.approvals import change_in_approval, ny
@@ -109,7 +109,7 @@ def test_delegated_slots_say_on_whose_behalf(frozen, client, requester, manager,
 
 
 def test_the_change_page_shows_each_slots_rule_clock_and_history(frozen, client, requester, peer, peer2):
-    from approvals import sla
+    from approvals.services import sla
 
     change = change_in_approval(requester)
     frozen.move_to(ny(2026, 11, 24, 0, 1))

@@ -13,10 +13,11 @@ from django.contrib.auth.models import Group
 from django.db import connection
 from django.urls import reverse
 
-from approvals import delegation, email_link_services, presenters
+from approvals import email_link_services, presenters
 from approvals.choices import SlotStatus
 from approvals.models import ApprovalSlot, EmailDecisionLink
 from approvals.services import decide
+from approvals.services import delegation as delegation_services
 from changemgmt.errors import Conflict
 from changemgmt.ledger.models import LedgerEntry
 from changemgmt.models import Notification
@@ -321,7 +322,7 @@ def test_a_person_who_lost_the_role_is_refused(client, peer, bobs_links):
 
 def test_a_person_deciding_by_delegation_is_allowed_and_recorded_so(frozen, client, peer, bobs_links):
     away = f.make_user("quinn", Role.PEER_REVIEWER, team="Platform")
-    delegation.create_delegation(actor=away, delegate=peer, starts_on=f.NOW.date(), ends_on=f.NOW.date())
+    delegation_services.create_delegation(actor=away, delegate=peer, starts_on=f.NOW.date(), ends_on=f.NOW.date())
     peer.groups.clear()
     peer.groups.add(Group.objects.get(name=Role.REQUESTER))  # bob now decides only in quinn's role
     assert signed_in(client, peer).post(bobs_links["grant"], {"reason": ""}).status_code == 302

@@ -4,8 +4,8 @@ one message per person per change names every slot it concerns [POLICY §3]."""
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from approvals import sla
 from approvals.models import SlaStep
+from approvals.services import sla
 from changemgmt.models import Notification
 from changes import services
 from tests.support import factories as f

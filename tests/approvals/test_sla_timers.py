@@ -9,9 +9,8 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django_celery_beat.models import PeriodicTask
 
-from approvals import sla
 from approvals.models import ApprovalSlot, SlaStep
-from approvals.services import decide
+from approvals.services import decide, sla
 from changemgmt import policy
 from changemgmt.models import Notification
 from tests.support import factories as f
@@ -91,7 +90,7 @@ def test_decided_slots_get_no_reminders(frozen, requester, peer, peer2):
 def test_a_sweep_that_dies_mid_batch_sends_nothing_and_the_next_one_sends_all(frozen, requester, peer, peer2):
     change_in_approval(requester)
     frozen.move_to(ny(2026, 11, 24, 0, 1))
-    with mock.patch("approvals.sla.notify_many", side_effect=RuntimeError("worker killed")):
+    with mock.patch("approvals.services.sla.notify_many", side_effect=RuntimeError("worker killed")):
         with pytest.raises(RuntimeError):
             sla.sweep()
     assert not SlaStep.objects.exists()

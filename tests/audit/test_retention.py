@@ -10,7 +10,7 @@ from django_celery_beat.models import PeriodicTask
 from audit.retention import services
 from audit.retention.models import Tombstone
 from audit.retention.tasks import purge_expired_records
-from changemgmt import policy
+from changemgmt import policy, policy_services
 from changemgmt.ledger.audit import verify_database
 from changemgmt.models import LedgerEntry
 from changes import invariants
@@ -81,7 +81,7 @@ def test_legal_hold_stops_the_purge(requester, peer, peer2, admin_user, frozen):
 def test_retention_years_come_from_policy(requester, peer, peer2, admin_user, frozen):
     change = life.deployed(requester, [peer, peer2], frozen)
     values = {**policy.get("retention_years"), "test_results": 2}
-    policy.update_setting(key="retention_years", value=values, actor=admin_user)
+    policy_services.update_setting(key="retention_years", value=values, actor=admin_user)
     frozen.move_to(change.deployed_at + timedelta(days=400))
     assert purge_expired_records()["test_results"] == 0
 

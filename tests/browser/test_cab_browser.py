@@ -4,7 +4,7 @@ tally; the chair's decision grants the change's CAB approval; the published minu
 
 import pytest
 
-from cab.agenda import generate_agenda
+from cab.services.agenda import generate_agenda
 from changemgmt.models import LedgerEntry
 from tests.browser.conftest import log_in, needs_chromium, playwright_sync
 from tests.support import cab as support

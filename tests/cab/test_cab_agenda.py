@@ -9,10 +9,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from approvals.models import ApprovalSlot
-from cab.agenda import generate_agenda
 from cab.choices import Section
 from cab.models import ActionItem
 from cab.services import agenda as agenda_services
+from cab.services.agenda import generate_agenda
 from cab.services.meetings import start_meeting
 from changemgmt import policy
 from changemgmt.errors import Conflict

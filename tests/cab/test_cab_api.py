@@ -2,7 +2,7 @@
 minutes and action items."""
 import pytest
 
-from cab.agenda import generate_agenda
+from cab.services.agenda import generate_agenda
 from tests.support import cab as support
 from tests.support.api import authenticated as client_for
 

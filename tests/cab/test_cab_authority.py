@@ -10,10 +10,10 @@ from django.core.exceptions import PermissionDenied
 
 from approvals import services as approval_services
 from cab import rules
-from cab.agenda import generate_agenda
 from cab.choices import MeetingKind, Seat, Section
 from cab.models import BoardMember, Meeting, Vote
 from cab.services import actions, minutes, voting
+from cab.services.agenda import generate_agenda
 from cab.services.meetings import end_meeting, record_attendance, start_meeting
 from changemgmt.errors import Conflict
 from changemgmt.models import LedgerEntry, User

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from cab.agenda import generate_agenda
+from cab.services.agenda import generate_agenda
 from cab.models import Decision
 from cab.services import minutes, voting
 from tests.support import cab as support

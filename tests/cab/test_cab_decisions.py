@@ -7,9 +7,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 
-from cab.agenda import generate_agenda
 from cab.models import Decision
 from cab.services import voting
+from cab.services.agenda import generate_agenda
 from cab.services.meetings import end_meeting, start_meeting
 from changemgmt.errors import Conflict, GateRefused
 from changemgmt.models import LedgerEntry

@@ -4,8 +4,8 @@ from datetime import UTC, datetime
 
 from icalendar import Calendar
 
-from cab.agenda import generate_agenda
 from cab.ics import invitation
+from cab.services.agenda import generate_agenda
 from changes import services
 from changes.calendar import services as calendar_services
 from tests.support import cab as support

@@ -6,9 +6,9 @@ import pytest
 from django.contrib.admin.sites import site
 from django.test import RequestFactory
 
-from cab.agenda import generate_agenda
 from cab.models import Minutes
 from cab.services import actions, minutes, voting
+from cab.services.agenda import generate_agenda
 from cab.services.meetings import end_meeting, record_attendance, start_meeting
 from changemgmt.errors import Conflict
 from changemgmt.models import LedgerEntry

@@ -4,9 +4,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cab.agenda import generate_agenda
 from cab.services import agenda as agenda_services
 from cab.services import voting
+from cab.services.agenda import generate_agenda
 from cab.services.meetings import start_meeting
 from tests.support import cab as support
 

@@ -2,9 +2,9 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from cab.agenda import generate_agenda
 from cab.models import Vote
 from cab.services import voting
+from cab.services.agenda import generate_agenda
 from cab.services.meetings import start_meeting
 from changemgmt.errors import Conflict
 from changemgmt.models import LedgerEntry

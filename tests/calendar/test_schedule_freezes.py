@@ -5,7 +5,7 @@ from datetime import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from changemgmt import events, policy
+from changemgmt import events, policy, policy_services
 from changemgmt.errors import GateRefused
 from changemgmt.models import LedgerEntry
 from changes import services
@@ -59,7 +59,7 @@ def test_public_holidays_of_the_policy_country_are_hard_freezes(db):
     [missing] = freeze_check(thanksgiving, thanksgiving.replace(hour=8))
     assert missing.code == "hard_freeze" and "Thanksgiving" in missing.message
     rules = policy.get("freeze_rules")
-    policy.update_setting(key="freeze_rules", value={**rules, "public_holidays": {
+    policy_services.update_setting(key="freeze_rules", value={**rules, "public_holidays": {
         **rules["public_holidays"], "country": "GB"}}, actor=None)
     assert freeze_check(thanksgiving, thanksgiving.replace(hour=8)) == []
     boxing_day = datetime(2026, 12, 28, 7, 0, tzinfo=NY)  # substitute Boxing Day holiday in England
@@ -68,7 +68,7 @@ def test_public_holidays_of_the_policy_country_are_hard_freezes(db):
 
 def test_disabling_a_recurring_rule_lifts_it(db):
     rules = policy.get("freeze_rules")
-    policy.update_setting(key="freeze_rules", value={**rules, "end_of_month": {**rules["end_of_month"],
+    policy_services.update_setting(key="freeze_rules", value={**rules, "end_of_month": {**rules["end_of_month"],
                                                                                 "enabled": False}}, actor=None)
     monday = datetime(2026, 11, 30, 7, 0, tzinfo=NY)
     assert freeze_check(monday, monday.replace(hour=8)) == []

@@ -4,7 +4,7 @@ from datetime import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from changemgmt import policy
+from changemgmt import policy, policy_services
 from changemgmt.errors import GateRefused
 from changemgmt.models import LedgerEntry, PolicySetting
 from changemgmt.policy_defaults import DEFAULTS
@@ -25,7 +25,7 @@ def test_lead_time_edit_changes_the_submit_gate_and_is_audited(frozen, requester
     with pytest.raises(GateRefused):
         services.run_transition(change_id=change.pk, name="submit", actor=requester)
     lead = policy.get("lead_time_hours")
-    policy.update_setting(key="lead_time_hours", value={**lead, "normal": {**lead["normal"], "low": 8}},
+    policy_services.update_setting(key="lead_time_hours", value={**lead, "normal": {**lead["normal"], "low": 8}},
                           actor=admin_user)
     assert services.run_transition(change_id=change.pk, name="submit", actor=requester).state == "assessment"
     entry = LedgerEntry.objects.get(action="policy.updated")
@@ -40,6 +40,6 @@ def test_lead_time_edit_changes_the_submit_gate_and_is_audited(frozen, requester
 ])
 def test_malformed_policy_edit_is_refused_naming_the_key(admin_user, value, message):
     with pytest.raises(ValidationError) as error:
-        policy.update_setting(key="monitoring_minutes", value=value, actor=admin_user)
+        policy_services.update_setting(key="monitoring_minutes", value=value, actor=admin_user)
     assert "monitoring_minutes" in str(error.value) and message in str(error.value)
     assert not LedgerEntry.objects.filter(action="policy.updated").exists()

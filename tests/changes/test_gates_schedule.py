@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from changemgmt import policy
+from changemgmt import policy, policy_services
 from changemgmt.errors import GateRefused
 from changemgmt.models import LedgerEntry
 from changes import services
@@ -67,7 +67,7 @@ def test_a_deployment_may_start_within_the_policy_tolerance(frozen, requester, p
 
 def test_the_tolerance_is_policy(frozen, requester, peer, peer2, admin_user):
     change = life.ready(requester, [peer, peer2])
-    policy.update_setting(key="deploy_schedule_tolerance_minutes", value=60, actor=admin_user)
+    policy_services.update_setting(key="deploy_schedule_tolerance_minutes", value=60, actor=admin_user)
     frozen.move_to(f.PLANNED_START + timedelta(minutes=50))
     assert deploy(change, requester).state == State.DEPLOYED
 

@@ -22,7 +22,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from approvals.models import ApprovalSlot
 from approvals.services import decide
-from changemgmt import policy
+from changemgmt import policy, policy_services
 from changemgmt.errors import Conflict, GateRefused
 from changemgmt.models import LedgerEntry, OutboxEvent
 from changes import invariants, services
@@ -395,7 +395,7 @@ class Belt(RuleBasedStateMachine):
             key, value = "lead_time_hours", {"standard": none, "emergency": dict(none),
                                              "normal": {level: hours // days for level, hours in lead.items()}}
         self._run(f"policy {key}={value}", "policy.updated",
-                  lambda: policy.update_setting(key=key, value=value, actor=self.personas["admin_user"]))
+                  lambda: policy_services.update_setting(key=key, value=value, actor=self.personas["admin_user"]))
 
     @rule(step=st.sampled_from(TIME_STEPS))
     def move_time(self, step):

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils.datastructures import MultiValueDict
 
-from changemgmt import policy
+from changemgmt import policy, policy_services
 from changemgmt.models import LedgerEntry
 from changes.collaboration import services
 from changes.collaboration.models import Attachment
@@ -46,7 +46,7 @@ def test_a_forbidden_type_is_refused_and_nothing_is_stored(change, requester, me
 
 def test_a_file_over_the_policy_size_is_refused(change, requester, admin_user, media_in_tmp):
     limits = policy.get("attachments")
-    policy.update_setting(key="attachments", value={**limits, "max_size_mb": 1}, actor=admin_user)
+    policy_services.update_setting(key="attachments", value={**limits, "max_size_mb": 1}, actor=admin_user)
     with pytest.raises(ValidationError) as refusal:
         attach(change, requester, name="big.log", content=b"x" * (1024 * 1024 + 1))
     assert "at most 1 MB" in refusal.value.message_dict["file"][0]
@@ -78,14 +78,14 @@ def test_auditors_do_not_attach(change, auditor, media_in_tmp):
 def test_the_policy_refuses_a_malformed_type_list(admin_user):
     limits = policy.get("attachments")
     with pytest.raises(ValidationError):
-        policy.update_setting(key="attachments", actor=admin_user, value={
+        policy_services.update_setting(key="attachments", actor=admin_user, value={
             **limits, "types": [{"extension": "exe", "content_type": "application/x-msdownload"}]})
 
 
 def test_the_policy_refuses_a_size_under_one_megabyte_and_a_repeated_extension(admin_user):
     limits = policy.get("attachments")
     with pytest.raises(ValidationError, match="at least 1"):
-        policy.update_setting(key="attachments", actor=admin_user, value={**limits, "max_size_mb": 0})
+        policy_services.update_setting(key="attachments", actor=admin_user, value={**limits, "max_size_mb": 0})
     with pytest.raises(ValidationError, match="only once"):
-        policy.update_setting(key="attachments", actor=admin_user, value={
+        policy_services.update_setting(key="attachments", actor=admin_user, value={
             **limits, "types": limits["types"] + limits["types"][:1]})

@@ -60,9 +60,9 @@ def test_upload_list_and_download(change, requester):
 
 
 def test_an_oversized_or_forbidden_upload_is_400_on_file(change, requester, admin_user):
-    from changemgmt import policy
+    from changemgmt import policy, policy_services
 
-    policy.update_setting(key="attachments", actor=admin_user,
+    policy_services.update_setting(key="attachments", actor=admin_user,
                           value={**policy.get("attachments"), "max_size_mb": 1})
     client = token_client(requester)
     big = client.post(api(change, "attachments/"), {"file": SimpleUploadedFile("big.txt", b"x" * (1024 * 1024 + 1))},

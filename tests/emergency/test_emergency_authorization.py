@@ -5,11 +5,12 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from approvals.models import EmergencyAuthorization, OnCallShift
+from approvals.models import OnCallShift
 from changemgmt.errors import Conflict, GateRefused
 from changemgmt.models import LedgerEntry
 from changemgmt.roles import Role
 from changes.choices import State
+from changes.emergency.models import EmergencyAuthorization
 from changes.emergency.services import record_verbal_authorization
 from tests.support import factories as f
 from tests.support import lifecycle as life

@@ -8,14 +8,14 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from approvals.models import AuthorizationRequest, EmergencyAuthorization
-from changemgmt import policy
+from changemgmt import policy_services
 from changemgmt.errors import Conflict, GateRefused
 from changemgmt.models import LedgerEntry, Notification
 from changemgmt.roles import Role
 from changes import services
 from changes.choices import State
-from changes.emergency import confirmation as emergency_confirmation
+from changes.emergency.models import AuthorizationRequest, EmergencyAuthorization
+from changes.emergency.services import confirmation as emergency_confirmation
 from changes.emergency.services import record_verbal_authorization
 from tests.support import factories as f
 from tests.support import lifecycle as life
@@ -140,7 +140,7 @@ def test_business_hours_are_judged_at_the_time_the_go_ahead_was_given(frozen, re
 
 def test_the_authorizer_roles_and_backdating_limit_are_policy(frozen, requester, cto, admin_user):
     ciso = f.make_user("cid", Role.CISO, team="Security")
-    policy.update_setting(key="emergency_authorization", actor=admin_user,
+    policy_services.update_setting(key="emergency_authorization", actor=admin_user,
                           value={"alone": ["cto"], "pair": ["manager", "security"], "max_backdate_hours": 1})
     change = emergency_change(requester)
     record(change, ciso, ciso, "ciso")

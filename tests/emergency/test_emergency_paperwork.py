@@ -7,11 +7,11 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from rest_framework.test import APIClient
 
-from approvals.models import AuthorizationRequest, EmergencyReview, EmergencyStep
 from changemgmt.errors import Conflict
 from changemgmt.models import LedgerEntry, Notification
-from changes.emergency import confirmation as emergency_confirmation
-from changes.emergency import paperwork as emergency_paperwork
+from changes.emergency.models import AuthorizationRequest, EmergencyReview, EmergencyStep
+from changes.emergency.services import confirmation as emergency_confirmation
+from changes.emergency.services import paperwork as emergency_paperwork
 from tests.support import factories as f
 from tests.support import lifecycle as life
 from tests.support.emergency import deploy, deployed_emergency, emergency_change

@@ -3,8 +3,8 @@ panel's forms (htmx or plain post); refusals come back as field errors or messag
 400/403/409, and nothing is written."""
 from datetime import datetime
 
-from approvals.models import EmergencyAuthorization, EmergencyReview
 from changemgmt.models import LedgerEntry, Notification
+from changes.emergency.models import EmergencyAuthorization, EmergencyReview
 from tests.support import factories as f
 from tests.support.emergency import NIGHT, authorize, deploy, emergency_change
 

@@ -19,8 +19,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RoutePattern
 
-from approvals import delegation
 from approvals.models import OnCallShift
+from approvals.services import delegation
 from cab.choices import MeetingKind, Seat
 from cab.models import BoardMember, Meeting
 from cab.services import actions, agenda

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from changemgmt import clock, policy
+from changemgmt import clock, policy, policy_services
 from changemgmt.models import PolicySetting
 
 NY = ZoneInfo("America/New_York")
@@ -66,7 +66,7 @@ def test_half_of_a_friday_sla_falls_at_friday_midnight():
 
 def test_extra_closed_days_come_from_policy(admin_user):
     value = dict(policy.get("business_calendar"), extra_closed_days=["2026-11-24"])
-    policy.update_setting(key="business_calendar", value=value, actor=admin_user)
+    policy_services.update_setting(key="business_calendar", value=value, actor=admin_user)
     assert clock.add_business_days(ny(2026, 11, 23, 12), 1) == ny(2026, 11, 25, 12)
 
 
@@ -74,7 +74,7 @@ def test_subdivision_holidays_apply(admin_user):
     patriots_day = ny(2026, 4, 20, 12)
     assert clock.is_business_day(patriots_day.date())
     value = dict(policy.get("business_calendar"), subdivision="MA")
-    policy.update_setting(key="business_calendar", value=value, actor=admin_user)
+    policy_services.update_setting(key="business_calendar", value=value, actor=admin_user)
     assert not clock.is_business_day(patriots_day.date())
 
 

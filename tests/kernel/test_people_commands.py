@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from changemgmt import people_services
 from changemgmt.models import LedgerEntry, User
 from changemgmt.people_commands.management.commands import changepassword
 from tests.support import factories as f
@@ -48,7 +49,7 @@ def test_a_refused_createsuperuser_writes_nothing(monkeypatch, requester):
 
 @pytest.mark.django_db
 def test_create_superuser_in_code_goes_through_the_service_too():
-    user = User.objects.create_superuser("scripted", "s@example.com", None)
+    user = people_services.create_superuser("scripted", "s@example.com", None)
 
     assert not user.has_usable_password()
     assert _actions() == ["user.created"] and user.history.count() == 1
@@ -84,14 +85,16 @@ def test_the_audited_commands_win_over_django_contrib_auth():
     from django.core.management import get_commands
 
     assert get_commands()["changepassword"] == "changemgmt.people_commands"
+    assert get_commands()["createsuperuser"] == "changemgmt.people_commands"
 
 
 def test_no_application_module_creates_users_outside_the_people_service():
-    """`create_user` is Django's plain write (kept for fixtures): a door calling it would skip the ledger."""
+    """`create_user` and `create_superuser` are Django's plain writes (kept for fixtures): a door calling
+    them would skip the ledger."""
     callers = [str(path.relative_to(ROOT)) for package in APPLICATION_PACKAGES
                for path in (ROOT / package).rglob("*.py")
-               if "migrations" not in path.parts and re.search(r"\.create_user\(|User\.objects\.create\(",
-                                                               path.read_text())]
+               if "migrations" not in path.parts and re.search(
+                   r"\.create_user\(|objects\.create_superuser\(|User\.objects\.create\(", path.read_text())]
     assert callers == []
 
 

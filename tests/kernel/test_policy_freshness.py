@@ -12,7 +12,7 @@ from django.db import close_old_connections, connection
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
-from changemgmt import policy
+from changemgmt import policy, policy_services
 from changemgmt.models import PolicyRevision, PolicySetting
 
 
@@ -81,7 +81,7 @@ def test_an_unchanged_policy_costs_one_query_per_request_however_often_it_is_rea
 @pytest.mark.django_db
 def test_this_process_sees_its_own_edit_at_once(admin_user):
     policy.get("monitoring_minutes")
-    policy.update_setting(key="monitoring_minutes", value={**policy.get("monitoring_minutes"), "low": 90},
+    policy_services.update_setting(key="monitoring_minutes", value={**policy.get("monitoring_minutes"), "low": 90},
                           actor=admin_user)
     assert policy.get("monitoring_minutes")["low"] == 90
     assert PolicyRevision.objects.get(pk=1).number >= 1

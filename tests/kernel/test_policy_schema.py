@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from approvals import matrix
 from approvals.choices import EmergencyRole, SlotRole
-from changemgmt import policy, policy_schema
+from changemgmt import policy, policy_schema, policy_services
 from changemgmt.models import LedgerEntry, PolicySetting
 from changemgmt.policy_defaults import DEFAULTS, RISK_LEVELS
 from changes import risk
@@ -118,7 +118,7 @@ def test_an_edit_the_engine_cannot_work_with_is_refused_naming_the_key_and_the_r
                                                                                      message):
     before = PolicySetting.objects.get(key=key).value
     with pytest.raises(ValidationError) as error:
-        policy.update_setting(key=key, value=edited(key, change), actor=admin_user)
+        policy_services.update_setting(key=key, value=edited(key, change), actor=admin_user)
     assert message in " ".join(error.value.messages)
     assert PolicySetting.objects.get(key=key).value == before
     assert not LedgerEntry.objects.filter(action="policy.updated").exists()
@@ -131,11 +131,11 @@ def test_every_shipped_default_passes_every_rule():
 
 @pytest.mark.django_db
 def test_a_meaningful_edit_is_accepted_and_the_engine_follows_it(admin_user):
-    policy.update_setting(key="risk_bands", value=bands(("low", 5, 9), ("medium", 10, 12), ("high", 13, 15)),
+    policy_services.update_setting(key="risk_bands", value=bands(("low", 5, 9), ("medium", 10, 12), ("high", 13, 15)),
                           actor=admin_user)
     assert risk.band({"systems": 2, "users": 2, "data": 2, "reversibility": 2, "security": 1}) == "low"  # total 9
-    policy.update_setting(key="test_requirements", value={**SHIPPED["test_requirements"], "low": ["unit", "uat"]},
-                          actor=admin_user)
+    policy_services.update_setting(key="test_requirements",
+                                   value={**SHIPPED["test_requirements"], "low": ["unit", "uat"]}, actor=admin_user)
     assert policy.get("test_requirements")["low"] == ["unit", "uat"]
 
 

@@ -13,8 +13,7 @@ The match is on method names, so it is pragmatic rather than exact. It leaves ou
   is always reached as `obj.relation`);
 - `update` with a positional argument (`dict.update(other)`; a queryset's update takes keywords only).
 What is left and still no write is named in NOT_THE_ORM, one call at a time. Modules that write by
-design without being services are in INFRASTRUCTURE; services that still carry a domain name instead
-of living in their app's services are in NOT_YET_SERVICES. Each entry says why; the lists only shrink
+design without being services are in INFRASTRUCTURE. Each entry says why; the lists only shrink
 (`test_every_exception_is_still_needed`).
 """
 import ast
@@ -39,21 +38,6 @@ INFRASTRUCTURE = {
     "changemgmt/ledger/audit.py": "a signed ledger checkpoint (manage.py ledger checkpoint)",
     "changemgmt/notifications/mail.py": "the mail sender claims, stamps and releases inbox rows it sends",
     "changemgmt/webhooks/tasks.py": "the webhook sender claims and stamps the delivery rows it sends",
-}
-
-# Services that do not yet live in a service module: each is the one write path of its kind (every door
-# calls it, it locks, checks and appends its ledger entry); what is left is the move into <app>/services.
-NOT_YET_SERVICES = {
-    "changemgmt/policy.py": "update_setting, the policy write path, beside the cached accessor it invalidates",
-    "approvals/delegation.py": "create_delegation / revoke_delegation",
-    "approvals/sla.py": "the SLA sweep writing reminder and escalation steps",
-    "changes/transitions.py": "the roll-back effect (RollbackRecord), run only by changes.services.run_transition",
-    "changes/calendar/conflicts.py": "recompute, run inside the saving service's transaction",
-    "changes/emergency/authorization.py": "write_authorization, called by changes.emergency.services",
-    "changes/emergency/confirmation.py": "ask / confirm, the authorizer's confirmation link",
-    "changes/emergency/paperwork.py": "the 24-hour paperwork: start_review, refresh, record_root_cause, sweep",
-    "cab/agenda.py": "generate_agenda stores the snapshot it builds",
-    "changes/pipeline/reports.py": "report_deployment, the deployment reports' one write path",
 }
 
 # Calls the rules above still match that are no ORM write: (module, call) -> why.
@@ -151,15 +135,13 @@ def test_the_walk_reads_every_layer():
 
 def test_every_orm_write_is_in_a_service_module():
     stray = {module: hits for module, hits in FOUND.items()
-             if not is_service_module(module) and module not in INFRASTRUCTURE and module not in NOT_YET_SERVICES}
+             if not is_service_module(module) and module not in INFRASTRUCTURE}
     assert stray == {}, "move these writes into the app's services (or name why they are infrastructure)"
 
 
 def test_every_exception_is_still_needed():
     """An exception whose module no longer writes (or is gone) comes off its list, so the lists only shrink."""
-    for module in [*INFRASTRUCTURE, *NOT_YET_SERVICES]:
+    for module in INFRASTRUCTURE:
         assert module in FOUND, f"{module} writes nothing any more: drop it from the list"
-    for module in NOT_YET_SERVICES:
-        assert not is_service_module(module), f"{module} is a service module now: drop it from the list"
     for module, call in NOT_THE_ORM:
         assert call in [c for _line, c in writes((ROOT / module).read_text())], f"{module}: {call} is gone"

@@ -5,7 +5,7 @@ import json
 import pytest
 from django.db import IntegrityError, transaction
 
-from changemgmt import ledger, policy
+from changemgmt import ledger, policy, policy_services
 from changemgmt.ledger import audit as ledger_audit
 from changemgmt.ledger.verifier import GENESIS_HASH
 from changemgmt.models import LedgerEntry
@@ -80,7 +80,7 @@ def test_policy_edit_is_a_ledger_entry(db, admin_user):
     before = policy.get("sla_business_days")
     after = {**before, "low": before["low"] + 1}
 
-    policy.update_setting(key="sla_business_days", value=after, actor=admin_user)
+    policy_services.update_setting(key="sla_business_days", value=after, actor=admin_user)
 
     entry = LedgerEntry.objects.get()
     assert (entry.action, entry.subject, entry.actor_name) == ("policy.updated", "policy:sla_business_days", "ada")

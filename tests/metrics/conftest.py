@@ -24,7 +24,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from approvals.models import ApprovalSlot
-from changemgmt import policy
+from changemgmt import policy_services
 from changemgmt.ledger.services import append
 from changemgmt.roles import Role
 from changes.models import ChangeRequest, DeployEnvironment, DeploymentReport, RollbackRecord, Service
@@ -120,8 +120,9 @@ def month(frozen, people):
             pipeline_id="p", run_id=str(change.pk), stage=stage, error_rate_percent=0, p95_latency_ms=100,
             alert_count=0, action=action, ledger_entry=entry, reported_at=change.deployed_at + after)
     admin = people["admin"]
-    policy.update_setting(key="change_success_score", value={"window_days": 90, "min_completed": 2}, actor=admin)
-    policy.update_setting(key="risk_calibration", value={
+    policy_services.update_setting(key="change_success_score", value={"window_days": 90, "min_completed": 2},
+                                   actor=admin)
+    policy_services.update_setting(key="risk_calibration", value={
         "tolerated_failure_percent": {"low": 5, "medium": 10, "high": 15, "critical": 20}, "min_changes": 1},
         actor=admin)
     return {"changes": changes, "services": services, "start": start}

@@ -80,9 +80,9 @@ def test_change_success_score_per_team(month):
 
 
 def test_a_team_under_the_minimum_has_no_score(month, people):
-    from changemgmt import policy
+    from changemgmt import policy_services
 
-    policy.update_setting(key="change_success_score", value={"window_days": 90, "min_completed": 3},
+    policy_services.update_setting(key="change_success_score", value={"window_days": 90, "min_completed": 3},
                           actor=people["admin"])
     scores = {row["team"]: row["score"] for row in build().scores}
     assert scores == {"Payments": 50.0, "Search": None}
@@ -99,9 +99,9 @@ def test_risk_calibration_flags_bands_and_teams(month):
 
 
 def test_calibration_needs_enough_changes_to_flag(month, people):
-    from changemgmt import policy
+    from changemgmt import policy_services
 
-    policy.update_setting(key="risk_calibration", value={
+    policy_services.update_setting(key="risk_calibration", value={
         "tolerated_failure_percent": {"low": 5, "medium": 10, "high": 15, "critical": 20}, "min_changes": 4},
         actor=people["admin"])
     report = build()

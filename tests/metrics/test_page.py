@@ -126,7 +126,7 @@ def test_the_page_and_csv_cost_the_same_queries_at_two_sizes(admin_client, month
 
 
 def test_a_report_is_kept_for_the_policys_minutes_and_a_target_edit_is_seen_at_once(admin_client, month, people):
-    from changemgmt import policy
+    from changemgmt import policy, policy_services
 
     def queries():
         with CaptureQueriesContext(connection) as captured:
@@ -139,9 +139,9 @@ def test_a_report_is_kept_for_the_policys_minutes_and_a_target_edit_is_seen_at_o
     warm, _ = queries()
     assert warm < cold - 5  # the report's aggregate queries are not run again
     targets = {**policy.get("metrics_targets"), "success_rate_min_percent": 50}
-    policy.update_setting(key="metrics_targets", value=targets, actor=people["admin"])
+    policy_services.update_setting(key="metrics_targets", value=targets, actor=people["admin"])
     _, report = queries()
     assert report.measures[0].status == "met"  # 60 % > 50 %: a new policy value is a new report
-    policy.update_setting(key="metrics_freshness", value={"cache_minutes": 0}, actor=people["admin"])
+    policy_services.update_setting(key="metrics_freshness", value={"cache_minutes": 0}, actor=people["admin"])
     admin_client.get("/metrics/", {"period": period_key()})
     assert queries()[0] > warm + 5  # computed on every request

@@ -7,7 +7,7 @@ import pytest
 from audit.retention.models import Tombstone
 from audit.retention.tasks import purge_expired_records
 from changemgmt.models import LedgerEntry
-from changes.pipeline.rollout import DeploymentReport
+from changes.pipeline.models import DeploymentReport
 from tests.pipeline.helpers import report
 from tests.support import factories as f
 from tests.support import lifecycle as life

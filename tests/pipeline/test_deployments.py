@@ -12,7 +12,7 @@ from changes import gates, invariants
 from changes.choices import State
 from changes.models import ChangeRequest, RollbackRecord
 from changes.pipeline import health
-from changes.pipeline.rollout import DeploymentReport
+from changes.pipeline.models import DeploymentReport
 from tests.pipeline.helpers import HEALTHY, pipeline_client, report
 from tests.support import factories as f
 from tests.support import lifecycle as life

@@ -3,11 +3,11 @@ refusal that writes), security told, on the next CAB agenda, counted."""
 from datetime import timedelta
 from types import SimpleNamespace
 
-from cab.agenda import generate_agenda
 from cab.choices import Section
 from cab.models import AgendaItem
+from cab.services.agenda import generate_agenda
 from changemgmt.models import LedgerEntry, Notification, NotificationKind
-from changes.pipeline.rollout import UnauthorizedDeployment
+from changes.pipeline.models import UnauthorizedDeployment
 from changes.pipeline.selectors import unauthorized_count
 from tests.pipeline.helpers import OTHER_DIGEST, report
 from tests.support import cab as support

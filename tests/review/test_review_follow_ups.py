@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django_celery_beat.models import PeriodicTask
 
-from changemgmt import policy
+from changemgmt import policy_services
 from changemgmt.models import LedgerEntry, Notification
 from changes.review import services
 from changes.review.models import ReviewFollowUp
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_deployment_schedules_both_follow_ups_from_policy(requester, peer, peer2, admin_user, frozen):
-    policy.update_setting(key="pir_follow_up_hours", value={"day": 12, "week": 100}, actor=admin_user)
+    policy_services.update_setting(key="pir_follow_up_hours", value={"day": 12, "week": 100}, actor=admin_user)
     change = life.deployed(requester, [peer, peer2], frozen)
     rows = {row.checkpoint: row for row in ReviewFollowUp.objects.filter(change=change)}
     assert rows["day"].due_at == change.deployed_at + timedelta(hours=12)
@@ -88,7 +88,7 @@ def test_policy_refuses_a_week_before_the_day(admin_user):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):
-        policy.update_setting(key="pir_follow_up_hours", value={"day": 48, "week": 24}, actor=admin_user)
+        policy_services.update_setting(key="pir_follow_up_hours", value={"day": 48, "week": 24}, actor=admin_user)
 
 
 def test_schedule_is_idempotent(requester, peer, peer2, frozen):

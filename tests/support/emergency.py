@@ -31,9 +31,9 @@ def deploy(change, actor):
 
 def authorize(change, actor, authorizer, role, how="phone", **extra):
     """Record a verbal authorization; when `actor` is not the authorizer, the authorizer confirms it by
-    the link they were sent (changes.emergency.confirmation)."""
-    from approvals.models import AuthorizationRequest
-    from changes.emergency import confirmation as emergency_confirmation
+    the link they were sent (changes.emergency.services.confirmation)."""
+    from changes.emergency.models import AuthorizationRequest
+    from changes.emergency.services import confirmation as emergency_confirmation
 
     result = record_verbal_authorization(change_id=change.pk, actor=actor, authorizer_id=authorizer.pk, role=role,
                                          how=how, **extra)

@@ -3,7 +3,7 @@ secret, the secret shown once (creation, rotation), and URLs that would reach a 
 link-local or reserved address refused with 400 on `url`, nothing written."""
 import pytest
 
-from changemgmt import policy
+from changemgmt import policy, policy_services
 from changemgmt.models import LedgerEntry, WebhookSubscription
 from tests.support.api import authenticated, patch_json, post_json
 from tests.webhooks.conftest import PUBLIC_HOST
@@ -126,5 +126,5 @@ def test_the_policy_refuses_disabling_after_zero_days(admin_user):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError, match="webhooks.disable_after_days"):
-        policy.update_setting(key="webhooks", value={"disable_after_days": 0}, actor=admin_user)
+        policy_services.update_setting(key="webhooks", value={"disable_after_days": 0}, actor=admin_user)
     assert policy.get("webhooks") == {"disable_after_days": 5}

@@ -1,8 +1,10 @@
-"""Documentation of the emergency endpoints for the schema. The views build their answers as plain
-dicts (changes.emergency.api.views.paperwork_json); these describe them."""
+"""The emergency endpoints' bodies: the input serializers document what the service validates (its
+refusals name the field), the output serializers render changes.emergency.selectors' finished rows."""
+from datetime import UTC
+
 from rest_framework import serializers
 
-from approvals.models import EmergencyAuthorization
+from changes.emergency.models import EmergencyAuthorization
 
 
 class AuthorizationRequestSerializer(serializers.Serializer):
@@ -17,12 +19,14 @@ class AuthorizationRequestSerializer(serializers.Serializer):
 
 
 class AuthorizationSerializer(serializers.Serializer):
+    """Renders changes.emergency.selectors.AuthorizationRow; times in UTC, as stored."""
+
     id = serializers.IntegerField()
     change = serializers.IntegerField()
     authorizer = serializers.CharField()
     role = serializers.ChoiceField(choices=EmergencyAuthorization.ROLE_CHOICES)
     how = serializers.ChoiceField(choices=EmergencyAuthorization.HOW_CHOICES)
-    authorized_at = serializers.DateTimeField()
+    authorized_at = serializers.DateTimeField(default_timezone=UTC)
     recorded_by = serializers.CharField()
     deploy_authorized = serializers.BooleanField(help_text="Whether the authorizations so far let it deploy.")
 
@@ -32,7 +36,8 @@ class RootCauseRequestSerializer(serializers.Serializer):
 
 
 class PaperworkSerializer(serializers.Serializer):
-    """The 24-hour post-hoc paperwork of one deployed emergency change."""
+    """The 24-hour post-hoc paperwork of one deployed emergency change (renders
+    changes.emergency.selectors.PaperworkRow; times in UTC, as stored)."""
 
     id = serializers.IntegerField()
     change_id = serializers.IntegerField()
@@ -40,11 +45,11 @@ class PaperworkSerializer(serializers.Serializer):
     title = serializers.CharField()
     risk_level = serializers.CharField(allow_blank=True)
     owner = serializers.CharField(allow_null=True)
-    deployed_at = serializers.DateTimeField()
-    due_at = serializers.DateTimeField()
+    deployed_at = serializers.DateTimeField(default_timezone=UTC)
+    due_at = serializers.DateTimeField(default_timezone=UTC)
     clock = serializers.CharField(help_text='"due in 3 hours", "overdue by 2 hours" or "complete".')
     overdue = serializers.BooleanField()
-    completed_at = serializers.DateTimeField(allow_null=True)
+    completed_at = serializers.DateTimeField(allow_null=True, default_timezone=UTC)
     documentation_complete = serializers.BooleanField()
     documentation_missing = serializers.ListField(child=serializers.CharField())
     approvals_complete = serializers.BooleanField()
@@ -64,5 +69,7 @@ class EmergencyRateSerializer(serializers.Serializer):
 
 
 class PaperworkListSerializer(serializers.Serializer):
+    """Renders changes.emergency.selectors.PaperworkList."""
+
     rate = EmergencyRateSerializer()
     results = PaperworkSerializer(many=True)

@@ -1,12 +1,13 @@
 """API routes of emergency changes (included at /api/, under their addresses from before they moved
-out of approvals)."""
+out of approvals), mapped onto viewset methods so every URL and URL name stays what clients know."""
 from django.urls import path
 
-from changes.emergency.api.views import AuthorizationView, PaperworkListView, RootCauseView
+from changes.emergency.api.views import EmergencyChangeViewSet, PaperworkViewSet
 
 urlpatterns = [
-    path("approvals/emergency/", PaperworkListView.as_view(), name="api-emergency-paperwork"),
-    path("approvals/emergency/<int:change_id>/authorizations/", AuthorizationView.as_view(),
+    path("approvals/emergency/", PaperworkViewSet.as_view({"get": "list"}), name="api-emergency-paperwork"),
+    path("approvals/emergency/<int:change_id>/authorizations/", EmergencyChangeViewSet.as_view({"post": "authorize"}),
          name="api-emergency-authorize"),
-    path("approvals/emergency/<int:change_id>/root-cause/", RootCauseView.as_view(), name="api-emergency-root-cause"),
+    path("approvals/emergency/<int:change_id>/root-cause/", EmergencyChangeViewSet.as_view({"post": "root_cause"}),
+         name="api-emergency-root-cause"),
 ]

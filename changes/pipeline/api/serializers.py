@@ -91,7 +91,7 @@ EXAMPLES = [
 
 
 class DeploymentReportRequestSerializer(serializers.Serializer):
-    """One stage of a rollout with its health. Only parses: changes.pipeline.reports validates."""
+    """One stage of a rollout with its health. Only parses: changes.pipeline.services.reports validates."""
 
     change = serializers.CharField(help_text="The change's reference or external ticket key.")
     service = serializers.CharField()

@@ -11,9 +11,10 @@ from rest_framework.views import APIView
 from changemgmt.api.input import SCALAR, TEXT, checked_body
 from changemgmt.api.permissions import ReadOnlyForAuditors, is_pipeline_token
 from changemgmt.api.schema import CONFLICT, WRITE_ERRORS
-from changes.pipeline import reports, services
+from changes.pipeline import services
 from changes.pipeline.api import serializers
 from changes.pipeline.choices import Decision
+from changes.pipeline.services import reports
 
 REFUSAL = serializers.GateRefusalSerializer
 

@@ -15,12 +15,13 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from approvals.models import AuthorizationRequest
 from changemgmt import clock, ledger
 from changemgmt.errors import Conflict
 from changemgmt.models import NotificationKind
 from changemgmt.notifications import Message, notify_many
 from changes.emergency import authorization as emergency
+from changes.emergency.models import AuthorizationRequest
+from changes.emergency.services.authorization import write_authorization
 
 SALT = "approvals.emergency.confirm"  # unchanged since the move: links already sent stay valid
 BAD_LINK = "This confirmation link is not valid."
@@ -88,7 +89,7 @@ def confirm(*, token: str, actor):
             raise Conflict("This confirmation link has expired; the authorization must be recorded again.")
         existing = emergency.check_authorizer(change, authorizer=actor, role=request.authorizer_role,
                                               at=request.authorized_at)
-        row = emergency.write_authorization(
+        row = write_authorization(
             change=change, authorizer=actor, role=request.authorizer_role, how=request.how, at=request.authorized_at,
             notes=request.notes, recorded_by=request.requested_by, existing=existing, actor=actor, confirmed=True)
         request.confirmed_at, request.authorization = now, row

@@ -10,10 +10,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from approvals import delegation, notices, rules, sla
+from approvals import notices, rules
 from approvals.choices import DecisionChannel, SlotRole, SlotStatus, Verdict
+from approvals.delegation import acting_for
 from approvals.matrix import required_slots
 from approvals.models import ApprovalSlot, EmailDecisionLink, OnCallShift
+from approvals.sla import timer_fields
 from changemgmt import events, ledger, locking
 from changemgmt.errors import Conflict
 from changemgmt.roles import Role, has_role
@@ -32,7 +34,7 @@ def sync_slots(*, change, actor, extra) -> list[ApprovalSlot]:
     live = {(s.role, s.ordinal): s for s in change.approval_slots.exclude(status=SlotStatus.SUPERSEDED)}
     wanted = {(spec.role, spec.ordinal): spec for spec in specs}
     created, superseded = [], []
-    timers = sla.timer_fields(start=timezone.now(), risk_level=change.risk_level)
+    timers = timer_fields(start=timezone.now(), risk_level=change.risk_level)
     for key, spec in wanted.items():
         if key not in live:
             created.append(ApprovalSlot.objects.create(change=change, role=spec.role, ordinal=spec.ordinal,
@@ -131,7 +133,7 @@ def _decide(slot_id, actor, verdict, reason, *, by_board: bool, channel: str) ->
             who = slot.decided_by.username if slot.decided_by_id else "policy"
             raise Conflict(f"This approval is already {slot.get_status_display().lower()} (by {who}).")
         siblings = list(change.approval_slots.exclude(status=SlotStatus.SUPERSEDED).select_related("decided_by"))
-        on_behalf_of = delegation.acting_for(actor, slot)
+        on_behalf_of = acting_for(actor, slot)
         refusals = rules.decision_refusals(actor, slot, siblings=siblings, verdict=verdict, on_behalf_of=on_behalf_of,
                                            by_board=by_board)
         if refusals:

@@ -17,7 +17,6 @@ from django.utils import timezone
 
 from approvals import services as approval_services
 from approvals.choices import SlotStatus
-from approvals.models import EmergencyReview, EmergencyStep
 from approvals.sla import change_path
 from changemgmt import clock, ledger, policy
 from changemgmt.errors import Conflict
@@ -25,6 +24,7 @@ from changemgmt.models import NotificationKind, User
 from changemgmt.notifications import Message, notify_many
 from changemgmt.roles import Role
 from changes import gates
+from changes.emergency.models import EmergencyReview, EmergencyStep
 from changes.emergency.rules import EMERGENCY, may_record_root_cause
 from changes.models import ChangeRequest
 

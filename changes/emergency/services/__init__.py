@@ -1,15 +1,16 @@
 """Writes of emergency changes' verbal authorization [POLICY §7, 002 §6.3]: the entry point every
 door (page, API, demo) calls. The checks live in changes.emergency.authorization, the authorizer's
-confirmation link in changes.emergency.confirmation, the 24-hour paperwork in
-changes.emergency.paperwork."""
+confirmation link in changes.emergency.services.confirmation, the 24-hour paperwork in
+changes.emergency.services.paperwork."""
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from approvals.models import AuthorizationRequest, EmergencyAuthorization
-from changes.emergency import confirmation
-from changes.emergency.authorization import check_authorizer, lock_waiting, validated, write_authorization
+from changes.emergency.authorization import check_authorizer, lock_waiting, validated
+from changes.emergency.models import AuthorizationRequest, EmergencyAuthorization
 from changes.emergency.rules import may_record
+from changes.emergency.services import confirmation
+from changes.emergency.services.authorization import write_authorization
 
 
 def record_verbal_authorization(*, change_id, actor, authorizer_id, role: str, how: str, authorized_at=None,

@@ -31,9 +31,8 @@ from changes import services as change_services
 from changes.choices import State
 from changes.models import ChangeRequest, Service
 from changes.pipeline import health, rules, selectors
-from changes.pipeline.choices import Decision
-from changes.pipeline.models import DeployEnvironment, GateDecision
-from changes.pipeline.rollout import Action, DeploymentReport, UnauthorizedDeployment
+from changes.pipeline.choices import Action, Decision
+from changes.pipeline.models import DeployEnvironment, DeploymentReport, GateDecision, UnauthorizedDeployment
 from changes.pipeline.services import FIELD_RULES, _actor, _named
 
 REF_REPORTS = "POLICY §10 deployment reports"
