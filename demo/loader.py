@@ -7,9 +7,9 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from cab.services.agenda import generate_agenda
 from cab.models import Meeting
 from cab.services import meetings as cab_meetings
+from cab.services.agenda import generate_agenda
 from changemgmt.models import User
 from changes.choices import State
 from changes.models import ChangeRequest

@@ -17,7 +17,7 @@ PRE_DEPLOY_STATES = (State.ASSESSMENT, State.APPROVAL, State.TESTING, State.READ
 PAST_APPROVAL = (State.TESTING, State.READY, State.DEPLOYED, State.VERIFIED, State.CLOSED, State.ROLLED_BACK)
 PAST_TESTING = (State.READY, State.DEPLOYED, State.VERIFIED, State.CLOSED, State.ROLLED_BACK)
 # State moves the services make besides the transitions: an approved change whose edit or reschedule
-# needs new approvals goes back to approval (changes.services._resync_slots); a change whose raised risk
+# needs new approvals goes back to approval (changes.services.editing._resync_slots); a change whose raised risk
 # its plan no longer satisfies goes back to request (changes.services.score_risk), and starts afresh.
 RETURNED_TO_REQUEST = "change.returned_to_request"
 STATE_MOVES = ("change.returned_to_approval", RETURNED_TO_REQUEST)

@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from cab.services.agenda import generate_agenda
 from cab.models import Decision
 from cab.services import minutes, voting
+from cab.services.agenda import generate_agenda
 from tests.support import cab as support
 
 

@@ -9,7 +9,7 @@ from django.db import OperationalError
 
 from changemgmt import locking
 from changemgmt.models import LedgerEntry
-from changes import services
+from changes.services import transition as transition_services
 from tests.support import factories as f
 from tests.support import lifecycle as life
 from tests.support.api import authenticated, post_json
@@ -17,7 +17,7 @@ from tests.support.api import authenticated, post_json
 
 def lock_deadlocks(monkeypatch, times: int) -> list[int]:
     """The change's row lock loses a lock race the first `times` times it is taken."""
-    real_lock, calls = services._lock, []
+    real_lock, calls = transition_services._lock, []
 
     def deadlocking(change_id):
         calls.append(change_id)
@@ -25,7 +25,7 @@ def lock_deadlocks(monkeypatch, times: int) -> list[int]:
             raise OperationalError("deadlock detected")
         return real_lock(change_id)
 
-    monkeypatch.setattr(services, "_lock", deadlocking)
+    monkeypatch.setattr(transition_services, "_lock", deadlocking)
     return calls
 
 
