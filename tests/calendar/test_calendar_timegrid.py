@@ -105,6 +105,31 @@ def test_previous_next_and_today_links_keep_the_view_and_filters(frozen, client,
     assert '<option value="day" selected>Day</option>' in client.get("/calendar/?view=day").content.decode()
 
 
+def test_an_unknown_view_falls_back_to_the_month_and_a_bad_date_to_today(frozen, client, requester):
+    client.force_login(requester)
+    assert "Month view from" in client.get("/calendar/?view=fortnight").content.decode()
+    html = client.get("/calendar/?view=day&date=yesterday").content.decode()
+    assert f'name="date" value="{f.NOW:%Y-%m-%d}"' in html and 'aria-current="date"' in html
+
+
+def test_conflicts_show_on_the_grid_and_operations_may_move_any_change(frozen, client, requester, peer, operations):
+    first = services.create_change(actor=requester, data=f.complete_fields())
+    services.create_change(actor=peer, data=f.complete_fields(title="Clashing change"))
+    client.force_login(operations)
+    table = grid(client, f"view=day&date={WEEK}")
+    assert table.count('<span class="visually-hidden">Conflict: </span>') == 2
+    assert table.count('class="cal-reschedule"') == 2 and f"Reschedule {first.reference}" in table
+
+
+def test_the_day_the_clocks_change_still_has_its_grid(frozen, client, requester):
+    client.force_login(requester)
+    day = f.NOW
+    while (day + timedelta(days=1)).utcoffset() == day.utcoffset():  # the next clock change
+        day += timedelta(days=1)
+    for moment in (day, day + timedelta(days=1)):
+        assert grid(client, f"view=day&date={moment:%Y-%m-%d}").count('<th scope="row"') == 24
+
+
 @pytest.mark.parametrize("query", ["view=fortnight", "view=week&date=yesterday", "view=day&date=2026-02-30",
                                    "view=week&service=abc&team=-1&risk=huge", "view=day&service=99999999999999"])
 def test_bad_parameters_fall_back_to_a_sensible_page(frozen, client, requester, query):
