@@ -82,6 +82,7 @@ def time_grid(days: list[date], entries: list[dict], data, user) -> tuple[list[C
         entry["muted"] = change.state in MUTED_STATES
         entry["state_label"] = change.get_state_display()
         entry["may_reschedule"] = not entry["actual"] and change_rules.can_reschedule(user, change)
+        entry["minutes"] = int((entry["end"] - entry["start"]).total_seconds() // 60)
         column.cells[where.hour].entries.append(entry)
     rows = [HourRow(f"{h:02d}:00", [column.cells[h] for column in columns]) for h in HOURS]
     return columns, rows

@@ -1,6 +1,6 @@
 """A planner opens the week view in Chromium, clicks a change's reschedule link, picks one of the next
 openings and saves: the plan moves through the reschedule service (every check ran again) and the
-change shows at its new time. axe-core finds no critical or serious violation on the week and day
+change shows at its new time; dragging it onto another hour opens the same form with that hour. axe-core finds no critical or serious violation on the week and day
 views, with a window, a freeze, today and a cancelled change on them."""
 from datetime import timedelta
 from pathlib import Path
@@ -59,6 +59,14 @@ def test_a_planner_reschedules_a_change_from_the_week_view(live_server, browser,
     assert f"{timezone.localtime(moved.planned_start):%Y-%m-%dT%H:%M}" == picked
     page.goto(f"{live_server.url}/calendar/?view=day&date={picked[:10]}")
     expect(page.get_by_role("table")).to_contain_text(change.reference)
+
+    # Dragging the change onto another hour opens the same form with that hour and its duration.
+    target = f"{picked[:10]}T03:00"
+    page.locator(f'.cal-block[data-reschedule="/calendar/changes/{change.pk}/reschedule/"]').drag_to(
+        page.locator(f'td[data-start="{target}"]'))
+    expect(page.get_by_label("Planned start")).to_have_value(target)
+    minutes = int((moved.planned_end - moved.planned_start).total_seconds() // 60)
+    expect(page.get_by_label("Planned end")).to_have_value(f"{picked[:10]}T{3 + minutes // 60:02d}:{minutes % 60:02d}")
     page.context.close()
 
     # axe is injected as a <script>: its own context bypasses the CSP.

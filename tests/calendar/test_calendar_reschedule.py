@@ -24,6 +24,9 @@ def test_the_grid_links_each_change_the_user_may_move_to_its_form(frozen, client
     client.force_login(requester)
     html = client.get(f"/calendar/?view=week&date={WEEK}").content.decode()
     assert f'href="/calendar/changes/{change.pk}/reschedule/" aria-label="Reschedule {change.reference}"' in html
+    # Drag and drop (static/js/calendar-drag.js, under the CSP: no inline script) opens the same form.
+    assert f'draggable="true" data-reschedule="/calendar/changes/{change.pk}/reschedule/" data-minutes="60"' in html
+    assert f'<td data-start="{f.PLANNED_START:%Y-%m-%dT%H:%M}"' in html and "js/calendar-drag.js" in html
     client.force_login(peer)  # not the author, owner or operations: no link
     assert "/reschedule/" not in client.get(f"/calendar/?view=week&date={WEEK}").content.decode()
 
