@@ -1,7 +1,8 @@
 """A planner opens the week view in Chromium, clicks a change's reschedule link, picks one of the next
 openings and saves: the plan moves through the reschedule service (every check ran again) and the
 change shows at its new time; dragging it onto another hour opens the same form with that hour.
-axe-core finds no critical or serious violation on the week and day views, with a window, a freeze, today and a cancelled change on them."""
+axe-core finds no critical or serious violation on the week and day views, with a window, a freeze,
+today and a cancelled change on them."""
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
