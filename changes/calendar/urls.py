@@ -6,6 +6,7 @@ from changes.calendar import views
 app_name = "calendar"
 urlpatterns = [
     path("", views.calendar_page, name="index"),
+    path("changes/<int:pk>/reschedule/", views.reschedule_form, name="reschedule"),
     path("subscribe/", views.feed_settings, name="feed"),
     path("freezes/<int:pk>/lift/", views.lift_freeze, name="freeze-lift"),
     path("feeds/<str:secret>.ics", views.user_feed, name="user-feed"),

@@ -1,4 +1,5 @@
-"""Calendar pages (server-rendered month, week and list views, with the freezes' lift buttons), the
+"""Calendar pages (server-rendered month, list, and week and day time grids, with the freezes' lift
+buttons and a reschedule form per change), the
 feed-subscription page, and the iCalendar feeds. Views parse input, read through
 changes.calendar.selectors, call one service."""
 from dataclasses import dataclass, field
@@ -18,14 +19,17 @@ from changemgmt.api.input import RANGE_MESSAGE, in_range
 from changemgmt.errors import Conflict
 from changemgmt.models import Team
 from changemgmt.web.htmx import redirect_page
-from changes.calendar import feeds, rules, services
+from changes import rules as change_rules
+from changes.calendar import feeds, openings, presenters, rules, services
 from changes.calendar.forms import CalendarFilterForm
 from changes.calendar.models import Freeze
 from changes.calendar.selectors import calendar_data
 from changes.choices import RISK_COLOURS, RiskLevel
-from changes.models import Service
+from changes.forms import RescheduleForm
+from changes.models import ChangeRequest, Service
 
-VIEWS = ("month", "week", "list")
+VIEWS = ("month", "week", "day", "list")
+GRIDS = ("week", "day")
 PLACEHOLDER = "2147483647"
 # A day cell shows this many changes and links the rest to the list view of that day; the list view
 # shows at most LIST_LIMIT rows. A busy month stays readable and renders in bounded time.
@@ -59,6 +63,8 @@ def _period(view: str, anchor: date) -> tuple[date, date, date, date]:
     if view == "week":
         monday = anchor - timedelta(days=anchor.weekday())
         return monday, monday + timedelta(days=7), monday, monday + timedelta(days=7)
+    if view == "day":
+        return anchor, anchor + timedelta(days=1), anchor, anchor + timedelta(days=1)
     return anchor, anchor + timedelta(days=30), anchor, anchor + timedelta(days=30)
 
 
@@ -127,19 +133,57 @@ def calendar_page(request):
     data = calendar_data(_local(grid_start), _local(grid_end), service=service, team=team, risk=risk,
                          with_services=view == "list")
     days = _days(grid_start, grid_end, period_start, period_end, data, PER_DAY.get(view, 0))
-    entries = _entries(data) if view == "list" else []
-    step = {"month": 31, "week": 7, "list": 30}[view]
+    entries = _entries(data) if view in ("list", *GRIDS) else []
+    columns, hours = presenters.time_grid([d.day for d in days], entries, data, request.user) if view in GRIDS \
+        else ([], [])
+    step = {"month": 31, "week": 7, "day": 1, "list": 30}[view]
     return render(request, "calendar/calendar.html", {
-        "view": view, "is_list": view == "list", "views": VIEWS, "anchor": anchor, "days": days,
+        "view": view, "is_list": view == "list", "is_grid": view in GRIDS, "views": VIEWS, "anchor": anchor,
+        "days": days, "columns": columns, "hours": hours,
         "today": timezone.localdate(),
         "weeks": [days[i:i + 7] for i in range(0, len(days), 7)],
-        "entries": entries[:LIST_LIMIT], "hidden_entries": max(0, len(entries) - LIST_LIMIT),
+        "entries": entries[:LIST_LIMIT] if view == "list" else [],
+        "hidden_entries": max(0, len(entries) - LIST_LIMIT) if view == "list" else 0,
         "freezes": data.freezes,
         "previous": (period_start - timedelta(days=1)).replace(day=1) if view == "month"
         else period_start - timedelta(days=step),
         "next": period_end, "services": Service.objects.only("pk", "name"), "teams": Team.objects.only("pk", "name"),
         "risks": RiskLevel.choices, "selected": {"service": service, "team": team, "risk": risk},
         "may_lift": rules.can_lift_freeze(request.user),
+    })
+
+
+def _local_input(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M") if moment else ""
+
+
+@login_required
+@require_GET
+def reschedule_form(request, pk: int):
+    """The calendar's click to reschedule: the change's plan (or an opening picked from the next ones)
+    in a form that posts to the change's reschedule path, whose service runs every check again and
+    writes nothing on a refusal. Someone who may not reschedule this change: 403."""
+    change = ChangeRequest.objects.filter(pk=pk).first()
+    if change is None:
+        raise Http404("No such change.")
+    if not change_rules.can_reschedule(request.user, change):
+        raise PermissionDenied("Only the author, owner, operations or an administrator may reschedule this change, "
+                               "and only before it is deployed.")
+    form = RescheduleForm(initial={"planned_start": _local_input(change.planned_start),
+                                   "planned_end": _local_input(change.planned_end)})
+    picked = RescheduleForm(request.GET)  # an opening's link carries its start and end
+    picked.is_valid()
+    if "planned_start" in picked.cleaned_data and "planned_end" in picked.cleaned_data:
+        form = RescheduleForm(initial={"planned_start": _local_input(picked.cleaned_data["planned_start"]),
+                                       "planned_end": _local_input(picked.cleaned_data["planned_end"])})
+    found = openings.next_openings(change=change)
+    back = reverse("calendar:index") + f"?view=week&date={timezone.localdate(change.planned_start):%Y-%m-%d}" \
+        if change.planned_start else reverse("calendar:index") + "?view=week"
+    return render(request, "calendar/reschedule.html", {
+        "change": change, "form": form, "back": back,
+        "openings": [{"start": _local_input(o.start), "end": _local_input(o.end),
+                      "label": f"{timezone.localtime(o.start):%a %d %b %H:%M} – {timezone.localtime(o.end):%H:%M}"}
+                     for o in found],
     })
 
 

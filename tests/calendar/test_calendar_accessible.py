@@ -1,5 +1,6 @@
-"""The month and week calendars are tables to assistive technology: rows of weeks, seven cells each
-under weekday headers, today marked; the legend and notes use the muted colour only."""
+"""The month calendar is a table to assistive technology: rows of weeks, seven cells each under
+weekday headers, today marked (the week and day time grids are real tables, tests/calendar/
+test_calendar_timegrid.py); the legend and notes use the muted colour only."""
 import re
 
 from django.urls import reverse
@@ -22,5 +23,6 @@ def test_the_month_grid_has_rows_of_seven_cells_and_marks_today(client, requeste
 
 def test_the_calendar_has_no_inline_style_the_csp_would_refuse(client, requester):
     client.force_login(requester)
-    html = client.get(reverse("calendar:index") + "?view=week").content.decode()
-    assert "<style" not in html and 'role="row"' in html
+    for view, marker in (("month", 'role="row"'), ("week", '<th scope="row"'), ("day", '<th scope="row"')):
+        html = client.get(reverse("calendar:index") + f"?view={view}").content.decode()
+        assert "<style" not in html and " style=" not in html and "<script>" not in html and marker in html

@@ -1,0 +1,88 @@
+"""The week and day views' time grid: an hour per row, a day per column, in the organisation's time
+zone. Each hour cell knows the deployment window and the freeze it lies in (shaded, with a label on
+the hour they begin) and the entries that start in it; cancelled and rejected changes stay on the
+grid, muted, with their state named. Built in memory from changes.calendar.selectors.calendar_data:
+no query per change or per cell."""
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.utils import timezone
+
+from changes import rules as change_rules
+from changes.choices import State
+
+HOURS = range(24)
+# Shown on the grid, muted and struck through with their state label: they will not happen.
+MUTED_STATES = (State.CANCELLED, State.REJECTED)
+FREEZE_RANK = {"hard": 2, "soft": 1}
+
+
+@dataclass
+class HourCell:
+    start: datetime
+    today: bool = False
+    window: str = ""  # the window's label on the hour it opens ("" inside it)
+    in_window: bool = False
+    freeze_kind: str = ""
+    freeze_labels: list[str] = field(default_factory=list)
+    entries: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class Column:
+    day: date
+    today: bool
+    cells: list[HourCell]
+
+
+@dataclass
+class HourRow:
+    label: str
+    cells: list[HourCell]
+
+
+def _hour(day: date, hour: int) -> datetime:
+    return datetime.combine(day, time(hour)).replace(tzinfo=timezone.get_current_timezone())
+
+
+def _hours_overlapping(column: Column, start: datetime, end: datetime):
+    """The hour cells of `column` that [start, end) overlaps."""
+    for cell in column.cells:
+        if cell.start < end and cell.start + timedelta(hours=1) > start:
+            yield cell
+
+
+def time_grid(days: list[date], entries: list[dict], data, user) -> tuple[list[Column], list[HourRow]]:
+    """Columns (one per day) and rows (one per hour) sharing the same HourCell objects."""
+    today = timezone.localdate()
+    columns = [Column(day, day == today, [HourCell(_hour(day, h), today=day == today) for h in HOURS])
+               for day in days]
+    by_day = {column.day: column for column in columns}
+    first = _hour(days[0], 0)
+    for start, end, risks in data.windows:
+        column = by_day.get(start.date())
+        for index, cell in enumerate(_hours_overlapping(column, start, end) if column else ()):
+            cell.in_window = True
+            if index == 0:
+                cell.window = f"Window {start:%H:%M}–{end:%H:%M} · {', '.join(sorted(risks))}"
+    for period in data.freezes:
+        starts_at, ends_at = timezone.localtime(period.starts_at), timezone.localtime(period.ends_at)
+        for column in columns:
+            for index, cell in enumerate(_hours_overlapping(column, starts_at, ends_at)):
+                if FREEZE_RANK.get(period.kind, 0) > FREEZE_RANK.get(cell.freeze_kind, 0):
+                    cell.freeze_kind = period.kind
+                if index == 0:
+                    cell.freeze_labels.append(f"{period.name} ({period.kind} freeze)")
+    for entry in entries:
+        change = entry["change"]
+        where = max(entry["start"], first)
+        column = by_day.get(where.date())
+        if column is None:
+            continue
+        entry["muted"] = change.state in MUTED_STATES
+        entry["state_label"] = change.get_state_display()
+        entry["may_reschedule"] = not entry["actual"] and change_rules.can_reschedule(user, change)
+        entry["minutes"] = int((entry["end"] - entry["start"]).total_seconds() // 60)
+        column.cells[where.hour].entries.append(entry)
+    rows = [HourRow(f"{h:02d}:00", [column.cells[h] for column in columns]) for h in HOURS]
+    return columns, rows
