@@ -37,7 +37,7 @@ def roster(request, pk: int | None = None):
         form = ShiftForm(request.POST, instance=instance)
         if form.is_valid():
             try:
-                services.save_shift(actor=request.user, shift=form.save(commit=False))
+                services.save_shift(actor=request.user, shift=form.instance)
             except ValidationError as error:
                 bind_errors(form, error)
             else:

@@ -66,8 +66,8 @@ class Kind:
     form: type
     columns: tuple[str, ...]
     cells: object  # row -> list of cells
-    save: object
-    delete: object
+    store: object
+    remove: object
     argument: str
 
 
@@ -109,7 +109,7 @@ def catalog(request, kind: str = "services", pk: int | None = None):
         form = spec.form(request.POST, instance=instance)
         if form.is_valid():
             try:
-                saved = spec.save(actor=request.user, **{spec.argument: form.save(commit=False)})
+                saved = spec.store(actor=request.user, **{spec.argument: form.instance})
             except ValidationError as error:
                 bind_errors(form, error)
             else:
@@ -135,7 +135,7 @@ def catalog(request, kind: str = "services", pk: int | None = None):
 def delete(request, kind: str, pk: int):
     spec, row = _kind_and_row(request.user, kind, pk)
     try:
-        spec.delete(actor=request.user, **{spec.argument: row})
+        spec.remove(actor=request.user, **{spec.argument: row})
     except ValidationError as error:
         messages.error(request, describe(error))
     else:
