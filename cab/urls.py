@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.meeting_list, name="meetings"),
     path("emergency/", views.emergency, name="emergency"),
     path("actions/", views.action_list, name="actions"),
+    path("board/", board_pages.board, name="board"),
     path("board/<int:pk>/retire/", board_pages.retire, name="board-retire"),
     path("actions/<int:pk>/status/", views.action_status, name="action-status"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting"),

@@ -39,6 +39,9 @@ MENU = [
     Entry("Metrics", "metrics:page", frozenset({Role.MANAGER, Role.CAB_CHAIR, Role.CTO, Role.CISO,
                                                  Role.ADMINISTRATOR, Role.AUDITOR}), ("metrics",)),
     Entry("Audit", "audit:workspace", frozenset({Role.AUDITOR, Role.ADMINISTRATOR}), ("audit",)),
+    # Configuration pages (changemgmt.web.configure.PAGES): windows, freezes, board, roster, catalog, policy.
+    Entry("Configure", "configure", frozenset({Role.ADMINISTRATOR, Role.CAB_CHAIR, Role.OPERATIONS, Role.MANAGER}),
+          ("configure", "configure-policy", "configure-policy-edit")),
 ]
 
 

@@ -58,6 +58,7 @@ EXTRAS = {
         "email_link_services": "the approval-request mail's signed single-use grant/reject links, and deciding by one",
         "queue_pages": "the 'My approvals' pages (views under another name, being reworked with the pages)",
         "queue_urls": "their URLs",
+        "roster_pages": "the on-call roster's configuration page (views under another name, beside the queue's)",
     },
     "changes": {
         "calendar": "sub-package: windows, freezes, conflicts, openings, feeds",
@@ -76,6 +77,7 @@ EXTRAS = {
         "catalog_services": "writes to the service catalog (services, items, standard templates)",
         "rollback_services": "the roll-back record, the roll_back step's effect (run by run_transition)",
         "dashboard": "the 'My work' page at the site root",
+        "catalog_pages": "the service catalog's configuration pages (views.py holds the change pages)",
     },
     "cab": {
         "agenda": "agenda generation: the six sections, stored as a snapshot",
@@ -111,6 +113,7 @@ EXTRAS = {
         "conflicts": "conflicts between changes, recomputed on every edit",
         "openings": "the next available deployment openings (\"slots\" means approval slots only)",
         "feeds": "iCalendar feeds of changes and freezes",
+        "config_pages": "the windows' and freezes' configuration pages (views.py holds the calendar's views)",
     },
     "changes/emergency": {
         "authorization": "who may authorize an emergency change, and when",
