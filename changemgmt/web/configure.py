@@ -1,6 +1,6 @@
 """The "Configure" pages of the kernel: the hub linking every configuration page a user's roles may
 edit (by URL name only: the kernel imports no app), and the policy settings page, one form per
-setting, every edit through changemgmt.policy.update_setting. The whole policy pack (export, diff,
+setting, every edit through changemgmt.policy_services.update_setting. The whole policy pack (export, diff,
 import) is the /policy/ page; the Django admin stays for superusers."""
 import json
 from dataclasses import dataclass
@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_http_methods
 
-from changemgmt import policy
+from changemgmt import policy, policy_services
 from changemgmt.policy_defaults import DEFAULTS
 from changemgmt.roles import Role, has_role, roles_of
 from changemgmt.web.access import member_required
@@ -104,7 +104,7 @@ def policy_settings(request, key: str | None = None):
         form = SettingForm(request.POST, key=key)
         if form.is_valid():
             try:
-                policy.update_setting(key=key, value=form.cleaned_data["value"], actor=request.user)
+                policy_services.update_setting(key=key, value=form.cleaned_data["value"], actor=request.user)
             except ValidationError as error:
                 bind_errors(form, ValidationError({"value": error.messages}))
             else:

@@ -1,5 +1,5 @@
 """The Configure hub and menu entry (the pages a user's roles may edit) and the policy settings page:
-administrators edit one value through changemgmt.policy.update_setting (ledger entry); others get
+administrators edit one value through changemgmt.policy_services.update_setting (ledger entry); others get
 403; a value that is not JSON or breaks the policy's rules is a 400 naming the field, nothing written."""
 import json
 
