@@ -90,8 +90,9 @@ INTEGRATIONS.update({
     "metrics_issues_24h": (
         {"hours": 24, "review_item": "no_unexpected_impact"},
         "POLICY §9 [004 §9]",
-        "A deployed change had a post-implementation issue when it was rolled back within `hours` of its "
-        "deployment, or its review left `review_item` (a `review_items` code) unticked.",
+        "A deployed change had a post-implementation issue when its 24-hour review follow-up was answered "
+        "\"issues found\", it was rolled back within `hours` of its deployment, or its close review left "
+        "`review_item` (a `review_items` code) unticked; each change counts once.",
     ),
     "change_success_score": (
         {"window_days": 90, "min_completed": 5},

@@ -32,6 +32,7 @@ def test_the_page_shows_each_measure_against_its_target(admin_client, month):
         assert f'<table id="{table}">' in html
     assert "Payments</strong>: 33.3 %" in html  # the flagged team
     assert "does not predict outcomes" in html
+    assert "24-hour review follow-up was answered &quot;issues found&quot;" in html
 
 
 def test_the_charts_read_json_script_data_and_our_static_chart_js(admin_client, month):
