@@ -51,6 +51,8 @@ class ApprovalSlot(models.Model):
             # The SLA sweep: pending slots whose next reminder/escalation is due, soonest first.
             models.Index(fields=["next_step_at"], name="slot_sla_due",
                          condition=Q(status="pending", next_step_at__isnull=False)),
+            # The metrics' review completion time: slots decided in a period.
+            models.Index(fields=["decided_at"], name="slot_decided_at", condition=Q(decided_at__isnull=False)),
         ]
 
     def __str__(self):

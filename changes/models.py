@@ -185,6 +185,8 @@ class ChangeRequest(models.Model):
             models.Index(fields=["planned_start"], name="change_planned_start"),
             # The lists' order: a page of 50 reads 50 index entries instead of sorting the whole table.
             models.Index(fields=["-created_at", "-id"], name="change_list_order"),
+            # The metrics: changes deployed in a period (with created_at's index, one bitmap OR).
+            models.Index(fields=["deployed_at"], name="change_deployed_at"),
         ]
 
     def __str__(self):
@@ -318,6 +320,8 @@ class RollbackRecord(models.Model):
             models.CheckConstraint(name="rollback_completed_after_decision",
                                    condition=Q(completed_at__gte=F("decided_at"))),
         ]
+        # The metrics: rollbacks completed in a period (time to recover, time to restore).
+        indexes = [models.Index(fields=["completed_at"], name="rollback_completed_at")]
 
     def __str__(self):
         return f"Rollback of {self.change_id} at {self.decided_at:%Y-%m-%d %H:%M}"

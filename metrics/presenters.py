@@ -145,8 +145,8 @@ def build(period: Period, scope: Scope) -> Report:
 
     rows = selectors.change_rows(period, scope, window_days=score_policy["window_days"],
                                  issue_item=issues["review_item"])
-    _add_early_rollbacks(rows, selectors.early_rollback_rows(period, scope, issue_item=issues["review_item"],
-                                                             issue_hours=issues["hours"]))
+    _add_issues(rows, selectors.follow_up_issue_rows(period, scope, issue_item=issues["review_item"],
+                                                     issue_hours=issues["hours"]))
     total = _rates(_group(rows, lambda row: 0).get(0, {}))
     by_type_counts = _group(rows, lambda row: row["change_type"])
     by_risk_counts = _group(rows, lambda row: row["risk_level"])
@@ -220,20 +220,21 @@ def build(period: Period, scope: Scope) -> Report:
                     "failure_rate": row["failure_rate"], "tolerated_failure_percent": row["tolerated_failure_percent"],
                     "flagged": row["flagged"]} for row in by_risk if row["risk"]]
     notes = [
-        f"Post-implementation issues come from what is recorded today: a rollback decided within {issues['hours']} h "
-        f"of deployment, or a close review that left '{issues['review_item']}' unticked; the 24-hour follow-up "
-        "answers will feed it once they are recorded.",
+        f"Post-implementation issues within {issues['hours']} h: a change with an outcome counts once when its "
+        "24-hour review follow-up was answered \"issues found\", it was rolled back within "
+        f"{issues['hours']} h of deployment, or its close review left '{issues['review_item']}' unticked.",
     ]
     return Report(period, scope, measures, by_risk, by_type, volume, by_team, by_service,
                   _dora(period, scope, stages, targets), scores, calibration, flagged_teams,
                   _predicts(calibration, calibration_policy["min_changes"]), notes)
 
 
-def _add_early_rollbacks(rows: list[dict], early: list[dict]) -> None:
-    """Add each group's changes rolled back soon after deploying to its review-reported issues."""
+def _add_issues(rows: list[dict], more: list[dict]) -> None:
+    """Add each group's changes rolled back soon after deploying or reported by the 24-hour follow-up to the
+    issues its close reviews reported (the selector counts no change twice)."""
     by_key = {(row["team_id"], row["change_type"], row["risk_level"]): row for row in rows}
-    for row in early:
-        key = (row["change__team_id"], row["change__change_type"], row["change__risk_level"])
+    for row in more:
+        key = (row["team_id"], row["change_type"], row["risk_level"])
         group = by_key[key]  # every such change was deployed in the period: its group exists
         group["issues"] = group.get("issues", 0) + row["issues"]
 

@@ -3,7 +3,8 @@ changes (grouped rows, never a row per change).
 
 - `change_rows`: changes grouped by (team, type, risk) with conditional counts and summed lead times —
   filed in the period, deployed in it (by outcome), and deployed in the success-score window;
-- `early_rollback_rows`: the same groups' changes rolled back soon after deploying (the rest of the issues);
+- `follow_up_issue_rows`: the same groups' changes rolled back soon after deploying or whose 24-hour review
+  follow-up found issues (the rest of the post-implementation issues);
 - `service_rows`: the same counts grouped by service;
 - `recovery_rows`: rollback records completed in the period, by risk (time from decision to completion);
 - `review_rows`: approval slots decided in the period, by risk (time from creation to decision);
@@ -17,7 +18,8 @@ from django.db.models import Count, DurationField, ExpressionWrapper, F, Min, Ou
 from approvals.choices import SlotStatus
 from approvals.models import ApprovalSlot
 from changes.choices import Outcome, State
-from changes.models import ChangeRequest, DeploymentReport, RollbackRecord
+from changes.models import ChangeRequest, DeploymentReport, ReviewFollowUp, RollbackRecord
+from changes.review.choices import Checkpoint
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,7 @@ def _outcome_counts(period: Period, *, window_start: datetime, issue_item: str =
         "lead_count": Count("id", filter=deployed & Q(submitted_at__isnull=False)),
         "window_successful": Count("id", filter=in_window & SUCCESSFUL),
         "window_finished": Count("id", filter=in_window & FINISHED),
-        # the review's half of the issues; early_rollback_rows adds the other half
+        # the close review's share of the issues; follow_up_issue_rows adds the rest
         **({"issues": Count("id", filter=deployed & FINISHED & Q(**{f"review_answers__{issue_item}": False}))}
            if issue_item else {}),
     }
@@ -108,20 +110,25 @@ def change_rows(period: Period, scope: Scope, *, window_days: int, issue_item: s
     )
 
 
-def early_rollback_rows(period: Period, scope: Scope, *, issue_item: str, issue_hours: int) -> list[dict]:
-    """One query: per (team, type, risk), the changes deployed in the period with an outcome that were rolled
-    back within `issue_hours` of deploying and whose review did not already count as an issue (a join over
-    the few rollback records, rather than a subquery per change)."""
-    rollbacks = RollbackRecord.objects.filter(
-        scope.changes("change__"), _between("change__deployed_at", period.start, period.end),
-        Q(change__state=State.ROLLED_BACK) | Q(change__outcome__in=Outcome.values),
-        decided_at__lt=F("change__deployed_at") + timedelta(hours=issue_hours))
+def follow_up_issue_rows(period: Period, scope: Scope, *, issue_item: str, issue_hours: int) -> list[dict]:
+    """One query: per (team, type, risk), the changes deployed in the period with an outcome whose close review
+    did not already count as an issue, and that were rolled back within `issue_hours` of deploying or whose
+    24-hour review follow-up was answered "issues found" — each change once, however many signals it has (two
+    uncorrelated IN subqueries over the few rollback records and the indexed day answers, rather than a
+    subquery per change)."""
+    early_rollbacks = RollbackRecord.objects.filter(
+        _between("change__deployed_at", period.start, period.end),
+        decided_at__lt=F("change__deployed_at") + timedelta(hours=issue_hours)).values("change_id")
+    day_issues = ReviewFollowUp.objects.filter(checkpoint=Checkpoint.DAY, issues_found=True).values("change_id")
+    changes = ChangeRequest.objects.filter(
+        scope.changes(), _between("deployed_at", period.start, period.end), FINISHED,
+        Q(pk__in=early_rollbacks) | Q(pk__in=day_issues))
     if issue_item:
-        rollbacks = rollbacks.filter(Q(**{f"change__review_answers__{issue_item}__isnull": True})
-                                     | ~Q(**{f"change__review_answers__{issue_item}": False}))
+        changes = changes.filter(Q(**{f"review_answers__{issue_item}__isnull": True})
+                                 | ~Q(**{f"review_answers__{issue_item}": False}))
     return list(
-        rollbacks.values("change__team_id", "change__change_type", "change__risk_level")
-        .annotate(issues=Count("change", distinct=True))
+        changes.values("team_id", "change_type", "risk_level")
+        .annotate(issues=Count("id", distinct=True))
         .order_by()
     )
 

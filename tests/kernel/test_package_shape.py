@@ -42,8 +42,8 @@ EXTRAS = {
         "clock": "business time: working days, holidays, SLAs",
         "policy": "the one policy accessor, cached per request or task",
         "policy_services": "the policy's one write path (the kernel has more than one service module)",
-        "policy_defaults": "the default policy pack, as data",
-        "policy_schema": "what a policy value must mean before it is stored",
+        "policy_defaults": "sub-package: the default policy pack, as data, by theme",
+        "policy_schema": "sub-package: what a policy value must mean before it is stored, rules by theme",
         "policy_pack": "the whole policy as a versioned file: export, read, diff, import",
         "events": "domain events: publish, the subscriber table, the outbox row",
         "outbox": "the registry of the outbox's delivery handlers",
@@ -126,6 +126,15 @@ EXTRAS = {
     },
     "changemgmt/webhooks": {
         "destinations": "the webhook URL check (public addresses only) and the one HTTP request",
+    },
+    "changemgmt/policy_defaults": {
+        "lifecycle": "the keys of the change's life cycle (issues 1-9)",
+        "integrations": "the keys of pipeline, webhooks, e-mail links, attachments, review follow-ups, metrics",
+    },
+    "changemgmt/policy_schema": {
+        "checks": "what every rule shares: constants, the apps' vocabularies, the message collector",
+        "lifecycle": "the rules of the life-cycle keys (issues 1-9)",
+        "integrations": "the rules of the integration and metrics keys (issues 10-12)",
     },
     "changemgmt/notifications": {
         "mail": "the one mail path: claim due rows, render, send, release on failure",

@@ -1,5 +1,7 @@
 """Each POLICY §9 measure, the DORA measures, the success score and the risk calibration, computed on the
 hand-worked month of tests/metrics/conftest.py (time frozen), and what the filters keep."""
+from datetime import timedelta
+
 import pytest
 
 from metrics import presenters
@@ -137,3 +139,45 @@ def test_a_change_rolled_back_early_with_a_review_issue_counts_once(month):
                                                       review_answers={"no_unexpected_impact": False})
     m = measures(build())
     assert (m["issues_24h"].numerator, m["rollback_rate"].numerator) == (2, 1)
+
+
+def answer(change, checkpoint, issues_found):
+    """A review follow-up of `change`, answered (`issues_found` True/False) or not yet (None)."""
+    from changes.models import ReviewFollowUp
+
+    hours = 24 if checkpoint == "day" else 168
+    answered = change.deployed_at + timedelta(hours=hours + 1) if issues_found is not None else None
+    return ReviewFollowUp.objects.create(change=change, checkpoint=checkpoint,
+                                         due_at=change.deployed_at + timedelta(hours=hours),
+                                         answered_at=answered, issues_found=issues_found)
+
+
+def test_a_24_hour_follow_up_that_found_issues_counts_as_an_issue(month):
+    answer(month["changes"][1], "day", True)  # #2: successful, no other signal
+    m = measures(build())
+    assert (m["issues_24h"].numerator, m["issues_24h"].denominator, m["issues_24h"].value) == (3, 5, 60.0)
+    teams = {row["team"]: row for row in build(team=month["changes"][1].team_id).by_team}
+    assert teams["Payments"]["issues"] == 3
+
+
+def test_other_follow_up_answers_are_no_24_hour_issue(month):
+    changes = month["changes"]
+    answer(changes[0], "week", True)  # the 1-week follow-up is not the 24-hour one
+    answer(changes[0], "day", False)  # answered: no issue
+    answer(changes[1], "day", None)  # not answered yet
+    answer(changes[5], "day", True)  # #6 has no outcome yet: not among the changes measured
+    assert measures(build())["issues_24h"].numerator == 2
+
+
+def test_a_change_with_several_issue_signals_counts_once(month):
+    changes = month["changes"]
+    answer(changes[2], "day", True)  # #3: its close review already found unexpected impact
+    answer(changes[3], "day", True)  # #4: already rolled back 1 h after deploying
+    assert measures(build())["issues_24h"].numerator == 2
+
+
+def test_the_notes_say_what_counts_as_a_24_hour_issue(month):
+    note = " ".join(build().notes)
+    assert "24-hour review follow-up was answered \"issues found\"" in note
+    assert "rolled back within 24 h" in note and "'no_unexpected_impact' unticked" in note
+    assert "once they are recorded" not in note

@@ -32,6 +32,7 @@ def test_last_months_report_goes_to_the_readers_by_mail(frozen, month, people, m
     assert "Change success rate: 60 % (target > 95 %: missed)" in mail.body
     assert "! Payments: low-risk changes 33.3 % failed or rolled back" in mail.body
     assert f"/metrics/?period={period_key()}" in mail.body
+    assert "24-hour review follow-up was answered \"issues found\"" in mail.body
     report = MonthlyReport.objects.get()
     assert report.month == month["start"].date() and report.recipients == 3
     entry = LedgerEntry.objects.get(action="metrics.monthly_report_sent")

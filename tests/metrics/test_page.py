@@ -32,6 +32,7 @@ def test_the_page_shows_each_measure_against_its_target(admin_client, month):
         assert f'<table id="{table}">' in html
     assert "Payments</strong>: 33.3 %" in html  # the flagged team
     assert "does not predict outcomes" in html
+    assert "24-hour review follow-up was answered &quot;issues found&quot;" in html
 
 
 def test_the_charts_read_json_script_data_and_our_static_chart_js(admin_client, month):
@@ -145,3 +146,15 @@ def test_a_report_is_kept_for_the_policys_minutes_and_a_target_edit_is_seen_at_o
     policy_services.update_setting(key="metrics_freshness", value={"cache_minutes": 0}, actor=people["admin"])
     admin_client.get("/metrics/", {"period": period_key()})
     assert queries()[0] > warm + 5  # computed on every request
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("table, column, name", [
+    ("changes_changerequest", "deployed_at", "change_deployed_at"),
+    ("changes_rollbackrecord", "completed_at", "rollback_completed_at"),
+    ("approvals_approvalslot", "decided_at", "slot_decided_at"),
+])
+def test_the_period_queries_have_their_indexes(table, column, name):
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, table)
+    assert constraints[name]["index"] and constraints[name]["columns"] == [column]
