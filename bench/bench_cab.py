@@ -3,6 +3,7 @@ and 100,000 closed, and the meeting page with 40 agenda items.
 
     .venv/bin/python bench/bench_cab.py            # seeds once into its own database, later runs reuse it
     .venv/bin/python bench/bench_cab.py --reseed   # seed again
+    .venv/bin/python bench/bench_cab.py --reseed --closed 10000   # a smaller history (in flight stays 1,000)
 
 Database: BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/changemgmt_bench_cab
 (created and migrated if missing). Never point it at production.
@@ -16,7 +17,7 @@ from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import configure, plain_static_files, recreate_database  # noqa: E402
+from benchlib import configure, load_average, plain_static_files, recreate_database  # noqa: E402
 
 BENCH_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/changemgmt_bench_cab")
 configure(BENCH_URL)  # production settings: DEBUG off, persistent connections, this run's own folders
@@ -42,7 +43,8 @@ from changemgmt.roles import Role  # noqa: E402
 from changes.calendar.models import Freeze  # noqa: E402
 from changes.models import ChangeRequest, Service, TestEvidence  # noqa: E402
 
-IN_FLIGHT, CLOSED, SERVICES = 1_000, 100_000, 200
+IN_FLIGHT, SERVICES = 1_000, 200
+CLOSED = int(sys.argv[sys.argv.index("--closed") + 1]) if "--closed" in sys.argv else 100_000
 FLIGHT_STATES = ["assessment", "approval", "testing", "ready", "deployed"]
 SEATS = ["chair", "engineering", "operations", "security", "qa", "business"]
 
@@ -135,19 +137,25 @@ def main():
     Meeting.objects.filter(title__startswith="bench-").delete()
     Meeting.objects.create(title="bench-previous", starts_at=now - timedelta(days=7),
                            ends_at=now - timedelta(days=7) + timedelta(hours=1))
-    times, queries, items = [], [], []
+    times, cpus, queries, items = [], [], [], []
     for run in range(5):
         start = now + timedelta(days=2, minutes=run)
         meeting = Meeting.objects.create(title=f"bench-meeting-{run}", kind="emergency", starts_at=start,
                                          ends_at=start + timedelta(hours=1))
         with CaptureQueriesContext(connection) as captured:
-            began = time.perf_counter()
+            began, cpu = time.perf_counter(), time.process_time()
             generate_agenda(meeting_id=meeting.pk)
             times.append((time.perf_counter() - began) * 1000)
+            cpus.append((time.process_time() - cpu) * 1000)
         queries.append(len(captured))
         items.append(meeting.items.count())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sum(octet_length(snapshot::text)) FROM cab_agendaitem WHERE meeting_id = %s",
+                       [meeting.pk])
+        snapshot_bytes = cursor.fetchone()[0]
     print(f"agenda generation: median {statistics.median(times):.0f} ms, max {max(times):.0f} ms, "
-          f"{queries[-1]} queries (runs: {queries}), {items[-1]} items")
+          f"Python CPU median {statistics.median(cpus):.0f} ms, snapshots {snapshot_bytes / 1024:.0f} KiB, "
+          f"{queries[-1]} queries (runs: {queries}), {items[-1]} items, load average {load_average():.1f}")
 
     # Meeting page with 40 agenda items (30 decisions with 6 votes each, 10 information items).
     source = list(AgendaItem.objects.filter(meeting__title="bench-meeting-0").order_by("-needs_decision",
@@ -175,7 +183,7 @@ def main():
     with CaptureQueriesContext(connection) as captured:
         client.get(url)
     print(f"meeting page, {len(created)} items: p50 {statistics.median(samples):.0f} ms, "
-          f"p95 {percentile(samples, 95):.0f} ms, {len(captured)} queries")
+          f"p95 {percentile(samples, 95):.0f} ms, {len(captured)} queries, load average {load_average():.1f}")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,13 @@ inbox, measured in-process and interleaved (page, floor, page, floor …) at two
 
     .venv/bin/python bench/bench_pages.py --sizes 2000,10000          # seed up to each size, measure
     .venv/bin/python bench/bench_pages.py --sizes 10000,1000000 --requests 50 --reseed
+    .venv/bin/python bench/bench_pages.py --sizes 10000 --http 10    # also over HTTP: 10 s per page and floor
+
+With --http SECONDS, after the in-process figures at the largest size, the change list and the change
+detail are served by gunicorn (2 sync workers, this module's `wsgi_app()`: the real application with
+the floors installed) to 4 concurrent clients (`--clients`), each on a new connection per request as
+sync workers close them; page and floor alternate twice for SECONDS each, and the row gives
+requests/s of the page, of the floor, and page / floor (target ≥ 40 %).
 
 The floor of a page is a bare view in the same process and through the same Django test Client
 (so the same middleware): ONE raw SQL query for the same rows the page shows, `json.dumps`, an
@@ -17,7 +24,12 @@ BENCH_DATABASE_URL / --database-url), created and migrated if missing, seeded wi
 import argparse
 import json
 import os
+import socket
+import subprocess
 import sys
+import threading
+import time
+import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -76,6 +88,8 @@ def parse_args():
     parser.add_argument("--reseed", action="store_true", help="drop the bench database first")
     parser.add_argument("--only", default="", help="comma-separated page names to run (default all)")
     parser.add_argument("--json", type=Path, help="also write the results to this file")
+    parser.add_argument("--http", type=float, default=0, help="seconds per HTTP run of list and detail (0: none)")
+    parser.add_argument("--clients", type=int, default=4, help="concurrent HTTP clients")
     return parser.parse_args()
 
 
@@ -166,6 +180,99 @@ def measure_size(size: int, args, clients) -> list[dict]:
     return results
 
 
+def wsgi_app():
+    """gunicorn's application for --http (`bench_pages:wsgi_app()`): the project's WSGI application
+    with the floors installed. The environment is the parent bench process's (configure())."""
+    import django
+
+    django.setup()
+    plain_static_files()
+    from django.core.wsgi import get_wsgi_application
+
+    from changemgmt.models import User
+
+    application = get_wsgi_application()
+    install_floors({user.username: user for user in User.objects.filter(username__in=["alice", "mia"])})
+    return application
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _requests_per_second(url: str, cookie: str, clients: int, seconds: float) -> tuple[float, int]:
+    """`clients` threads GET `url` (a new connection each) for `seconds`: (requests/s, errors)."""
+    done, errors, lock = [0], [0], threading.Lock()
+    stop = time.perf_counter() + seconds
+
+    def client():
+        mine = failed = 0
+        while time.perf_counter() < stop:
+            request = urllib.request.Request(url, headers={"Cookie": cookie})
+            try:
+                with urllib.request.urlopen(request, timeout=30) as answer:
+                    answer.read()
+                    failed += answer.status != 200
+            except OSError:
+                failed += 1
+            mine += 1
+        with lock:
+            done[0] += mine
+            errors[0] += failed
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    begun = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return done[0] / (time.perf_counter() - begun), errors[0]
+
+
+def over_http(args, client, detail_id: int, size: int) -> list[str]:
+    """List and detail against their floors over gunicorn (2 sync workers): one table row each."""
+    port = _free_port()
+    log = open(Path(os.environ["CHANGEMGMT_VAR_DIR"]) / "gunicorn.log", "w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "bench_pages:wsgi_app()", "--workers", "2", "--worker-class", "sync",
+         "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--pythonpath", str(Path(__file__).parent)],
+        stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    cookie = f"sessionid={client.cookies['sessionid'].value}"
+    rows = []
+    try:
+        for _ in range(150):
+            try:
+                urllib.request.urlopen(f"{base}/__floor__/list/", timeout=2).read()
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise SystemExit(f"gunicorn did not start: see {log.name}")
+        for name in ("change list", "change detail"):
+            page_url, floor_url, _who = pages(detail_id)[name]
+            for url in (page_url, floor_url):  # warm both workers
+                _requests_per_second(base + url, cookie, args.clients, 1)
+            rates = {"page": [], "floor": []}
+            for _ in range(2):
+                for key, url in (("page", page_url), ("floor", floor_url)):
+                    rate, errors = _requests_per_second(base + url, cookie, args.clients, args.http)
+                    assert errors == 0, (url, errors)
+                    rates[key].append(rate)
+            page, floor = sum(rates["page"]) / 2, sum(rates["floor"]) / 2
+            rows.append(f"| {name} over HTTP (gunicorn 2 sync workers, {args.clients} clients) | {size:,} changes "
+                        f"| {page:.1f} req/s | | {floor:.1f} req/s | {100 * page / floor:.0f} % | "
+                        f"| {load_average():.1f} |")
+            print(rows[-1], flush=True)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+    return rows
+
+
 def main() -> int:
     args = parse_args()
     configure(args.database_url)
@@ -197,6 +304,10 @@ def main() -> int:
             clients[username] = Client()
             clients[username].force_login(user)
         results += measure_size(ChangeRequest.objects.count(), args, clients)
+    if args.http:
+        detail_id = (ChangeRequest.objects.filter(state="closed", risk_level="critical").order_by("-id")
+                     .values_list("pk", flat=True).first())
+        over_http(args, clients["alice"], detail_id, ChangeRequest.objects.count())
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps([{k: v for k, v in r.items() if k != "row"} for r in results], indent=2))

@@ -117,6 +117,18 @@ def _calendar(lo, hi):
     return entries, conflicts, conflicts_of, spans
 
 
+def _calendar_line(entry) -> dict:
+    """What the calendar section shows of a change (its reference and URL come from the id): stored once
+    per change, not the whole row with its services and conflicts (those are in the section's pairs)."""
+    return {"id": entry["id"], "title": entry["title"], "planned_start": entry["planned_start"],
+            "risk": entry["risk"]}
+
+
+def _pair(pair) -> dict:
+    """A conflict of the calendar section: the two change ids and what they share."""
+    return {"service": pair["service"], "a": pair["a"], "b": pair["b"]}
+
+
 def _detail_changes(ids):
     """Everything a change item shows, for all detailed changes at once (5 queries)."""
     return {change.pk: change for change in ChangeRequest.objects.filter(pk__in=ids)
@@ -165,15 +177,20 @@ def build_items(meeting, since, now) -> list[AgendaItem]:
     # (1) closed since the last meeting: one summary item, and one item per failure.
     closed = list(ChangeRequest.objects.filter(state=State.CLOSED, closed_at__gte=since)
                   .order_by("closed_at", "id").values("id", "title", "outcome", "closed_at", "risk_level"))
-    summary = {"successful": [], "failed": []}
+    # The summary keeps each change's id (and a failure's outcome) only — the page shows their references,
+    # built from the ids; each failure has its own item with the whole entry.
+    summary, failures = {"successful": [], "failed": []}, []
     for row in closed:
-        entry = {"id": row["id"], "reference": f"CHG-{row['id']:06d}", "title": row["title"],
-                 "url": change_url(row["id"]), "outcome": row["outcome"], "risk": row["risk_level"],
-                 "closed_at": _iso(row["closed_at"])}
-        summary["successful" if row["outcome"] == ChangeOutcome.SUCCESSFUL else "failed"].append(entry)
+        if row["outcome"] == ChangeOutcome.SUCCESSFUL:
+            summary["successful"].append({"id": row["id"]})
+            continue
+        summary["failed"].append({"id": row["id"], "outcome": row["outcome"]})
+        failures.append({"id": row["id"], "reference": f"CHG-{row['id']:06d}", "title": row["title"],
+                         "url": change_url(row["id"]), "outcome": row["outcome"], "risk": row["risk_level"],
+                         "closed_at": _iso(row["closed_at"])})
     add(Section.CLOSED, f"Closed since the last meeting: {len(summary['successful'])} successful, "
         f"{len(summary['failed'])} failed or rolled back", snapshot={"since": _iso(since), **summary})
-    for entry in summary["failed"]:
+    for entry in failures:
         add(Section.CLOSED, f"{entry['reference']} {entry['title']} ({entry['outcome'].replace('_', ' ')})",
             change_id=entry["id"], snapshot=entry)
 
@@ -215,7 +232,8 @@ def build_items(meeting, since, now) -> list[AgendaItem]:
     period_conflicts = [pair for pair in conflicts if pair["a"] in period_ids or pair["b"] in period_ids]
     add(Section.CALENDAR, f"Change calendar to {timezone.localtime(horizon):%a %Y-%m-%d}: {len(in_period)} "
         f"changes, {len(period_conflicts)} conflicts",
-        snapshot={"from": _iso(lo), "to": _iso(horizon), "changes": in_period, "conflicts": period_conflicts})
+        snapshot={"from": _iso(lo), "to": _iso(horizon), "changes": [_calendar_line(entry) for entry in in_period],
+                  "conflicts": [_pair(pair) for pair in period_conflicts]})
 
     # (5) freezes starting or running within the look-ahead.
     lookahead = meeting.starts_at + timedelta(days=settings["freeze_lookahead_days"])

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from cab import rules, selectors
 from cab.choices import OPEN_STATUSES, ActionStatus, MeetingStatus, Outcome, Section, VoteChoice
+from changes.models import REFERENCE_PREFIX
 
 # Reversing once with a placeholder id, then filling it in per item: reverse() per link per row was
 # the page's largest cost after rendering.
@@ -52,11 +53,23 @@ class ItemRow:
     snap: dict = field(default_factory=dict)
 
 
+def _reference(change_id) -> str:
+    return f"{REFERENCE_PREFIX}{change_id:06d}"
+
+
+def _linked(entries, links: _Links) -> list[dict]:
+    """Snapshot entries (an id and the fields shown) with their reference and URL."""
+    return [{**entry, "reference": _reference(entry["id"]), "url": links.for_change(entry["id"])}
+            for entry in entries]
+
+
 def _calendar(snap, links: _Links) -> dict:
     changes = snap.get("changes") or []
-    conflicts = [{**pair, "a_url": links.for_change(pair["a"]), "b_url": links.for_change(pair["b"])}
+    conflicts = [{**pair, "a_ref": _reference(pair["a"]), "b_ref": _reference(pair["b"]),
+                  "a_url": links.for_change(pair["a"]), "b_url": links.for_change(pair["b"])}
                  for pair in snap.get("conflicts") or []]
-    return {"change_count": len(changes), "changes": changes[:CALENDAR_LIMIT], "conflicts": conflicts}
+    return {"change_count": len(changes), "changes": _linked(changes[:CALENDAR_LIMIT], links),
+            "conflicts": conflicts}
 
 
 def item_rows(meeting, user) -> list[ItemRow]:
@@ -73,7 +86,8 @@ def item_rows(meeting, user) -> list[ItemRow]:
             vote_refusal=rules.vote_refusal(user, item), decided=decided,
             decision=item.decision if decided else None,
             change_url=links.for_change(item.change_id) if item.change_id else "",
-            results=({"successful": snap.get("successful") or [], "failed": snap.get("failed") or []}
+            results=({"successful": _linked(snap.get("successful") or [], links),
+                      "failed": _linked(snap.get("failed") or [], links)}
                      if summary and item.section == Section.CLOSED else None),
             calendar=_calendar(snap, links) if summary and item.section == Section.CALENDAR else None,
         ))
