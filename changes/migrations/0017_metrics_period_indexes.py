@@ -5,7 +5,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('changes', '0015_legal_hold'),
+        ('changes', '0016_emergency_models_from_approvals'),
     ]
 
     operations = [

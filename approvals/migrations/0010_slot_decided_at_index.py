@@ -5,7 +5,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('approvals', '0008_email_decision_links'),
+        ('approvals', '0009_emergency_models_to_changes'),
     ]
 
     operations = [
