@@ -88,3 +88,30 @@ def test_reschedule_from_the_refusal_by_keyboard_then_submit(live_server, browse
     page.get_by_role("button", name="Submit for assessment").click()
     expect(page.locator(".ref-line .badge").first).to_have_text("In assessment")
     assert f.reload(draft).state == State.ASSESSMENT
+
+
+@pytest.mark.django_db(transaction=True)
+def test_filing_a_change_with_the_keyboard_only(live_server, browser, clock, plain_http_cookies):
+    """From "My work" to a filed draft without the mouse: Tab reaches every control, typing fills it,
+    Enter files it."""
+    from changes.models import ChangeRequest
+
+    people()
+    f.make_service("payments-api")
+    page = log_in(browser, live_server, "alice")
+    tab_to(page, page.get_by_role("button", name="File a change").first)
+    page.keyboard.press("Enter")
+    for label, text in [("Title", "Rotate the payments API keys"),
+                        ("Description", "Rotate the signing keys of the payments API."),
+                        ("Business justification", "The keys are a year old.")]:
+        tab_to(page, page.get_by_label(label, exact=label != "Title"))
+        page.keyboard.type(text)
+    tab_to(page, page.get_by_label("Affected services"))
+    page.keyboard.press("ArrowDown")
+    tab_to(page, page.get_by_role("button", name="File as draft"))
+    page.keyboard.press("Enter")
+    expect(page.locator(".flash-success")).to_contain_text("filed as a draft")
+    change = ChangeRequest.objects.get()
+    assert (change.title, change.business_justification) == ("Rotate the payments API keys",
+                                                              "The keys are a year old.")
+    assert [service.name for service in change.services.all()] == ["payments-api"]
