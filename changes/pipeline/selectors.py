@@ -38,14 +38,15 @@ def _by_external_reference(text: str) -> int | None:
     return ids[0] if ids else None
 
 
-def change_id_for(text: str) -> int:
+def change_id_for(text: str, *, checked: bool = True) -> int:
     """The id of the change a pipeline names: by reference (CHG-000123), by its external reference
     (jira:PAY-42 or PAY-42: changes.models.ChangeRequest.external_key), or else by the key of its ticket
-    link (PAY-42: the link's last segment). Raises ValidationError on `change`."""
+    link (PAY-42: the link's last segment). Raises ValidationError on `change`. With `checked=False` a
+    reference's id is returned without asking whether the change exists (the caller's next read does)."""
     match = REFERENCE.match(text)
     if match:
         pk = int(match.group(1))
-        if ChangeRequest.objects.filter(pk=pk).exists():
+        if not checked or ChangeRequest.objects.filter(pk=pk).exists():
             return pk
         raise ValidationError({"change": [f"No change {text}."]})
     found = _by_external_reference(text)

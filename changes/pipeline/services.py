@@ -85,7 +85,7 @@ def ask_gate(*, actor, data: dict) -> tuple[GateDecision, bool]:
     if service is None:
         service = _named(Service, fields["service"], "service", "service")
         raise PermissionDenied(f"This pipeline token is not scoped to service “{service.name}”.")
-    change_id = selectors.change_id_for(fields["change"])
+    change_id = selectors.change_id_for(fields["change"], checked=False)  # _decide's lock reads it
     standing = _standing_decision(service, change_id, fields)
     if standing is not None:
         return standing, False
@@ -125,7 +125,8 @@ def _restamp(decision, key, stamp: str, new: bool) -> None:
 
 def _decide(token, change_id, service, environment, fields) -> tuple[GateDecision, bool]:
     with transaction.atomic():
-        ChangeRequest.objects.select_for_update().filter(pk=change_id).values_list("pk").get()
+        if not ChangeRequest.objects.select_for_update().filter(pk=change_id).values_list("pk").first():
+            raise ValidationError({"change": [f"No change {fields['change']}."]})
         stamp = selectors.inputs_stamp(change_id)  # before the evaluation reads: a later move re-stamps
         change = selectors.with_gate_relations(ChangeRequest.objects.filter(pk=change_id)).get()
         if change.state not in evaluation.GATED_STATES:

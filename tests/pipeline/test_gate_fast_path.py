@@ -19,8 +19,8 @@ from tests.pipeline.helpers import OTHER_DIGEST
 from tests.support import factories as f
 from tests.support import lifecycle as life
 
-# The token and its user, the token's scope with the service, the change named, the stamped decision.
-REPEATED_POLL_QUERIES = 4
+# The token and its user, the token's scope with the service, the stamped decision of the change named.
+REPEATED_POLL_QUERIES = 3
 
 
 @pytest.fixture
@@ -157,6 +157,14 @@ def test_a_ready_change_is_evaluated_on_every_poll_as_the_clock_moves_it(frozen,
     assert pipeline.ask(change).json()["decision"] == "allow"
     assert len(evaluations) == 2
     assert not GateDecision.objects.exclude(stamp="").exists()
+
+
+def test_an_unknown_change_is_refused_on_its_field(frozen, requester, pipeline):
+    change = life.in_approval(requester)
+    pipeline.ask(change)
+    change.pk += 1000
+    answer = pipeline.ask(change)
+    assert answer.status_code == 400 and answer.json()["decision"] == "deny" and "change" in answer.json()
 
 
 def test_a_change_that_can_no_longer_deploy_is_refused_not_answered_from_the_stamp(frozen, requester, pipeline):
