@@ -15,7 +15,8 @@ files. Production settings (DEBUG off), persistent database connections (DATABAS
 2. In process (Django's test Client, server time only): p50/p95 of a first ask of a run (a new decision:
    the gate's evaluation, a decision row and its ledger entry) and of a repeated poll of a run (the stored
    decision returned, the change row locked and re-evaluated, nothing written), and the median Python CPU
-   time of one request (what a loaded machine does not inflate: the rest is waiting for PostgreSQL).
+   time of one request (what a loaded machine does not inflate: the rest is waiting for PostgreSQL), and
+   the queries one request of each kind makes.
 3. Over HTTP: gunicorn with 2 sync workers; a pool of up to 100 runs (spread over the target changes) each
    asks once (warm-up: one decision each), then `--clients` concurrent clients poll them round-robin as
    fast as the server answers for `--duration` seconds: requests/s, p50/p95 and errors, against the
@@ -145,7 +146,9 @@ def percentile(samples: list[float], share: float) -> float:
 
 
 def in_process(targets: list, token: str, requests: int) -> dict:
+    from django.db import connection
     from django.test import Client
+    from django.test.utils import CaptureQueriesContext
 
     client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
 
@@ -166,8 +169,14 @@ def in_process(targets: list, token: str, requests: int) -> dict:
     first_cpu = list(cpu)
     cpu.clear()
     repeat = [ask(body(targets[index % 20 % len(targets)], 1_000_000 + index % 20)) for index in range(requests)]
+    queries = {}
+    for name, payload in (("first ask of a run", body(targets[0], 2_000_000)),
+                          ("repeated poll", body(targets[0], 2_000_000))):
+        with CaptureQueriesContext(connection) as captured:
+            ask(payload)
+        queries[name] = len(captured.captured_queries)
     return {name: {"median_ms": round(statistics.median(samples), 1), "p95_ms": round(percentile(samples, .95), 1),
-                   "python_cpu_ms": round(statistics.median(used), 1)}
+                   "python_cpu_ms": round(statistics.median(used), 1), "queries": queries[name]}
             for name, samples, used in (("first ask of a run", first, first_cpu), ("repeated poll", repeat, cpu))}
 
 
@@ -283,7 +292,7 @@ def main():
     print(f"{results['changes']} changes (seeded in {results['seed_s']} s); target p95 < {TARGET_P95_MS} ms")
     for name, row in results["in_process"].items():
         print(f"  gate, {name:<20} median {row['median_ms']:>6} ms   p95 {row['p95_ms']:>6} ms   "
-              f"Python CPU {row['python_cpu_ms']:>5} ms")
+              f"Python CPU {row['python_cpu_ms']:>5} ms   {row['queries']} queries")
     http = results["http"]
     print(f"  HTTP, gunicorn 2 workers, {http['clients']} clients: {http['requests_per_s']} req/s "
           f"(need {http['needed_per_s']:.0f}: x{http['headroom']}), median {http['median_ms']} ms, "

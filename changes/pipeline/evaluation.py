@@ -63,10 +63,22 @@ def _blocking(item: Missing, change, now: datetime) -> str:
     return Decision.DENY
 
 
-def _gate_items(change, now: datetime) -> list[Missing]:
+def _judged_by_the_deploy_gate(change) -> bool:
     emergency_early = change.change_type == ChangeType.EMERGENCY and change.state in (State.ASSESSMENT,
                                                                                       State.APPROVAL)
-    if change.state == State.READY or emergency_early:
+    return change.state == State.READY or emergency_early
+
+
+def clock_free(change) -> bool:
+    """Whether the answer for this change cannot move with the clock alone: before the deploy gate judges it
+    (a ready change, an emergency in assessment or approval), the items are its approvals, tests and the
+    hard freezes over its plan, none read at `now`, and `retry_after` is the fixed poll interval. Only such
+    an answer may be given again from its stamp (changes.pipeline.selectors.stamp_of) without evaluating."""
+    return change.state in GATED_STATES and not _judged_by_the_deploy_gate(change)
+
+
+def _gate_items(change, now: datetime) -> list[Missing]:
+    if _judged_by_the_deploy_gate(change):
         return [item for item in gates.deploy_gate(change, {}, now) if not item.code.startswith(LEFT_TO_THE_REPORT)]
     items = [WAITING_FOR[change.state]]
     if change.state == State.APPROVAL:

@@ -49,6 +49,10 @@ class GateDecision(models.Model):
     ledger_entry = models.OneToOneField("changemgmt.LedgerEntry", on_delete=models.PROTECT, related_name="+")
     attestation = models.JSONField(null=True, blank=True, help_text="DSSE envelope of an allow")
     decided_at = models.DateTimeField()
+    stamp = models.CharField(max_length=64, blank=True, default="", help_text=(
+        "SHA-256 of the inputs this answer was last confirmed from (changes.pipeline.selectors.stamp_of), "
+        "while the answer does not depend on the clock; empty otherwise. At most one decision of a run has "
+        "one: a repeated poll whose stamp still matches gets this decision without re-evaluating."))
 
     class Meta:
         app_label = "changes"

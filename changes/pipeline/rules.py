@@ -4,9 +4,14 @@ from changemgmt.roles import Role, has_role
 from changes.rules import can_write, is_author
 
 
+def may_ask_gate(token) -> bool:
+    """An active pipeline token; which services it covers is `token_covers` (or selectors.scoped_service)."""
+    return is_pipeline_token(token) and token.is_active
+
+
 def token_covers(token, service) -> bool:
     """A pipeline token gates only the services it is scoped to (least rights)."""
-    return is_pipeline_token(token) and token.is_active and token.services.filter(pk=service.pk).exists()
+    return may_ask_gate(token) and token.services.filter(pk=service.pk).exists()
 
 
 def can_allow_multiple_artefacts(user, change) -> bool:

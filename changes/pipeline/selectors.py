@@ -1,14 +1,33 @@
 """Reads for the pipeline gate: finding the change a pipeline names, a change's decisions and its
-rollout, and the unauthorized changes detected."""
+rollout, and the unauthorized changes detected.
+
+The repeated poll's fast path (changes.pipeline.services.ask_gate) reads the run's stored decision
+together with a stamp of everything a clock-free answer depends on, in one query: the change's own
+fields (state, type, risk, plan, `updated_at`), its approval slots, test evidence, services,
+configuration items, artefacts and allowance, the freezes, windows and configuration items as their
+history tables last moved, and the policy revision. `stamp_of` hashes those values; a decision whose
+stored stamp equals the stamp read now was made from the very inputs the gate would read again.
+"""
+import hashlib
+import json
 import re
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
+from django.db.models.expressions import RawSQL
 
 from approvals.models import ApprovalSlot
+from changemgmt.models import PolicyRevision
+from changes.calendar.models import ConfigurationItem, DeploymentWindow, Freeze
 from changes.models import REFERENCE_PREFIX, ChangeRequest, TestEvidence
 from changes.pipeline.choices import Action
-from changes.pipeline.models import ChangeArtefact, DeploymentReport, GateDecision, UnauthorizedDeployment
+from changes.pipeline.models import (
+    ArtefactAllowance,
+    ChangeArtefact,
+    DeploymentReport,
+    GateDecision,
+    UnauthorizedDeployment,
+)
 
 REFERENCE = re.compile(rf"^{REFERENCE_PREFIX}(\d{{1,12}})$", re.IGNORECASE)
 TICKET_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]*-\d+$")
@@ -25,14 +44,15 @@ def _by_external_reference(text: str) -> int | None:
     return ids[0] if ids else None
 
 
-def change_id_for(text: str) -> int:
+def change_id_for(text: str, *, checked: bool = True) -> int:
     """The id of the change a pipeline names: by reference (CHG-000123), by its external reference
     (jira:PAY-42 or PAY-42: changes.models.ChangeRequest.external_key), or else by the key of its ticket
-    link (PAY-42: the link's last segment). Raises ValidationError on `change`."""
+    link (PAY-42: the link's last segment). Raises ValidationError on `change`. With `checked=False` a
+    reference's id is returned without asking whether the change exists (the caller's next read does)."""
     match = REFERENCE.match(text)
     if match:
         pk = int(match.group(1))
-        if ChangeRequest.objects.filter(pk=pk).exists():
+        if not checked or ChangeRequest.objects.filter(pk=pk).exists():
             return pk
         raise ValidationError({"change": [f"No change {text}."]})
     found = _by_external_reference(text)
@@ -47,6 +67,11 @@ def change_id_for(text: str) -> int:
     if len(ids) > 1:
         raise ValidationError({"change": [f"Several changes link ticket {text}: name the change by reference."]})
     return ids[0]
+
+
+def scoped_service(token, name: str):
+    """The service named `name` if the pipeline token is scoped to it, else None: one query."""
+    return token.services.filter(name=name).first()
 
 
 def with_gate_relations(queryset):
@@ -66,6 +91,74 @@ def artefact_digests(change) -> list[str]:
 def decision_for(**key) -> GateDecision | None:
     return (GateDecision.objects.select_related("environment", "service", "change", "ledger_entry")
             .filter(**key).first())
+
+
+CHANGE_FIELDS = ("state", "change_type", "risk_level", "planned_start", "planned_end", "freeze_justification",
+                 "updated_at")
+
+
+def _stamp_sql(change_column: str) -> dict:
+    """Scalar subqueries, each correlated to `change_column` (the SQL column holding the change id) or global."""
+    def table(model):
+        return model._meta.db_table
+
+    slots, evidence = table(ApprovalSlot), table(TestEvidence)
+    per_change = {
+        "slots": f"SELECT COUNT(*) FROM {slots} WHERE change_id = {change_column}",
+        "slots_id": f"SELECT MAX(id) FROM {slots} WHERE change_id = {change_column}",
+        "slots_at": f"SELECT MAX(decided_at) FROM {slots} WHERE change_id = {change_column}",
+        "slots_status": f"SELECT SUM(CASE status WHEN 'pending' THEN 0 WHEN 'granted' THEN id "
+                        f"WHEN 'rejected' THEN -id ELSE 2 * id END) "
+                        f"FROM {slots} WHERE change_id = {change_column}",
+        "evidence": f"SELECT COUNT(*) FROM {evidence} WHERE change_id = {change_column}",
+        "evidence_id": f"SELECT MAX(id) FROM {evidence} WHERE change_id = {change_column}",
+        "evidence_passed": f"SELECT SUM(CASE result WHEN 'passed' THEN id ELSE 0 END) FROM {evidence} "
+                           f"WHERE change_id = {change_column}",
+        "artefacts": f"SELECT COUNT(*) FROM {table(ChangeArtefact)} WHERE change_id = {change_column}",
+        "artefacts_id": f"SELECT MAX(id) FROM {table(ChangeArtefact)} WHERE change_id = {change_column}",
+        "allowance": f"SELECT COUNT(*) FROM {table(ArtefactAllowance)} WHERE change_id = {change_column}",
+    }
+    for name, field in (("services", ChangeRequest.services), ("items", ChangeRequest.configuration_items)):
+        through = field.through
+        per_change[name] = (f"SELECT COUNT(*) FROM {table(through)} "
+                            f"WHERE changerequest_id = {change_column}")
+        per_change[f"{name}_id"] = f"SELECT MAX(id) FROM {table(through)} WHERE changerequest_id = {change_column}"
+    everywhere = {
+        "freezes": f"SELECT MAX(history_id) FROM {table(Freeze.history.model)}",
+        "freeze_services": f"SELECT COUNT(*) FROM {table(Freeze.services.through)}",
+        "freeze_services_id": f"SELECT MAX(id) FROM {table(Freeze.services.through)}",
+        "windows": f"SELECT MAX(history_id) FROM {table(DeploymentWindow.history.model)}",
+        "items_moved": f"SELECT MAX(history_id) FROM {table(ConfigurationItem.history.model)}",
+        "policy": f"SELECT MAX(number) FROM {table(PolicyRevision)}",
+    }
+    return {f"stamp_{name}": RawSQL(sql, ()) for name, sql in {**per_change, **everywhere}.items()}
+
+
+STAMP_PARTS = tuple(_stamp_sql("0"))
+
+
+def stamp_of(row, change) -> str:
+    """The hash of the stamp annotations on `row` and the gate's fields of `change`."""
+    values = [getattr(change, name) for name in CHANGE_FIELDS] + [getattr(row, name) for name in STAMP_PARTS]
+    return hashlib.sha256(json.dumps(values, default=str).encode()).hexdigest()
+
+
+def inputs_stamp(change_id: int) -> str:
+    """The stamp of a change's gate inputs as they stand (read before the evaluation reads them)."""
+    column = f'"{ChangeRequest._meta.db_table}"."id"'
+    change = (ChangeRequest.objects.filter(pk=change_id).only(*CHANGE_FIELDS)
+              .annotate(**_stamp_sql(column)).get())
+    return stamp_of(change, change)
+
+
+def stamped_decision(*, pipeline_id: str, run_id: str, environment_name: str, change_id: int):
+    """The run's decision that carries a stamp (at most one does), annotated with the stamp read now; None
+    when there is none. One query."""
+    column = f'"{GateDecision._meta.db_table}"."change_id"'
+    return (GateDecision.objects.select_related("environment", "service", "change", "ledger_entry")
+            .filter(pipeline_id=pipeline_id, run_id=run_id, environment__name=environment_name,
+                    change_id=change_id).exclude(stamp="")
+            .annotate(**_stamp_sql(column)).first())
 
 
 

@@ -5,6 +5,12 @@
 run queue behind each other, and returns the decision already made for the change as it stands (its
 state and what the gate finds missing, hashed into `fingerprint`); only a new answer is written, with
 its one ledger entry. The unique constraint on the decision is the backstop if the lock is bypassed.
+
+The repeated poll's fast path: an answer that cannot move with the clock alone (evaluation.clock_free)
+keeps the stamp of the inputs it was confirmed from (selectors.stamp_of: the change, its slots,
+evidence, services, artefacts, the freezes, windows and policy revision). A poll whose stamp, read with
+the decision in one query, still matches gets that decision without lock or evaluation; anything else
+takes the full path, which re-stamps the decision it answers (a cache column: no ledger entry).
 """
 import hashlib
 import json
@@ -75,11 +81,15 @@ def ask_gate(*, actor, data: dict) -> tuple[GateDecision, bool]:
     with ValidationError (400) on bad input, PermissionDenied (403) for a service the token is not scoped
     to, GateRefused (409) for a change that can no longer deploy; nothing is written then."""
     fields = _clean(data)
-    service = _named(Service, fields["service"], "service", "service")
-    environment = _named(DeployEnvironment, fields["environment"], "environment", "environment")
-    if not rules.token_covers(actor, service):
+    service = selectors.scoped_service(actor, fields["service"]) if rules.may_ask_gate(actor) else None
+    if service is None:
+        service = _named(Service, fields["service"], "service", "service")
         raise PermissionDenied(f"This pipeline token is not scoped to service “{service.name}”.")
-    change_id = selectors.change_id_for(fields["change"])
+    change_id = selectors.change_id_for(fields["change"], checked=False)  # _decide's lock reads it
+    standing = _standing_decision(service, change_id, fields)
+    if standing is not None:
+        return standing, False
+    environment = _named(DeployEnvironment, fields["environment"], "environment", "environment")
     try:
         return _decide(actor, change_id, service, environment, fields)
     except IntegrityError:
@@ -91,9 +101,33 @@ def ask_gate(*, actor, data: dict) -> tuple[GateDecision, bool]:
         return decision, False
 
 
+def _standing_decision(service, change_id, fields) -> GateDecision | None:
+    """The run's stamped decision when nothing it was made from has moved since (one query), else None."""
+    stored = selectors.stamped_decision(pipeline_id=fields["pipeline_id"], run_id=fields["run_id"],
+                                        environment_name=fields["environment"], change_id=change_id)
+    if (stored is None or stored.service_id != service.pk or stored.artefact_digest != fields["artefact_digest"]
+            or stored.stamp != selectors.stamp_of(stored, stored.change)):
+        return None
+    return stored
+
+
+def _restamp(decision, key, stamp: str, new: bool) -> None:
+    """Give `decision` the stamp of the inputs it was just confirmed from, and no other decision of the run."""
+    if not new and decision.stamp == stamp:
+        return
+    run = GateDecision.objects.filter(pipeline_id=key["pipeline_id"], run_id=key["run_id"],
+                                      environment=key["environment"], change=key["change"])
+    run.exclude(pk=decision.pk).exclude(stamp="").update(stamp="")
+    if decision.stamp != stamp:
+        run.filter(pk=decision.pk).update(stamp=stamp)
+        decision.stamp = stamp
+
+
 def _decide(token, change_id, service, environment, fields) -> tuple[GateDecision, bool]:
     with transaction.atomic():
-        ChangeRequest.objects.select_for_update().filter(pk=change_id).values_list("pk").get()
+        if not ChangeRequest.objects.select_for_update().filter(pk=change_id).values_list("pk").first():
+            raise ValidationError({"change": [f"No change {fields['change']}."]})
+        stamp = selectors.inputs_stamp(change_id)  # before the evaluation reads: a later move re-stamps
         change = selectors.with_gate_relations(ChangeRequest.objects.filter(pk=change_id)).get()
         if change.state not in evaluation.GATED_STATES:
             raise GateRefused("pipeline", [Missing(
@@ -101,21 +135,25 @@ def _decide(token, change_id, service, environment, fields) -> tuple[GateDecisio
                 evaluation.REF_STATES)])
         now = timezone.now()
         digest = fields["artefact_digest"]
-        answer = evaluation.evaluate(change, service=service, digest=digest,
-                                     artefacts=selectors.artefact_digests(change),
-                                     several_allowed=ArtefactAllowance.objects.filter(change=change).exists(),
-                                     now=now)
+        artefacts = selectors.artefact_digests(change)
+        answer = evaluation.evaluate(change, service=service, digest=digest, artefacts=artefacts,
+                                     several_allowed=bool(artefacts) and digest not in artefacts
+                                     and ArtefactAllowance.objects.filter(change=change).exists(), now=now)
         key = {"pipeline_id": fields["pipeline_id"], "run_id": fields["run_id"], "environment": environment,
                "change": change, "change_state": change.state,
                "fingerprint": _fingerprint(change, service, environment, digest, answer)}
+        stamp = stamp if evaluation.clock_free(change) else ""
         existing = selectors.decision_for(**key)
         if existing is not None:
             existing.retry_after = answer.retry_after  # not saved: advice for this poll only
+            _restamp(existing, key, stamp, new=False)
             return existing, False
-        return _record(token, change, service, digest, answer, key, now), True
+        decision = _record(token, change, service, digest, answer, key, now, stamp)
+        _restamp(decision, key, stamp, new=True)
+        return decision, True
 
 
-def _record(token, change, service, digest, answer, key, now) -> GateDecision:
+def _record(token, change, service, digest, answer, key, now, stamp) -> GateDecision:
     missing = [item.as_dict() for item in answer.items]
     entry = ledger.append(actor=_actor(token), action=f"pipeline.gate_{answer.decision}", subject=change, payload={
         "pipeline_id": key["pipeline_id"], "run_id": key["run_id"], "environment": key["environment"].name,
@@ -123,7 +161,7 @@ def _record(token, change, service, digest, answer, key, now) -> GateDecision:
         "decision": answer.decision, "missing": [item["code"] for item in missing]})
     decision = GateDecision(**key, service=service, artefact_digest=digest, decision=answer.decision,
                             missing=missing, retry_after=answer.retry_after, token=token, ledger_entry=entry,
-                            decided_at=now)
+                            decided_at=now, stamp=stamp)
     if answer.decision == Decision.ALLOW:
         decision.attestation = attestation.envelope(decision, change)  # the id is set before the first save
     decision.save(force_insert=True)
