@@ -6,7 +6,7 @@ Every module of the four packages is read with `ast` and every import counts —
 inside functions alike, since an import moved into a function hides a dependency without removing
 it. A lower layer never imports a higher one; a module imports no module that imports it back, directly
 or around a longer cycle (importing `a.b.c` also runs the package `a.b`, so that counts as an import
-of `a.b`). The exceptions below are still to be removed; the lists only shrink.
+of `a.b`).
 """
 import ast
 from pathlib import Path
@@ -15,11 +15,6 @@ ROOT = Path(__file__).resolve().parents[2]
 LAYERS = ("changemgmt", "approvals", "changes", "cab", "audit", "metrics", "demo")  # lowest first
 # The rank of each layer: packages of one rank (audit and metrics) never import each other.
 RANK = {"changemgmt": 0, "approvals": 1, "changes": 2, "cab": 3, "audit": 4, "metrics": 4, "demo": 5}
-
-# (importing module prefix, imported package): upward imports still there.
-KNOWN_UPWARD: set[tuple[str, str]] = set()
-# Pairs of modules that import each other.
-KNOWN_CYCLES: set[frozenset[str]] = set()
 
 
 def _modules() -> dict[str, Path]:
@@ -67,13 +62,9 @@ def _layer(module: str) -> int:
     return RANK[module.split(".")[0]]
 
 
-def _known_upward(module: str, target: str) -> bool:
-    return any(module.startswith(prefix) and target.split(".")[0] == package for prefix, package in KNOWN_UPWARD)
-
-
 def _upward() -> list[str]:
     return sorted(f"{module} imports {target}" for module, targets in GRAPH.items() for target in targets
-                  if _layer(target) > _layer(module) and not _known_upward(module, target))
+                  if _layer(target) > _layer(module))
 
 
 def _sideways() -> list[str]:
@@ -83,9 +74,8 @@ def _sideways() -> list[str]:
 
 
 def _cycles() -> list[list[str]]:
-    """Strongly connected components of more than one module (Tarjan), leaving out the known edges."""
-    edges = {module: {t for t in targets if not _known_upward(module, t)
-                      and frozenset({module, t}) not in KNOWN_CYCLES} for module, targets in GRAPH.items()}
+    """Strongly connected components of more than one module (Tarjan)."""
+    edges = GRAPH
     index, low, on_stack, stack, found = {}, {}, set(), [], []
     counter = [0]
 
@@ -135,13 +125,3 @@ def test_audit_and_metrics_never_import_each_other():
 
 def test_no_modules_import_each_other():
     assert _cycles() == []
-
-
-def test_the_known_exceptions_still_exist():
-    """An exception whose import is gone is taken off the lists, so they only shrink."""
-    for prefix, package in KNOWN_UPWARD:
-        assert any(module.startswith(prefix) and any(t.split(".")[0] == package for t in targets)
-                   for module, targets in GRAPH.items()), f"{prefix} no longer imports {package}: drop it"
-    for pair in KNOWN_CYCLES:
-        first, second = sorted(pair)
-        assert second in GRAPH[first] and first in GRAPH[second], f"{sorted(pair)} no longer a cycle: drop it"
