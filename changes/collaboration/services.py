@@ -201,10 +201,11 @@ def add_attachment(*, change_id, actor, data, files) -> Attachment:
 
 
 def tell_watchers_of_transition(*, actor, change_id, from_state, to_state) -> None:
-    """A change moved (any transition, automatic ones too): its watchers hear of it, the actor excepted."""
-    change = ChangeRequest.objects.get(pk=change_id)
-    if from_state == to_state:
+    """A change moved (any transition, automatic ones too): its watchers hear of it, the actor excepted.
+    A `change.<transition>` event without a move (no `to_state`, or the same state) tells nobody."""
+    if to_state is None or from_state == to_state:
         return
+    change = ChangeRequest.objects.get(pk=change_id)
     who = "changemgmt" if actor is None else (actor.get_full_name() or actor.username)
     state = change.get_state_display()
     labels = dict(State.choices)

@@ -46,4 +46,4 @@ def test_a_transition_reaches_the_watchers_not_the_actor(change, requester, peer
     change_services.run_transition(change_id=change.pk, name="submit", actor=requester)
     told = Notification.objects.filter(kind=NotificationKind.WATCHED_TRANSITION)
     assert list(told.values_list("user__username", flat=True)) == ["bob"]
-    assert "Request" in told.get().body or "Assessment" in told.get().title
+    assert "from Draft to In assessment" in told.get().body and "In assessment" in told.get().title
