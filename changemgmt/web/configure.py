@@ -92,9 +92,10 @@ def _check_admin(user) -> None:
 
 @member_required
 @require_http_methods(["GET", "POST"])
-def policy_settings(request, key: str | None = None):
-    """Every setting with its value; at /configure/policy/<key>/ the form editing that one."""
+def policy_settings(request, setting: str | None = None):
+    """Every setting with its value; at /configure/policy/<setting>/ the form editing that one."""
     _check_admin(request.user)
+    key = setting
     if key is not None and key not in DEFAULTS:
         raise Http404("No such policy setting.")
     values, form, status = policy.all_values(), None, 200

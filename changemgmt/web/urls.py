@@ -11,6 +11,6 @@ urlpatterns = [
     path("tokens/<int:token_id>/revoke/", views.revoke, name="token-revoke"),
     path("configure/", configure.hub, name="configure"),
     path("configure/policy/", configure.policy_settings, name="configure-policy"),
-    path("configure/policy/<str:key>/", configure.policy_settings, name="configure-policy-edit"),
+    path("configure/policy/<str:setting>/", configure.policy_settings, name="configure-policy-edit"),
     path("help/shortcuts/", views.shortcuts, name="shortcuts"),
 ]

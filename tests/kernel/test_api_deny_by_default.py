@@ -169,6 +169,7 @@ def world(frozen, requester, peer, cab_chair, cab_member, admin_user, settings, 
     return {"pk": change.pk, "change_id": change.pk, "id": change.pk,
             "slot_id": change.approval_slots.first().pk, "tree_size": head.tree_size, "template_id": template.pk,
             "token_id": token.pk, "name": "submit", "source": "jira", "key": "PAY-1",
+            "setting": "retention_years", "kind": "services",
             "secret": secret, "service_id": service.pk, "action": "start"}
 
 
