@@ -77,6 +77,7 @@ class PaperworkViewSet(EmergencyViewSet):
         parameters=[OpenApiParameter("overdue", enum=["1"], description="1: only paperwork past its deadline.")],
         responses={200: serializers.PaperworkListSerializer, 403: FORBIDDEN},
     )
-    def list(self, request):
+    def paperwork(self, request):
+        """One object, not a list: the open paperwork and the emergency rate (so not the viewset's `list`)."""
         answer = selectors.paperwork_list(overdue_only=request.query_params.get("overdue") == "1", limit=LIST_LIMIT)
         return Response(serializers.PaperworkListSerializer(answer).data)
