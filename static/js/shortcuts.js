@@ -51,13 +51,15 @@
   });
 
   // Live parts poll for news; a poll that would wipe what the person is doing waits for the next one:
-  // a field being typed in, or rows selected for a bulk action, inside the part or the change page.
+  // a field being typed in, or rows selected for a bulk action, inside the part or the change page, or
+  // the focus inside a live part (on the row just decided in place, say, which the next poll would drop).
   document.addEventListener("htmx:beforeRequest", (event) => {
     const source = event.detail.elt;
     if (!source || !(source.matches(".live") || source.id === "collaboration-thread")) return;
     const scope = source.id === "collaboration-thread" ? document.getElementById("main") : source;
     const busy = (scope && typing(document.activeElement) && scope.contains(document.activeElement))
-      || (scope && scope.querySelector('input[type="checkbox"][form]:checked'));
+      || (scope && scope.querySelector('input[type="checkbox"][form]:checked'))
+      || (source.matches(".live") && source.contains(document.activeElement));
     if (busy) event.preventDefault();
   });
 })();
