@@ -50,8 +50,8 @@ def seed(count: int) -> None:
     from changemgmt import ledger
     from changemgmt.ledger.verifier import GENESIS_HASH, entry_hash
     from changemgmt.models import LedgerEntry
-    from changes import demo
     from changes.models import ChangeRequest, DeployEnvironment, DeploymentReport, RollbackRecord
+    from demo import people as demo
 
     rng = random.Random(11)
     people = {user.username: user for user in demo.ensure_people()}

@@ -99,9 +99,10 @@ def seed(count: int, targets: int) -> tuple[list, str]:
     from django.utils import timezone
 
     from changemgmt.people_services import issue_token
-    from changes import demo, services
+    from changes import services
     from changes.choices import ChangeType, State
     from changes.models import ChangeRequest
+    from demo import people as demo
     from tests.support import factories as f
 
     people = {user.username: user for user in demo.ensure_people()}

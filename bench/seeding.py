@@ -92,8 +92,8 @@ def seed(count: int, *, chunk: int = CHUNK, rng_seed: int = 42, progress=sys.std
     from changemgmt.ledger.services import format_time
     from changemgmt.ledger.verifier import GENESIS_HASH, entry_hash
     from changemgmt.models import LedgerEntry
-    from changes import demo
     from changes.models import ChangeRequest, TestEvidence
+    from demo import people as demo
 
     assert connection.vendor == "postgresql", "the fast seed uses COPY: run it against PostgreSQL"
     rng = random.Random(rng_seed)
