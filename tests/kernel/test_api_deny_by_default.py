@@ -57,7 +57,7 @@ SEGMENT_MODELS = {"items": "cab.agendaitem", "meetings": "cab.meeting", "action-
                   "services": "changes.service", "delegations": "approvals.delegation", "tokens": "changemgmt.apitoken",
                   "catalog": "changes.standardtemplate", "approvals": "approvals.approvalslot",
                   "inbox": "changemgmt.notification", "configuration-items": "changes.configurationitem",
-                  "board": "cab.boardmember", "shifts": "approvals.oncallshift",
+                  "board": "cab.boardmember", "shifts": "approvals.oncallshift", "on-call": "approvals.oncallshift",
                   "subscriptions": "changemgmt.webhooksubscription", "deliveries": "changemgmt.webhookdelivery",
                   "checkpoints": "changemgmt.ledgercheckpoint"}
 
