@@ -8,7 +8,7 @@ import time_machine
 from django.utils import timezone
 
 from approvals import services as approval_services
-from approvals.choices import SlotRole, SlotStatus
+from approvals.choices import DecisionChannel, SlotRole, SlotStatus
 from approvals.models import ApprovalSlot
 from approvals.rules import decision_refusals
 from cab.models import BoardMember
@@ -147,9 +147,11 @@ class Builder:
             decider = _decider(slot, self.people)
             if reject:
                 approval_services.decide(slot_id=slot.pk, actor=decider, verdict="reject",
-                                         reason="Not in this window: the on-call team is short-staffed.")
+                                         reason="Not in this window: the on-call team is short-staffed.",
+                                         channel=DecisionChannel.PAGE)
                 return
-            approval_services.decide(slot_id=slot.pk, actor=decider, verdict="grant", reason="Looks good.")
+            approval_services.decide(slot_id=slot.pk, actor=decider, verdict="grant", reason="Looks good.",
+                                     channel=DecisionChannel.PAGE)  # the demo's people decide on the change page
 
     def _board_decides(self, slot: ApprovalSlot, *, reject: bool) -> None:
         """The CAB slot is the board's [POLICY §5]: the chair convenes a CAB with the whole board

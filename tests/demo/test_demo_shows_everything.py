@@ -4,6 +4,7 @@ from io import StringIO
 
 from django.core.management import call_command
 
+from approvals.models import ApprovalSlot
 from cab.choices import MeetingKind, Seat, Section
 from cab.models import AgendaItem, BoardMember, Meeting
 from changemgmt.models import LedgerEntry
@@ -29,3 +30,9 @@ def test_the_demo_seats_the_board_schedules_the_next_meeting_and_puts_changes_in
     assert f"/cab/meetings/{meeting.pk}/" in out.getvalue()
 
     assert ChangeConflict.objects.count() >= data.CONFLICT_PAIRS
+
+
+def test_every_decision_of_the_demo_says_how_it_was_made(db):
+    call_command("demo", stdout=StringIO())
+    decided = ApprovalSlot.objects.exclude(decided_at=None)
+    assert decided.exists() and not decided.filter(channel="").exists()
