@@ -86,15 +86,32 @@ def sweep(now: datetime | None = None) -> int:
             return sent
 
 
+def _claim_due_slots(now: datetime) -> list[ApprovalSlot]:
+    """Lock whole changes, then every due slot of them (the lock order of changemgmt.locking).
+
+    One person gets one message per change and kind, so a change's due slots must all be in one
+    sweep's batch: claiming slots one by one let two concurrent sweeps split a change between them,
+    and each sent the same person a message about it. The changes are claimed with SKIP LOCKED (a
+    change another sweep or a decision holds waits for the next run); their slots are then locked
+    outright. The change model is read off the slot's foreign key: approvals sits below changes."""
+    change_model = ApprovalSlot._meta.get_field("change").related_model
+    due = ApprovalSlot.objects.filter(status=SlotStatus.PENDING, next_step_at__isnull=False, next_step_at__lte=now)
+    change_ids = list(
+        change_model.objects.select_for_update(skip_locked=True)
+        .filter(pk__in=due.order_by("next_step_at").values("change_id")[:BATCH])
+        .values_list("pk", flat=True)
+    )
+    if not change_ids:
+        return []
+    return list(due.filter(change_id__in=change_ids).select_for_update(of=("self",))
+                .select_related("change").order_by("next_step_at", "pk"))
+
+
 def _sweep_batch(now: datetime) -> tuple[int, bool]:
     cal = clock.current()
     try:
         with transaction.atomic():
-            slots = list(
-                ApprovalSlot.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(status=SlotStatus.PENDING, next_step_at__isnull=False, next_step_at__lte=now)
-                .select_related("change").order_by("next_step_at")[:BATCH]
-            )
+            slots = _claim_due_slots(now)
             if not slots:
                 return 0, False
             done: dict[int, set[str]] = {}
@@ -128,7 +145,7 @@ def _sweep_batch(now: datetime) -> tuple[int, bool]:
             SlaStep.objects.bulk_create(steps)
             notify_many(messages)
             ApprovalSlot.objects.bulk_update(slots, ["next_step", "next_step_at"])
-            return len(steps), len(slots) == BATCH
+            return len(steps), True  # until a batch claims nothing: each batch moves its slots past now
     except IntegrityError:
         # A concurrent sweep recorded one of these steps first: this batch rolled back whole;
         # the next run re-reads the slots and sends only what is still unsent.
