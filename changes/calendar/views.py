@@ -23,17 +23,17 @@ from changes import rules as change_rules
 from changes.calendar import feeds, openings, presenters, rules, services
 from changes.calendar.forms import CalendarFilterForm
 from changes.calendar.models import Freeze
-from changes.calendar.selectors import calendar_data
+from changes.calendar.selectors import calendar_data, month_entries
 from changes.choices import RISK_COLOURS, RiskLevel
 from changes.forms import RescheduleForm
-from changes.models import ChangeRequest, Service
+from changes.models import REFERENCE_PREFIX, ChangeRequest, Service
 
 VIEWS = ("month", "week", "day", "list")
 GRIDS = ("week", "day")
 PLACEHOLDER = "2147483647"
-# A day cell shows this many changes and links the rest to the list view of that day; the list view
+# A month cell shows this many changes and links the rest to the list view of that day; the list view
 # shows at most LIST_LIMIT rows. A busy month stays readable and renders in bounded time.
-PER_DAY = {"month": 6, "week": 40}
+MONTH_PER_DAY = 6
 LIST_LIMIT = 500
 
 
@@ -88,15 +88,13 @@ def _entries(data) -> list[dict]:
     return sorted(entries, key=lambda e: (e["start"], e["change"].pk))
 
 
-def _days(grid_start: date, grid_end: date, period_start: date, period_end: date, data, per_day: int) -> list[Day]:
+def _days(grid_start: date, grid_end: date, period_start: date, period_end: date, data) -> list[Day]:
+    """A cell per day of the grid with the freezes and windows on it (the month fills in its entries)."""
     days = {}
     day = grid_start
     while day < grid_end:
         days[day] = Day(day, period_start <= day < period_end)
         day += timedelta(days=1)
-    for entry in _entries(data):
-        if entry["start"].date() in days:
-            days[entry["start"].date()].entries.append(entry)
     for period in data.freezes:
         day = max(timezone.localtime(period.starts_at).date(), grid_start)
         while day < grid_end and _local(day) < period.ends_at:
@@ -107,10 +105,20 @@ def _days(grid_start: date, grid_end: date, period_start: date, period_end: date
     for start, _end, risks in data.windows:
         if start.date() in days:
             days[start.date()].window_risks = sorted(set(days[start.date()].window_risks) | set(risks))
-    for cell in days.values():
-        cell.hidden = max(0, len(cell.entries) - per_day)
-        del cell.entries[per_day:]
     return list(days.values())
+
+
+def _fill_month(days: list[Day], found: dict) -> None:
+    """Each cell's first MONTH_PER_DAY entries (rows from selectors.month_entries) and how many more it has."""
+    detail_url = reverse("changes:detail", args=[PLACEHOLDER])
+    for cell in days:
+        if cell.day not in found:
+            continue
+        cell.entries = [{**row, "url": detail_url.replace(PLACEHOLDER, str(row["id"])),
+                         "reference": f"{REFERENCE_PREFIX}{row['id']:06d}",  # ChangeRequest.reference, no object
+                         "risk_colour": RISK_COLOURS.get(row["risk_level"], "grey")}
+                        for row in found[cell.day].entries]
+        cell.hidden = found[cell.day].count - len(cell.entries)
 
 
 @login_required
@@ -130,10 +138,14 @@ def calendar_page(request):
     team = Team.objects.filter(pk=chosen["team"]).first() if chosen["team"] is not None else None
     risk = chosen["risk"]
     grid_start, grid_end, period_start, period_end = _period(view, anchor)
-    data = calendar_data(_local(grid_start), _local(grid_end), service=service, team=team, risk=risk,
-                         with_services=view == "list")
-    days = _days(grid_start, grid_end, period_start, period_end, data, PER_DAY.get(view, 0))
-    entries = _entries(data) if view in ("list", *GRIDS) else []
+    start, end = _local(grid_start), _local(grid_end)
+    # The month reads its entries per day in SQL (selectors.month_entries), not every change of the grid.
+    data = calendar_data(start, end, service=service, team=team, risk=risk, with_services=view == "list",
+                         with_changes=view != "month")
+    days = _days(grid_start, grid_end, period_start, period_end, data)
+    if view == "month":
+        _fill_month(days, month_entries(start, end, per_day=MONTH_PER_DAY, service=service, team=team, risk=risk))
+    entries = _entries(data) if view != "month" else []
     columns, hours = presenters.time_grid([d.day for d in days], entries, data, request.user) if view in GRIDS \
         else ([], [])
     step = {"month": 31, "week": 7, "day": 1, "list": 30}[view]
@@ -147,7 +159,8 @@ def calendar_page(request):
         "freezes": data.freezes,
         "previous": (period_start - timedelta(days=1)).replace(day=1) if view == "month"
         else period_start - timedelta(days=step),
-        "next": period_end, "services": Service.objects.only("pk", "name"), "teams": Team.objects.only("pk", "name"),
+        "next": period_end, "service_options": presenters.service_options(service.pk if service else None),
+        "teams": Team.objects.only("pk", "name"),
         "risks": RiskLevel.choices, "selected": {"service": service, "team": team, "risk": risk},
         "may_lift": rules.can_lift_freeze(request.user),
     })
