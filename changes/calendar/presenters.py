@@ -1,4 +1,5 @@
-"""The service filter's options, and the week and day views' time grid: an hour per row, a day per
+"""Markup built in Python for the month's entries and the service filter's options, and the week and
+day views' time grid: an hour per row, a day per
 column, in the organisation's time zone. Each hour cell knows the deployment window and the freeze it
 lies in (shaded, with a label on the hour they begin) and the entries that start in it; cancelled and
 rejected changes stay on the grid, muted, with their state named. Built in memory from
@@ -7,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
-from django.utils.html import escape
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from changes import rules as change_rules
@@ -42,6 +43,19 @@ class Column:
 class HourRow:
     label: str
     cells: list[HourCell]
+
+
+MONTH_ENTRY = ('<a class="cal-entry risk-{}{}" href="{}" title="{} {}">{}{} {} {}</a>')
+CONFLICT_MARK = mark_safe('<span class="cal-conflict" aria-hidden="true">⚠</span>'
+                          '<span class="visually-hidden">Conflict: </span> ')
+
+
+def month_entry(row: dict, url: str, reference: str, colour: str) -> SafeString:
+    """A month cell's link to a change (a row of selectors.month_entries): the markup the template gave
+    it, built here because a busy month has a few hundred and each cost a dozen template lookups."""
+    return format_html(MONTH_ENTRY, colour, " actual" if row["actual"] else "", url, reference, row["title"],
+                       CONFLICT_MARK if row["conflict"] else "", f"{timezone.localtime(row['start']):%H:%M}",
+                       reference, row["title"])
 
 
 def service_options(selected_id: int | None) -> SafeString:

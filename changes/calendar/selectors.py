@@ -126,14 +126,10 @@ def window_occurrences(start: datetime, end: datetime, windows) -> list[tuple[da
     return found
 
 
-def calendar_data(start, end, *, service=None, team=None, risk=None, with_services=True,
-                  with_changes=True) -> CalendarData:
-    """Changes (unless `with_changes` is False: the month reads `month_entries`), freezes and windows."""
-    changes = list(changes_between(start, end, service=service, team=team, risk=risk,
-                                   with_services=with_services)) if with_changes else []
-    ids = [c.pk for c in changes]
-    by_change: dict[int, set[int]] = {pk: set() for pk in ids}
-    # Conflicts touching the range: one query, whatever the number of changes.
+def _mark_conflicts(changes: list[ChangeRequest], start, end) -> None:
+    """Set each change's .conflict_ids from the conflicts touching the range: one query, whatever the
+    number of changes."""
+    by_change: dict[int, set[int]] = {c.pk: set() for c in changes}
     for first, second in ChangeConflict.objects.filter(overlap_start__lt=end, overlap_end__gt=start).values_list(
             "change_id", "other_id"):
         if first in by_change:
@@ -142,6 +138,17 @@ def calendar_data(start, end, *, service=None, team=None, risk=None, with_servic
             by_change[second].add(first)
     for change in changes:
         change.conflict_ids = by_change[change.pk]
+
+
+def calendar_data(start, end, *, service=None, team=None, risk=None, with_services=True,
+                  with_changes=True) -> CalendarData:
+    """Changes with their conflicts (unless `with_changes` is False: the month reads `month_entries`),
+    freezes and window occurrences in [start, end)."""
+    changes = []
+    if with_changes:
+        changes = list(changes_between(start, end, service=service, team=team, risk=risk,
+                                       with_services=with_services))
+        _mark_conflicts(changes, start, end)
     service_ids = [int(getattr(service, "pk", service))] if service is not None else None
     return CalendarData(start=start, end=end, changes=changes,
                         freezes=schedule.freezes_between(start, end, service_ids),

@@ -41,7 +41,7 @@ LIST_LIMIT = 500
 class Day:
     day: date
     in_period: bool
-    entries: list[dict] = field(default_factory=list)
+    entries: list = field(default_factory=list)  # the month's: each entry's link, as markup
     freezes: list[str] = field(default_factory=list)
     freeze_kind: str = ""
     window_risks: list[str] = field(default_factory=list)
@@ -109,14 +109,15 @@ def _days(grid_start: date, grid_end: date, period_start: date, period_end: date
 
 
 def _fill_month(days: list[Day], found: dict) -> None:
-    """Each cell's first MONTH_PER_DAY entries (rows from selectors.month_entries) and how many more it has."""
+    """Each cell's first MONTH_PER_DAY entries (rows from selectors.month_entries, as their links'
+    markup) and how many more it has."""
     detail_url = reverse("changes:detail", args=[PLACEHOLDER])
     for cell in days:
         if cell.day not in found:
             continue
-        cell.entries = [{**row, "url": detail_url.replace(PLACEHOLDER, str(row["id"])),
-                         "reference": f"{REFERENCE_PREFIX}{row['id']:06d}",  # ChangeRequest.reference, no object
-                         "risk_colour": RISK_COLOURS.get(row["risk_level"], "grey")}
+        cell.entries = [presenters.month_entry(row, detail_url.replace(PLACEHOLDER, str(row["id"])),
+                                               f"{REFERENCE_PREFIX}{row['id']:06d}",  # ChangeRequest.reference
+                                               RISK_COLOURS.get(row["risk_level"], "grey"))
                         for row in found[cell.day].entries]
         cell.hidden = found[cell.day].count - len(cell.entries)
 

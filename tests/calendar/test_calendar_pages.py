@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from changes import services
-from changes.calendar.models import Freeze
+from changes.calendar.models import ChangeConflict, Freeze
 from changes.models import ChangeRequest
 from tests.support import factories as f
 
@@ -95,3 +95,51 @@ def test_a_busy_day_shows_six_changes_and_links_the_rest(frozen, client, request
     page = client.get("/calendar/?view=month&date=2026-12-01").content.decode()
     assert page.count("class=\"cal-entry") == 6 and "+2 more" in page
     assert 'href="?view=list&date=2026-12-01"' in page
+
+
+def busy_month(requester, peer, per_day):
+    """`per_day` changes on each of three days of December (one deployed on each day, two in conflict),
+    and one planned at 23:30 New York, which is the next day in UTC."""
+    service = f.make_service("busy")
+    made = []
+    for day in (1, 2, 3):
+        for index in range(per_day):
+            start = datetime(2026, 12, day, 6, 0, tzinfo=NY) + timedelta(minutes=10 * index)
+            change = ChangeRequest.objects.create(title=f"Busy {day}-{index}", requester=requester,
+                                                  planned_start=start, planned_end=start + timedelta(hours=1))
+            change.services.set([service])
+            made.append(change)
+        ChangeRequest.objects.filter(pk=made[-1].pk).update(deployed_at=datetime(2026, 12, day, 5, 0, tzinfo=NY))
+    late = datetime(2026, 12, 4, 23, 30, tzinfo=NY)
+    made.append(ChangeRequest.objects.create(title="Late one", requester=requester, planned_start=late,
+                                             planned_end=late + timedelta(minutes=20)))
+    first, second = made[0], made[1]
+    ChangeConflict.objects.get_or_create(change=first, other=second, defaults={
+        "overlap_start": second.planned_start, "overlap_end": first.planned_end})
+    return made
+
+
+def test_the_month_query_count_is_the_same_for_a_quiet_and_a_busy_month(frozen, client, requester, peer):
+    """A month of 3 changes and one of 30 a day: the same queries (the entries per day come from SQL)."""
+    client.force_login(requester)
+    url = "/calendar/?view=month&date=2026-12-01"
+    busy_month(requester, peer, 1)
+    client.get(url)  # warm the policy cache and the session
+    quiet = queries_for(client, url)
+    busy_month(requester, peer, 30)
+    assert queries_for(client, url) == quiet
+
+
+def test_a_busy_month_shows_each_days_first_six_by_time_with_the_actual_entries(frozen, client, requester, peer):
+    made = busy_month(requester, peer, 8)
+    client.force_login(requester)
+    page = client.get("/calendar/?view=month&date=2026-12-01").content.decode()
+    assert page.count('class="cal-entry') == 3 * 6 + 1 and page.count("+3 more") == 3  # 8 planned + 1 actual
+    deployed = made[7]
+    # The actual entry (05:00) comes first in its day, before the planned ones from 06:00.
+    assert f'class="cal-entry risk-grey actual" href="/changes/{deployed.pk}/"' in page
+    assert f"05:00 {deployed.reference} Busy 1-7" in page and "Busy 1-4<" in page and "Busy 1-5<" not in page
+    assert page.count('<span class="visually-hidden">Conflict: </span>') == 2
+    # 23:30 in New York is the next day in UTC: the entry stays on its local day, the 4th.
+    fourth = page.index("Fri 4</strong>")
+    assert fourth < page.index("23:30 CHG-") < page.index("Sat 5</strong>")
