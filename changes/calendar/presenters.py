@@ -1,9 +1,9 @@
-"""Markup built in Python for the month's entries and the service filter's options, and the week and
-day views' time grid: an hour per row, a day per
-column, in the organisation's time zone. Each hour cell knows the deployment window and the freeze it
-lies in (shaded, with a label on the hour they begin) and the entries that start in it; cancelled and
-rejected changes stay on the grid, muted, with their state named. Built in memory from
-changes.calendar.selectors.calendar_data: no query per change or per cell."""
+"""Markup built in Python for the month's entries and the service filter's options (a busy month has
+hundreds of the one, the catalogue a thousand of the other), and the week and day views' time grid:
+an hour per row, a day per column, in the organisation's time zone. Each hour cell knows the
+deployment window and the freeze it lies in (shaded, with a label on the hour they begin) and the
+entries that start in it; cancelled and rejected changes stay on the grid, muted, with their state
+named. Built in memory from changes.calendar.selectors: no query per change or per cell."""
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -45,7 +45,7 @@ class HourRow:
     cells: list[HourCell]
 
 
-MONTH_ENTRY = ('<a class="cal-entry risk-{}{}" href="{}" title="{} {}">{}{} {} {}</a>')
+MONTH_ENTRY = '<a class="cal-entry risk-{}{}" href="{}" title="{} {}">{}{} {} {}</a>'
 CONFLICT_MARK = mark_safe('<span class="cal-conflict" aria-hidden="true">⚠</span>'
                           '<span class="visually-hidden">Conflict: </span> ')
 
