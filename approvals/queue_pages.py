@@ -109,7 +109,7 @@ def bulk_grant(request):
     slot_ids = [int(value) for value in request.POST.getlist("slots") if value.isdigit()]
     try:
         outcome = bulk_services.grant_selected(actor=request.user, slot_ids=slot_ids,
-                                               reason=request.POST.get("reason", ""))
+                                               reason=request.POST.get("reason", ""), channel=DecisionChannel.QUEUE)
     except ValidationError:
         messages.error(request, "Nothing granted: select at least one approval and give the reason "
                                 "(one reason is recorded on each).")

@@ -51,3 +51,12 @@ def test_no_selection_or_no_reason_does_nothing_and_auditors_are_refused(frozen,
     assert post(peer, {"slots": [slot.pk]}).status_code == 400
     assert post(auditor, {"slots": [slot.pk], "reason": "ok"}).status_code == 403
     assert LedgerEntry.objects.count() == before and ApprovalSlot.objects.get(pk=slot.pk).status == SlotStatus.PENDING
+
+
+def test_the_page_and_the_api_share_the_service_and_each_records_its_channel(frozen, client, requester, peer):
+    by_page, by_api = change_in_approval(requester, title="One"), change_in_approval(requester, title="Two")
+    client.force_login(peer)
+    client.post("/approvals/queue/grant-selected/", {"slots": [pending(by_page, "peer").pk], "reason": "ok"})
+    post(peer, {"slots": [pending(by_api, "peer").pk], "reason": "ok"})
+    channels = {slot.change_id: slot.channel for slot in ApprovalSlot.objects.filter(status=SlotStatus.GRANTED)}
+    assert channels == {by_page.pk: DecisionChannel.QUEUE, by_api.pk: DecisionChannel.API}
