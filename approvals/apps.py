@@ -20,7 +20,8 @@ class ApprovalsConfig(AppConfig):
         from changemgmt.models import NotificationKind
         from changemgmt.notifications import mail
 
-        # The approval-request mail's signed grant/reject links, minted as it is rendered; and when each
-        # session last proved its password (deciding through such a link may ask for a fresh login).
+        # The approval-request and SLA-reminder mails' signed grant/reject links, minted as each is rendered; and
+        # when each session last proved its password (deciding through such a link may ask for a fresh login).
         mail.register_context(NotificationKind.APPROVAL_REQUESTED, email_link_services.mail_context)
+        mail.register_context(NotificationKind.SLA_REMINDER, email_link_services.reminder_context)
         user_logged_in.connect(email_link_services.note_login, dispatch_uid="approvals.note_login")

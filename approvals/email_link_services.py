@@ -1,12 +1,14 @@
 """Approve from e-mail [issue 10 §7]: the signed, single-use, expiring grant and reject links of an
-approval-request mail, and deciding through one.
+approval-request mail and of an SLA reminder, and deciding through one.
 
 - `approvals.services.plan_email_links` (inside sync_slots' transaction): for each person asked to decide a
   new slot, one row per action (grant, reject), tied to that person's notification. No token yet.
 - `mail_context` (registered for the approval-request mail, run by changemgmt.notifications.mail when it
   renders the mail): mints each row's token, `signing.dumps({link, slot, user, action, nonce}, salt=SALT)` (a
   TimestampSigner over SECRET_KEY), stores only its SHA-256 and its expiry (policy
-  `approval_email_links.expiry_hours` from now), and hands the two URLs to the template. Minting is part of
+  `approval_email_links.expiry_hours` from now), and hands the two URLs to the template.
+- an SLA reminder (approvals.services.sla) plans the same rows for each person reminded and each slot the
+  reminder names, tied to the reminder; `reminder_context` mints them per slot. Escalations get none. Minting is part of
   sending the mail, like the mailer's own stamps; rendering again (a mail re-sent after a crash, with the same
   Message-ID) mints afresh, and the newest mail's links are the ones that work.
 - `open_link` (GET of the link's page): every check, writing nothing — signature, the row, the person, single
@@ -74,15 +76,8 @@ def note_login(sender, request, user, **kwargs) -> None:
         request.session[AUTH_AT] = timezone.now().timestamp()
 
 
-def mail_context(notification) -> dict:
-    """The approval-request mail's links: {"decision_links": {"grant": url, "reject": url},
-    "decision_links_expire": local time}, minted now; {} when the mail has none (another kind of request,
-    a slot decided or no longer required before the mail went out)."""
-    links = list(EmailDecisionLink.objects.filter(notification=notification, used_at__isnull=True)
-                 .select_related("slot"))
-    if not links or any(link.slot.status != SlotStatus.PENDING for link in links):
-        return {}
-    now = timezone.now()
+def _mint(links, now) -> tuple[dict[int, str], datetime]:
+    """Mint each link's token now: {link id: URL}, and when they expire. Only the token's SHA-256 is kept."""
     expires = now + timedelta(hours=_settings()["expiry_hours"])
     urls = {}
     with transaction.atomic():
@@ -91,8 +86,41 @@ def mail_context(notification) -> dict:
                                    "n": secrets.token_urlsafe(8)}, salt=SALT)
             link.token_hash, link.issued_at, link.expires_at = _hash(token), now, expires
             link.save(update_fields=["token_hash", "issued_at", "expires_at"])
-            urls[link.action] = settings.SITE_URL + reverse("approvals:email-decision", args=[token])
-    return {"decision_links": urls, "decision_links_expire": clock.local(expires)}
+            urls[link.pk] = settings.SITE_URL + reverse("approvals:email-decision", args=[token])
+    return urls, expires
+
+
+def _unspent(notification) -> list[EmailDecisionLink]:
+    return list(EmailDecisionLink.objects.filter(notification=notification, used_at__isnull=True)
+                .select_related("slot").order_by("slot_id", "action"))
+
+
+def mail_context(notification) -> dict:
+    """The approval-request mail's links: {"decision_links": {"grant": url, "reject": url},
+    "decision_links_expire": local time}, minted now; {} when the mail has none (another kind of request,
+    a slot decided or no longer required before the mail went out)."""
+    links = _unspent(notification)
+    if not links or any(link.slot.status != SlotStatus.PENDING for link in links):
+        return {}
+    urls, expires = _mint(links, timezone.now())
+    return {"decision_links": {link.action: urls[link.pk] for link in links},
+            "decision_links_expire": clock.local(expires)}
+
+
+def reminder_context(notification) -> dict:
+    """An SLA reminder's links, one grant and one reject per slot it names that is still pending when the
+    mail goes out: {"slot_links": [{"label", "grant", "reject"}], "decision_links_expire"}, minted now (as
+    `mail_context`; they decide through the same confirmation page). {} when none is left: an escalation,
+    whose managers and chairs do not hold the slot's role, never has any (approvals.services.sla)."""
+    links = [link for link in _unspent(notification) if link.slot.status == SlotStatus.PENDING]
+    if not links:
+        return {}
+    urls, expires = _mint(links, timezone.now())
+    per_slot: dict[int, dict] = {}
+    for link in links:
+        label = link.slot.get_role_display() + (f" #{link.slot.ordinal}" if link.slot.ordinal > 1 else "")
+        per_slot.setdefault(link.slot_id, {"label": label})[link.action] = urls[link.pk]
+    return {"slot_links": list(per_slot.values()), "decision_links_expire": clock.local(expires)}
 
 
 def _log(actor, refusal: Exception) -> None:

@@ -133,10 +133,11 @@ class OnCallShift(models.Model):
 
 
 class EmailDecisionLink(models.Model):
-    """One signed, single-use, expiring link of an approval-request mail: `action` (grant or reject) of
-    `slot` by `user` (approvals.email_link_services). The row exists from the request (with the
-    notification it belongs to); the token is minted when the mail is rendered, and only its SHA-256 is
-    kept, so the database alone never yields a working link. `used_at` set: spent, a replay is refused."""
+    """One signed, single-use, expiring link of an approval-request or SLA-reminder mail: `action` (grant or
+    reject) of `slot` by `user` (approvals.email_link_services). The row exists from the request or the
+    reminder (with the notification it belongs to); the token is minted when the mail is rendered, and only
+    its SHA-256 is kept, so the database alone never yields a working link. `used_at` set: spent, a replay
+    is refused."""
 
     slot = models.ForeignKey(ApprovalSlot, on_delete=models.CASCADE, related_name="email_links")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -153,8 +154,10 @@ class EmailDecisionLink(models.Model):
         ordering = ["slot", "user", "action"]
         constraints = [
             models.UniqueConstraint(fields=["token_hash"], condition=~Q(token_hash=""), name="email_link_token_once"),
-            models.UniqueConstraint(fields=["notification", "action"], condition=Q(notification__isnull=False),
-                                    name="email_link_one_per_mail_action"),
+            # one grant and one reject link per slot a mail names (a reminder names every due slot of a change);
+            # its index (notification first) also serves mail_context's lookup of a mail's links
+            models.UniqueConstraint(fields=["notification", "slot", "action"], condition=Q(notification__isnull=False),
+                                    name="email_link_one_per_mail_slot_action"),
         ]
 
     def __str__(self):

@@ -13,10 +13,10 @@ from approvals import badges, delegation, selectors, services
 from approvals.choices import DecisionChannel, SlotStatus
 from approvals.models import ApprovalSlot
 from approvals.rules import decision_refusals
+from approvals.services import bulk as bulk_services
 from approvals.services import delegation as delegation_services
 from changemgmt import clock
 from changemgmt.errors import Conflict
-from changemgmt.refusals import describe
 from changemgmt.web.access import member_required
 from changemgmt.web.htmx import is_htmx, redirect_page, render_page, unchanged
 
@@ -104,29 +104,19 @@ def queue(request):
 @member_required
 @require_POST
 def bulk_grant(request):
-    """Grant the selected approvals with one reason: approvals.services.decide per slot, each checked
-    on its own (separation of duties, CAB slots, state), each refusal reported by change and role."""
-    reason = request.POST.get("reason", "").strip()
+    """Grant the selected approvals with one reason (approvals.services.bulk, shared with the API): each
+    slot checked on its own (separation of duties, CAB slots, state), each refusal reported by change and role."""
     slot_ids = [int(value) for value in request.POST.getlist("slots") if value.isdigit()]
-    if not slot_ids or not reason:
+    try:
+        outcome = bulk_services.grant_selected(actor=request.user, slot_ids=slot_ids,
+                                               reason=request.POST.get("reason", ""), channel=DecisionChannel.QUEUE)
+    except ValidationError:
         messages.error(request, "Nothing granted: select at least one approval and give the reason "
                                 "(one reason is recorded on each).")
         return redirect_page(request, reverse("approvals:queue"))
-    labels = {slot.pk: f"{slot.change.reference} {slot.get_role_display()}"
-              for slot in ApprovalSlot.objects.filter(pk__in=slot_ids).select_related("change").only(
-                  "id", "role", "change__id")}
-    granted = []
-    for slot_id in slot_ids:
-        label = labels.get(slot_id, f"approval {slot_id}")
-        if slot_id not in labels:
-            messages.error(request, f"{label} not granted: no such approval.")
-            continue
-        try:
-            services.decide(slot_id=slot_id, actor=request.user, verdict="grant", reason=reason)
-        except (ValidationError, PermissionDenied, Conflict) as refusal:
-            messages.error(request, f"{label} not granted: {describe(refusal)}")
-        else:
-            granted.append(label)
+    for item in outcome.refused:
+        messages.error(request, f"{item.label} not granted: {item.reason}")
+    granted = [item.label for item in outcome.granted]
     if granted:
         messages.success(request, f"Granted {len(granted)}: {', '.join(granted)}.")
     return redirect_page(request, reverse("approvals:queue"))

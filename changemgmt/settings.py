@@ -300,6 +300,7 @@ SPECTACULAR_SETTINGS = {
         "MeetingKindEnum": "cab.choices.MeetingKind",
         "MeetingStatusEnum": "cab.choices.MeetingStatus",
         "DecisionOutcomeEnum": "cab.choices.Outcome",
+        "BulkActionEnum": "changes.lists.forms.BULK_ACTIONS",
         "ActionKindEnum": "cab.choices.ActionKind",
         "ActionStatusEnum": "cab.choices.ActionStatus",
         "NotificationKindEnum": "changemgmt.models.notifications.NotificationKind",

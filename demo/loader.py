@@ -1,6 +1,7 @@
 """`seed()`: the whole demo in one transaction — people, board and catalog (get-or-created), then, only
-into a database without changes, ~50 changes in every state, a few in conflict, and the next weekly CAB
-meeting with its generated agenda, so every page has something to show."""
+into a database without changes, ~50 changes in every state, a few in conflict, a few conversations
+(comments, work notes, @mentions), and the next weekly CAB meeting with its generated agenda, so every
+page has something to show."""
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -14,6 +15,7 @@ from changemgmt.models import User
 from changes.choices import State
 from changes.models import ChangeRequest
 from demo.builder import Builder
+from demo.conversation import plan_conversations
 from demo.people import ensure_board, ensure_catalog, ensure_people
 from demo.plans import build_plans
 
@@ -53,6 +55,7 @@ def seed(*, now: datetime | None = None) -> Summary:
             plans = build_plans(people, service_rows, templates, now)
             for plan in plans:
                 builder.plan_steps(plan)
+            plan_conversations(plans, builder.by_name)
             builder.run(plans)
             meeting = schedule_next_meeting(now)
     states = {state: ChangeRequest.objects.filter(state=state).count() for state in State.values}

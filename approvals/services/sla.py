@@ -5,6 +5,9 @@ row per (slot, step) — unique, so a step is never sent twice — plus the noti
 slot to its next step, all in one transaction: a worker that dies mid-batch leaves nothing half-sent,
 and a sweep that runs late records every step it missed.
 
+A reminder carries the approval request's signed grant and reject links for each slot it names (planned
+here with the notification, minted when the mail is rendered: approvals.email_link_services).
+
 A late sweep (after an outage) is not spam: of the steps that fell due meanwhile it sends only the
 latest reminder and the latest escalation (the earlier ones are recorded with no recipients, as
 superseded), and one message per person, change and kind names every slot it concerns.
@@ -17,6 +20,7 @@ from django.utils import timezone
 
 from approvals.choices import SLOT_HOLDERS, SlotRole, SlotStatus
 from approvals.models import ApprovalSlot, SlaStep
+from approvals.services import plan_email_links
 from approvals.sla import ESCALATE_MANAGER, Step, change_path, next_step, plan
 from changemgmt import clock
 from changemgmt.models import NotificationKind, User
@@ -74,6 +78,14 @@ def _message(user_id: int, kind: str, slots: list, now: datetime) -> Message:
         f"- {SlotRole(slot.role).label} approval {clock.describe_due(slot.due_at, now)}; "
         f"required because: {slot.rule} ({slot.policy})." for slot in slots]
     return Message(user_id, kind, title, "\n".join(lines), change_path(change.pk), due_at)
+
+
+def _reminded(notified, groups) -> list[tuple]:
+    """The (slot, notification) pairs whose reminder carries decision links: each slot a reminder names,
+    for the person reminded (a holder of its role). An escalation carries none: it goes to managers and
+    chairs, who do not decide the slot; approvals.services.plan_email_links leaves out CAB slots too."""
+    return [(slot, notification) for notification, (_uid, kind, slots) in zip(notified, groups, strict=True)
+            if kind == NotificationKind.SLA_REMINDER for slot in slots]
 
 
 def sweep(now: datetime | None = None) -> int:
@@ -140,10 +152,11 @@ def _sweep_batch(now: datetime) -> tuple[int, bool]:
                 following = next_step(schedule, slot_done)
                 slot.next_step = following.name if following else ""
                 slot.next_step_at = following.at if following else None
-            messages = [_message(uid, kind, list(dict.fromkeys(group)), now)
-                        for (uid, _change, kind), group in grouped.items()]
+            groups = [(uid, kind, list(dict.fromkeys(group))) for (uid, _change, kind), group in grouped.items()]
+            messages = [_message(uid, kind, slots, now) for uid, kind, slots in groups]
             SlaStep.objects.bulk_create(steps)
-            notify_many(messages)
+            notified = notify_many(messages)
+            plan_email_links(_reminded(notified, groups))
             ApprovalSlot.objects.bulk_update(slots, ["next_step", "next_step_at"])
             return len(steps), True  # until a batch claims nothing: each batch moves its slots past now
     except IntegrityError:

@@ -6,9 +6,18 @@ from changes.api import catalog as catalog_views
 from changes.api import views
 from changes.api.reschedule import RescheduleView
 from changes.api.transitions import TransitionListView, transition_view
+from changes.lists import api as list_views
 from changes.transitions import TRANSITIONS
 
 urlpatterns = [
+    # the change list's own actions (changes.lists.api); before changes/<int:pk>/, which they never match anyway
+    path("changes/saved-filters/", list_views.SavedFilterViewSet.as_view({"get": "list", "post": "create"}),
+         name="api-saved-filter-list"),
+    path("changes/saved-filters/<int:pk>/",
+         list_views.SavedFilterViewSet.as_view({"patch": "partial_update", "delete": "destroy"}),
+         name="api-saved-filter-detail"),
+    path("changes/bulk/", list_views.BulkView.as_view(), name="api-change-bulk"),
+    path("changes/export.csv", list_views.ExportView.as_view(), name="api-change-export"),
     path("changes/", views.ChangeViewSet.as_view({"get": "list", "post": "create"}), name="api-change-list"),
     path("changes/<int:pk>/", views.ChangeViewSet.as_view({"get": "retrieve", "patch": "partial_update"}),
          name="api-change-detail"),

@@ -1,4 +1,7 @@
-"""What the change list shows beyond its rows: sortable column headers, and the CSV export's cells."""
+"""What the change list shows beyond its rows: sortable column headers, and the CSV export (its cells,
+its lines and its file name), shared by the page's export and the API's."""
+import csv
+
 from django.http import QueryDict
 from django.utils import timezone
 
@@ -60,3 +63,24 @@ def csv_row(change) -> list[str]:
         change.get_category_display(), change.get_risk_level_display() if change.risk_level else "",
         _person(change.owner), _person(change.requester), "; ".join(s.name for s in change.service_list),
         _moment(change.planned_start), _moment(change.planned_end), _moment(change.created_at))]
+
+
+class _Echo:
+    """csv.writer's file: hands each line back instead of keeping it."""
+
+    def write(self, value):
+        return value
+
+
+def csv_lines(queryset):
+    """The export's lines, header first: `export_chunks` of the filtered queryset, so rows are fetched
+    500 at a time as the response streams."""
+    writer = csv.writer(_Echo())
+    yield writer.writerow(CSV_HEADER)
+    for chunk in selectors.export_chunks(queryset):
+        for change in chunk:
+            yield writer.writerow(csv_row(change))
+
+
+def csv_disposition() -> str:
+    return f'attachment; filename="changes-{timezone.localtime():%Y%m%d-%H%M}.csv"'

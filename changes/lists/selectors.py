@@ -6,7 +6,7 @@ EXPORT_CHUNK = 500
 
 
 def saved_filters(user) -> list[SavedFilter]:
-    return list(SavedFilter.objects.filter(user=user).only("id", "name", "query").order_by("name"))
+    return list(SavedFilter.objects.filter(user=user).only("id", "name", "query", "created_at").order_by("name"))
 
 
 def export_chunks(queryset):

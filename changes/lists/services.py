@@ -41,6 +41,26 @@ def save_filter(*, actor, data) -> SavedFilter:
         return saved
 
 
+def rename_filter(*, actor, filter_id: int, name: str) -> SavedFilter:
+    """Rename one of `actor`'s own filters (its query stays); anyone else's is not found (404). A name the
+    actor already uses for another filter is refused: saving under it would replace that one."""
+    form = SavedFilterForm(data={"name": name, "query": ""})
+    if not form.is_valid():
+        raise _errors(form)
+    new_name = form.cleaned_data["name"]
+    with transaction.atomic():
+        saved = SavedFilter.objects.select_for_update().filter(pk=filter_id, user=actor).first()
+        if saved is None:
+            raise SavedFilter.DoesNotExist("No such saved filter.")
+        if new_name != saved.name and SavedFilter.objects.filter(user=actor, name=new_name).exists():
+            raise ValidationError({"name": f"You already have a filter named “{new_name}”."})
+        old_name, saved.name = saved.name, new_name
+        saved.save(update_fields=["name"])
+        ledger.append(actor=actor, action="list.filter_renamed", subject=f"changes.savedfilter:{saved.pk}",
+                      payload={"name": new_name, "was": old_name})
+        return saved
+
+
 def delete_filter(*, actor, filter_id: int) -> None:
     """Delete one of `actor`'s own filters; anyone else's is not found (404)."""
     with transaction.atomic():
@@ -50,6 +70,11 @@ def delete_filter(*, actor, filter_id: int) -> None:
         ledger.append(actor=actor, action="list.filter_deleted", subject=f"changes.savedfilter:{saved.pk}",
                       payload={"name": saved.name})
         saved.delete()
+
+
+def label_of(change_id: int) -> str:
+    """The reference a bulk outcome names a change by (ChangeRequest.reference, without loading it)."""
+    return f"{REFERENCE_PREFIX}{change_id:06d}"
 
 
 @dataclass
@@ -66,7 +91,7 @@ def bulk(*, actor, data) -> BulkOutcome:
     cleaned, outcome = form.cleaned_data, BulkOutcome()
     found = set(ChangeRequest.objects.filter(pk__in=cleaned["changes"]).values_list("pk", flat=True))
     for change_id in cleaned["changes"]:
-        label = f"{REFERENCE_PREFIX}{change_id:06d}"
+        label = label_of(change_id)
         if change_id not in found:
             outcome.refused.append((label, "No such change."))
             continue

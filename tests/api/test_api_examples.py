@@ -10,7 +10,10 @@ from drf_spectacular.generators import SchemaGenerator
 
 COVERED = ("/api/pipeline/", "/api/webhooks/", "/api/tokens/", "/api/inbox/", "/api/services/",
            "/api/configuration-items/", "/api/catalog/", "/api/policy/", "/api/cab/board/", "/api/on-call/",
-           "/api/calendar/feed-secrets/", "/api/changes/by-external/")
+           "/api/calendar/feed-secrets/", "/api/changes/by-external/",
+           # the change list's and My approvals' actions (changes.lists.api, approvals.api.bulk)
+           "/api/changes/saved-filters/", "/api/changes/bulk/", "/api/changes/export.csv",
+           "/api/approvals/grant-selected/")
 METHODS = ("get", "post", "put", "patch")
 
 
