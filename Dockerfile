@@ -18,15 +18,20 @@ WORKDIR /app
 RUN useradd --create-home --uid 1000 changemgmt
 
 COPY pyproject.toml ./
+# Every app in INSTALLED_APPS (tests/kernel/test_ops_serving.py checks none is missing).
 COPY changemgmt ./changemgmt
 COPY changes ./changes
 COPY approvals ./approvals
 COPY cab ./cab
+COPY audit ./audit
+COPY demo ./demo
+COPY metrics ./metrics
 # Editable install: settings find templates/ and static/ next to the packages, in /app.
 RUN pip install -e .
 
 COPY --from=frontend /app/node_modules ./node_modules
 COPY manage.py ./
+COPY deploy/gunicorn.conf.py ./deploy/gunicorn.conf.py
 COPY templates ./templates
 COPY static ./static
 # collectstatic only reads settings; throwaway values satisfy the DEBUG-off checks at build time.
@@ -36,4 +41,5 @@ RUN SECRET_KEY=collectstatic-at-build-time-only LEDGER_SIGNING_KEY_FILE=/nonexis
 
 USER changemgmt
 EXPOSE 8000
-CMD ["gunicorn", "changemgmt.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# Workers, preload, heartbeat folder, recycling: deploy/gunicorn.conf.py says what and why.
+CMD ["gunicorn", "-c", "deploy/gunicorn.conf.py", "changemgmt.wsgi"]

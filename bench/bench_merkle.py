@@ -15,17 +15,18 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 from types import SimpleNamespace
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "changemgmt.settings")
-os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-production-0123456789abcdef")
-os.environ.setdefault("LEDGER_SIGNING_KEY_AUTOGENERATE", "true")
-os.environ.setdefault("CHANGEMGMT_VAR_DIR", str(Path(tempfile.gettempdir()) / "changemgmt-bench-var"))
+sys.path.insert(0, str(BASE_DIR / "bench"))
+from benchlib import configure, run_dir  # noqa: E402
+
+# Production settings (DEBUG off, persistent connections) and this run's own folders, removed at exit; the
+# throwaway database sits next to DATABASE_URL's (SQLite in this run's folder when DATABASE_URL is unset).
+configure(os.environ.get("DATABASE_URL", f"sqlite:///{run_dir() / 'bench.sqlite3'}"))
 
 import django  # noqa: E402
 

@@ -17,7 +17,6 @@ of SQL queries of one request — first computed on every request (policy `metri
 import argparse
 import os
 import random
-import statistics
 import sys
 import time
 from datetime import timedelta
@@ -26,6 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
+import seeding  # noqa: E402
+from benchlib import measure_page  # noqa: E402
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/changemgmt_bench_metrics"
 TARGET_P95_MS = 200
 
@@ -48,7 +50,6 @@ def seed(count: int) -> None:
 
     from approvals.models import ApprovalSlot
     from changemgmt import ledger
-    from changemgmt.ledger.verifier import GENESIS_HASH, entry_hash
     from changemgmt.models import LedgerEntry
     from changes.models import ChangeRequest, DeployEnvironment, DeploymentReport, RollbackRecord
     from demo import people as demo
@@ -61,10 +62,9 @@ def seed(count: int) -> None:
     production, _ = DeployEnvironment.objects.get_or_create(name="production")
     now = timezone.now()
     started, batch = time.perf_counter(), 5000
-    with transaction.atomic():
-        last = LedgerEntry.objects.order_by("-seq").values("seq", "entry_hash").first()
-        seq, prev = (last["seq"], last["entry_hash"]) if last else (0, GENESIS_HASH)
-        for offset in range(0, count, batch):
+    seq, prev = seeding.ledger_head()
+    for offset in range(0, count, batch):  # one transaction per batch: a big seed commits as it goes
+        with transaction.atomic():
             rows = []
             for index in range(offset, min(offset + batch, count)):
                 submitted = now - timedelta(days=rng.uniform(0, 365))
@@ -104,13 +104,11 @@ def seed(count: int) -> None:
                     for step, stage in enumerate(stages):
                         seq += 1
                         at = change.deployed_at + timedelta(minutes=20 * step)
-                        fields = {"seq": seq, "recorded_at": ledger.format_time(at), "actor": "pipeline",
-                                  "action": "pipeline.deployment_report", "subject": ledger.subject_of(change),
-                                  "payload": {"stage": stage}, "prev_hash": prev}
-                        digest = entry_hash(fields)
-                        entries.append(LedgerEntry(seq=seq, recorded_at=at, actor=None, actor_name="pipeline",
-                                                   action=fields["action"], subject=fields["subject"],
-                                                   payload=fields["payload"], prev_hash=prev, entry_hash=digest))
+                        fields = {"actor_name": "pipeline", "action": "pipeline.deployment_report",
+                                  "subject": ledger.subject_of(change), "payload": {"stage": stage}}
+                        digest = seeding.chain_hash(seq=seq, recorded_at=at, prev_hash=prev, **fields)
+                        entries.append(LedgerEntry(seq=seq, recorded_at=at, actor=None, prev_hash=prev,
+                                                   entry_hash=digest, **fields))
                         prev = digest
                         last_one = step == len(stages) - 1 and change.outcome == "rolled_back"
                         reports.append(DeploymentReport(
@@ -123,66 +121,25 @@ def seed(count: int) -> None:
             RollbackRecord.objects.bulk_create(rollbacks)
             LedgerEntry.objects.bulk_create(entries)
             DeploymentReport.objects.bulk_create(reports)
-            print(f"  seeded {offset + len(created):,} changes", file=sys.stderr, end="\r")
-        # auto_now_add stamped "now": filed an hour before submission, slots created at submission.
-        ChangeRequest.objects.update(created_at=F("submitted_at") - timedelta(hours=1))
-        with connection.cursor() as cursor:
-            cursor.execute("UPDATE approvals_approvalslot s SET created_at = c.submitted_at "
-                           "FROM changes_changerequest c WHERE s.change_id = c.id")
+            # auto_now_add stamped "now": filed an hour before submission, slots created at submission.
+            ids = [change.pk for change in created]
+            ChangeRequest.objects.filter(pk__in=ids).update(created_at=F("submitted_at") - timedelta(hours=1))
+            with connection.cursor() as cursor:
+                cursor.execute("UPDATE approvals_approvalslot s SET created_at = c.submitted_at "
+                               "FROM changes_changerequest c WHERE s.change_id = c.id AND c.id = ANY(%s)", [ids])
+        print(f"  seeded {offset + len(created):,} changes", file=sys.stderr, end="\r")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     print(f"  seeded {count:,} changes in {time.perf_counter() - started:.1f} s", file=sys.stderr)
 
 
-def _get(client, url: str):
-    response = client.get(url)
-    if getattr(response, "streaming", False):
-        response.content_bytes = b"".join(response.streaming_content)  # the CSV is only done once consumed
-    return response
-
-
-def measure(client, url: str, requests: int) -> dict:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    if _get(client, url).status_code != 200:
-        return {"url": url, "status": client.get(url).status_code}
-    for _ in range(3):
-        _get(client, url)
-    timings = []
-    for _ in range(requests):
-        started = time.perf_counter()
-        _get(client, url)
-        timings.append((time.perf_counter() - started) * 1000)
-    with CaptureQueriesContext(connection) as queries:
-        _get(client, url)
-    timings.sort()
-    return {"url": url, "status": 200, "median_ms": statistics.median(timings),
-            "p95_ms": timings[max(0, int(round(0.95 * len(timings))) - 1)], "queries": len(queries)}
-
-
 def main() -> int:
-    from bench_changes import configure, recreate_database
-
     args = parse_args()
-    configure(args.database_url)
-    fresh = recreate_database(args.database_url, drop=args.reseed)
-
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    total = seeding.open_database(args.database_url, reseed=args.reseed, changes=args.changes, seed_more=seed)
     from django.test import Client
-    from django.test.utils import override_settings
 
+    from changemgmt import policy_services
     from changemgmt.models import Team, User
-    from changes.models import ChangeRequest
-
-    call_command("migrate", verbosity=0)
-    have = ChangeRequest.objects.count()
-    if fresh or have < args.changes:
-        seed(args.changes - have)
-    total = ChangeRequest.objects.count()
 
     client = Client()
     client.force_login(User.objects.get(username="cora"))
@@ -192,17 +149,12 @@ def main() -> int:
              ("metrics page, 365 days, one team, low risk", f"/metrics/?period=365d&team={team}&risk=low"),
              ("CSV, last 365 days", "/metrics/metrics.csv?period=365d"),
              ("API, last 365 days", "/api/metrics/?period=365d")]
-    static = {"staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-              "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
-    from changemgmt import policy_services
-
     admin = User.objects.get(username="ada")
     results = []
-    with override_settings(STORAGES=static):
-        for minutes, how in ((0, "computed"), (5, "cached")):
-            policy_services.update_setting(key="metrics_freshness", value={"cache_minutes": minutes}, actor=admin)
-            for name, url in pages:
-                results.append({"page": f"{name} ({how})", **measure(client, url, args.requests)})
+    for minutes, how in ((0, "computed"), (5, "cached")):
+        policy_services.update_setting(key="metrics_freshness", value={"cache_minutes": minutes}, actor=admin)
+        for name, url in pages:
+            results.append({"page": f"{name} ({how})", **measure_page(client, url, args.requests)})
 
     print(f"\n{total:,} changes filed over a year, PostgreSQL; {args.requests} timed requests per page "
           f"(server time via Django's test Client)\n")

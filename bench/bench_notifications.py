@@ -35,10 +35,16 @@ def parse_args():
 
 
 def environment(var: Path) -> dict:
-    return {**os.environ, "DEBUG": "1", "CHANGEMGMT_VAR_DIR": str(var), "DATABASE_URL": f"sqlite:///{var}/db.sqlite3",
-            "CELERY_BROKER_URL": "filesystem://", "CELERY_TASK_ALWAYS_EAGER": "false",
-            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-            "DJANGO_SETTINGS_MODULE": "changemgmt.settings"}
+    """Production settings (DEBUG off, persistent connections) on the demo's SQLite file and file-system
+    broker, all in this run's folder `var`."""
+    env = {**os.environ, "CHANGEMGMT_VAR_DIR": str(var), "DATABASE_URL": f"sqlite:///{var}/db.sqlite3",
+           "SECRET_KEY": "bench-only-secret-key-" + "x" * 40, "LEDGER_SIGNING_KEY_AUTOGENERATE": "true",
+           "ALLOWED_HOSTS": "localhost", "DATABASE_CONN_MAX_AGE": "600",
+           "CELERY_BROKER_URL": "filesystem://", "CELERY_TASK_ALWAYS_EAGER": "false",
+           "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+           "DJANGO_SETTINGS_MODULE": "changemgmt.settings"}
+    env.pop("DEBUG", None)
+    return env
 
 
 def queue(count: int, offset: int = 0) -> None:

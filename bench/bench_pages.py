@@ -6,10 +6,12 @@ inbox, measured in-process and interleaved (page, floor, page, floor …) at two
     .venv/bin/python bench/bench_pages.py --sizes 10000 --http 10    # also over HTTP: 10 s per page and floor
 
 With --http SECONDS, after the in-process figures at the largest size, the change list and the change
-detail are served by gunicorn (2 sync workers, this module's `wsgi_app()`: the real application with
-the floors installed) to 4 concurrent clients (`--clients`), each on a new connection per request as
-sync workers close them; page and floor alternate twice for SECONDS each, and the row gives
-requests/s of the page, of the floor, and page / floor (target ≥ 40 %).
+detail are served by gunicorn with the production configuration (deploy/gunicorn.conf.py) but 2 workers,
+this module's `wsgi_app()` (the real application with the floors installed) to 4 concurrent clients
+(`--clients`) sending the cookies a browser would, each on a new connection per request as sync workers
+close them; page and floor alternate twice for SECONDS each, and the row gives requests/s of the page,
+of the floor, and page / floor (target ≥ 40 %), with the median wall and CPU time of one request
+inside a worker (logged by `TimedApplication`).
 
 The floor of a page is a bare view in the same process and through the same Django test Client
 (so the same middleware): ONE raw SQL query for the same rows the page shows, `json.dumps`, an
@@ -25,6 +27,7 @@ import argparse
 import json
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import threading
@@ -46,6 +49,7 @@ from benchlib import (  # noqa: E402
 )
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/changemgmt_bench_pages"
+GUNICORN_CONF = Path(__file__).resolve().parent.parent / "deploy" / "gunicorn.conf.py"
 NOTIFICATIONS = 300
 
 LIST_SQL = """
@@ -180,9 +184,29 @@ def measure_size(size: int, args, clients) -> list[dict]:
     return results
 
 
+class TimedApplication:
+    """The WSGI application, with each request's wall and CPU time in the worker appended to a file of the
+    worker's own (`path<TAB>wall ms<TAB>CPU ms`): what the server spends, apart from the clients and the
+    network, so an HTTP row can be compared with the in-process one."""
+
+    def __init__(self, application, folder: Path):
+        self.application, self.folder, self.log, self.pid = application, folder, None, None
+
+    def __call__(self, environ, start_response):
+        if self.pid != os.getpid():  # preloaded in gunicorn's master: each worker opens its own file
+            self.pid = os.getpid()
+            self.log = open(self.folder / f"times-{self.pid}.tsv", "a", buffering=1)
+        started, started_cpu = time.perf_counter(), time.process_time()
+        response = self.application(environ, start_response)
+        self.log.write(f"{environ['PATH_INFO']}\t{(time.perf_counter() - started) * 1000:.3f}"
+                       f"\t{(time.process_time() - started_cpu) * 1000:.3f}\n")
+        return response
+
+
 def wsgi_app():
     """gunicorn's application for --http (`bench_pages:wsgi_app()`): the project's WSGI application
-    with the floors installed. The environment is the parent bench process's (configure())."""
+    with the floors installed, timed per request. The environment is the parent bench process's
+    (configure())."""
     import django
 
     django.setup()
@@ -193,7 +217,20 @@ def wsgi_app():
 
     application = get_wsgi_application()
     install_floors({user.username: user for user in User.objects.filter(username__in=["alice", "mia"])})
-    return application
+    return TimedApplication(application, _times_folder())
+
+
+def _times_folder() -> Path:
+    folder = Path(os.environ["CHANGEMGMT_VAR_DIR"]) / "http-times"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _worker_times(url: str) -> tuple[float, float]:
+    """Median wall and CPU ms per request the workers logged for `url`."""
+    rows = [line.split("\t") for path in _times_folder().glob("times-*.tsv") for line in path.read_text().splitlines()]
+    mine = [(float(wall), float(cpu)) for path, wall, cpu in rows if path == url]
+    return statistics.median(wall for wall, _ in mine), statistics.median(cpu for _, cpu in mine)
 
 
 def _free_port() -> int:
@@ -231,16 +268,30 @@ def _requests_per_second(url: str, cookie: str, clients: int, seconds: float) ->
     return done[0] / (time.perf_counter() - begun), errors[0]
 
 
+def _cpu_per_request(client, url: str, runs: int = 15) -> float:
+    """Median CPU ms of this process per in-process request: the same work a worker does, minus HTTP."""
+    samples = []
+    for _ in range(runs + 3):
+        started = time.process_time()
+        client.get(url)
+        samples.append((time.process_time() - started) * 1000)
+    return statistics.median(samples[3:])
+
+
 def over_http(args, client, detail_id: int, size: int) -> list[str]:
     """List and detail against their floors over gunicorn (2 sync workers): one table row each."""
+    names = ("change list", "change detail")
+    in_process = {name: _cpu_per_request(client, pages(detail_id)[name][0]) for name in names}
     port = _free_port()
     log = open(Path(os.environ["CHANGEMGMT_VAR_DIR"]) / "gunicorn.log", "w")
+    # The production configuration (deploy/gunicorn.conf.py), with the issue's 2 workers and this port.
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "bench_pages:wsgi_app()", "--workers", "2", "--worker-class", "sync",
+        [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF), "bench_pages:wsgi_app()", "--workers", "2",
          "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--pythonpath", str(Path(__file__).parent)],
         stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    cookie = f"sessionid={client.cookies['sessionid'].value}"
+    # The cookies a browser would send: the session and the CSRF cookie its pages set.
+    cookie = "; ".join(f"{name}={morsel.value}" for name, morsel in client.cookies.items())
     rows = []
     try:
         for _ in range(150):
@@ -251,7 +302,7 @@ def over_http(args, client, detail_id: int, size: int) -> list[str]:
                 time.sleep(0.2)
         else:
             raise SystemExit(f"gunicorn did not start: see {log.name}")
-        for name in ("change list", "change detail"):
+        for name in names:
             page_url, floor_url, _who = pages(detail_id)[name]
             for url in (page_url, floor_url):  # warm both workers
                 _requests_per_second(base + url, cookie, args.clients, 1)
@@ -262,9 +313,12 @@ def over_http(args, client, detail_id: int, size: int) -> list[str]:
                     assert errors == 0, (url, errors)
                     rates[key].append(rate)
             page, floor = sum(rates["page"]) / 2, sum(rates["floor"]) / 2
-            rows.append(f"| {name} over HTTP (gunicorn 2 sync workers, {args.clients} clients) | {size:,} changes "
-                        f"| {page:.1f} req/s | | {floor:.1f} req/s | {100 * page / floor:.0f} % | "
-                        f"| {load_average():.1f} |")
+            (page_wall, page_cpu), (floor_wall, floor_cpu) = _worker_times(page_url), _worker_times(floor_url)
+            rows.append(f"| {name} over HTTP (gunicorn 2 sync workers, {args.clients} clients; page CPU per "
+                        f"request {in_process[name]:.1f} ms in-process, {page_cpu:.1f} in a worker, whose wall "
+                        f"time is {page_wall:.1f}; floor {floor_cpu:.1f} ms CPU, {floor_wall:.1f} wall) "
+                        f"| {size:,} changes | {page:.1f} req/s | | {floor:.1f} req/s "
+                        f"| {100 * page / floor:.0f} % | | {load_average():.1f} |")
             print(rows[-1], flush=True)
     finally:
         server.terminate()

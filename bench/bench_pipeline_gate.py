@@ -190,8 +190,9 @@ def free_port() -> int:
 def start_gunicorn(env: dict, folder: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
     server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "changemgmt.wsgi", "--workers", "2", "--bind", f"127.0.0.1:{port}",
-         "--log-level", "warning", "--chdir", str(ROOT)],
+        # The production configuration (deploy/gunicorn.conf.py) with the benchmark's 2 workers and port.
+        [str(ROOT / ".venv/bin/gunicorn"), "-c", str(ROOT / "deploy" / "gunicorn.conf.py"), "changemgmt.wsgi",
+         "--workers", "2", "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--chdir", str(ROOT)],
         env={**os.environ, **env}, stdout=open(folder / "gunicorn.log", "w"), stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     for _ in range(100):

@@ -9,6 +9,7 @@ interleaved timing of a page against its floor, and the numbers printed the same
 - `recreate_database(url, drop=...)` creates the bench database next to the server's `postgres` one.
 - `interleaved({"page": fn, "floor": fn}, runs)` calls each in turn (page, floor, page, floor …) so
   load from other processes falls on both alike; `summary(samples)` gives median and p95.
+- `measure_page(client, url, requests)` times one page alone (median, p95, CPU, queries).
 - `load_average()` is the 1-minute load average, printed beside every figure.
 """
 import atexit
@@ -123,6 +124,32 @@ def interleaved(candidates: dict[str, Callable[[], object]], runs: int, *, warmu
             fn()
             samples[name].append((time.perf_counter() - started) * 1000)
     return samples
+
+
+def measure_page(client, url: str, requests: int, *, warmup: int = 3) -> dict:
+    """One page through Django's test Client, alone (no floor): status, median and p95 ms, the median CPU
+    time of this process per request, the answer's size and the SQL queries of one request. A streamed
+    answer (a CSV) is read to its end, since only then is its work done."""
+
+    def get():
+        response = client.get(url)
+        if getattr(response, "streaming", False):
+            response.body = b"".join(response.streaming_content)
+        return response
+
+    response = get()
+    if response.status_code != 200:
+        return {"url": url, "status": response.status_code}
+    for _ in range(warmup):
+        get()
+    wall, cpu = [], []
+    for _ in range(requests):
+        started, started_cpu = time.perf_counter(), time.process_time()
+        get()
+        wall.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - started_cpu) * 1000)
+    return {"url": url, "status": 200, **summary(wall), "python_cpu_median_ms": statistics.median(cpu),
+            "queries": count_queries(get), "bytes": len(response.body if response.streaming else response.content)}
 
 
 def count_queries(fn: Callable[[], object]) -> int:

@@ -73,6 +73,52 @@ class Table:
         return count
 
 
+def open_database(database_url: str, *, reseed: bool, changes: int, seed_more=None) -> int:
+    """What a page benchmark does first: production settings (bench/benchlib.py), its own database created
+    (dropped first with `reseed`) and migrated, static files without a manifest, and at least `changes`
+    changes in it, the missing ones added by `seed_more(count)` (this module's `seed` unless given).
+    Returns the number of changes."""
+    from benchlib import configure, plain_static_files, recreate_database
+
+    configure(database_url)
+    recreate_database(database_url, drop=reseed)
+    import django
+
+    django.setup()
+    plain_static_files()
+    from django.core.management import call_command
+
+    from changes.models import ChangeRequest
+
+    call_command("migrate", verbosity=0)
+    have = ChangeRequest.objects.count()
+    if have < changes:
+        (seed_more or seed)(changes - have)
+    return ChangeRequest.objects.count()
+
+
+def chain_hash(*, seq: int, recorded_at, actor_name: str, action: str, subject: str, payload: dict,
+               prev_hash: str) -> str:
+    """The hash `ledger.append` would give this entry (the ledger's own `entry_hash` over its canonical
+    fields), so a seeded chain verifies. `recorded_at` is a datetime or already `format_time`d text."""
+    from changemgmt.ledger.services import format_time
+    from changemgmt.ledger.verifier import entry_hash
+
+    if not isinstance(recorded_at, str):
+        recorded_at = format_time(recorded_at)
+    return entry_hash({"seq": seq, "recorded_at": recorded_at, "actor": actor_name, "action": action,
+                       "subject": subject, "payload": payload, "prev_hash": prev_hash})
+
+
+def ledger_head() -> tuple[int, str]:
+    """(seq, entry_hash) of the ledger's last entry, or (0, the genesis hash) when it is empty."""
+    from changemgmt.ledger.verifier import GENESIS_HASH
+    from changemgmt.models import LedgerEntry
+
+    last = LedgerEntry.objects.order_by("-seq").values_list("seq", "entry_hash").first()
+    return last or (0, GENESIS_HASH)
+
+
 def next_id(cursor, table: str) -> int:
     cursor.execute(f'SELECT COALESCE(MAX(id), 0) + 1 FROM "{table}"')
     return cursor.fetchone()[0]
@@ -90,7 +136,6 @@ def seed(count: int, *, chunk: int = CHUNK, rng_seed: int = 42, progress=sys.std
 
     from approvals.models import ApprovalSlot
     from changemgmt.ledger.services import format_time
-    from changemgmt.ledger.verifier import GENESIS_HASH, entry_hash
     from changemgmt.models import LedgerEntry
     from changes.models import ChangeRequest, TestEvidence
     from demo import people as demo
@@ -130,9 +175,7 @@ def seed(count: int, *, chunk: int = CHUNK, rng_seed: int = 42, progress=sys.std
     with connection.cursor() as cursor:
         change_id = next_id(cursor, changes.table)
         slot_id = next_id(cursor, slots.table)
-        cursor.execute("SELECT seq, entry_hash FROM changemgmt_ledgerentry ORDER BY seq DESC LIMIT 1")
-        head = cursor.fetchone()
-    seq, prev = head if head else (0, GENESIS_HASH)
+    seq, prev = ledger_head()
     done = 0
     while done < count:
         size = min(chunk, count - done)
@@ -182,8 +225,8 @@ def seed(count: int, *, chunk: int = CHUNK, rng_seed: int = 42, progress=sys.std
             payload_text = json.dumps(payload)
             for action in LEDGER_ACTIONS:
                 seq += 1
-                digest = entry_hash({"seq": seq, "recorded_at": now_text, "actor": author.username,
-                                     "action": action, "subject": subject, "payload": payload, "prev_hash": prev})
+                digest = chain_hash(seq=seq, recorded_at=now_text, actor_name=author.username, action=action,
+                                    subject=subject, payload=payload, prev_hash=prev)
                 ledger.add(seq=seq, recorded_at=now, actor_id=author.pk, actor_name=author.username,
                            action=action, subject=subject, payload=payload_text, prev_hash=prev, entry_hash=digest)
                 prev = digest
