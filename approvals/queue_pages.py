@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from approvals import badges, delegation, selectors, services
 from approvals.choices import DecisionChannel, SlotStatus
 from approvals.models import ApprovalSlot
+from approvals.queue_slots import queue_slots
 from approvals.rules import decision_refusals
 from approvals.services import delegation as delegation_services
 from changemgmt import clock
@@ -19,8 +20,6 @@ from changemgmt.errors import Conflict
 from changemgmt.refusals import describe
 from changemgmt.web.access import member_required
 from changemgmt.web.htmx import is_htmx, redirect_page, render_page, unchanged
-
-QUEUE_LIMIT = 500
 
 
 class RowLinks:
@@ -84,20 +83,24 @@ def queue_columns(query, current: str) -> list[dict]:
 
 @member_required
 def queue(request):
-    """My approvals. It polls itself (`?since=`) and swaps its table when its rows change (live update)."""
-    version = selectors.queue_version(request.user)
-    if (same := unchanged(request, version)) is not None:
-        return same
+    """My approvals. It polls itself (`?since=`) and swaps its table when its rows change (live update):
+    a poll reads only the ids of the rows shown; the page computes the same version from its rows."""
     sort = request.GET.get("sort") if request.GET.get("sort") in selectors.QUEUE_SORTS else "due"
-    rows, delegators = selectors.my_slots(request.user, sort=sort)
+    delegators = delegation.active_delegators(request.user)
+    if is_htmx(request) and "since" in request.GET:
+        version = selectors.queue_version(request.user, sort=sort, delegators=delegators)
+        if (same := unchanged(request, version)) is not None:
+            return same
+    rows, _ = selectors.my_slots(request.user, sort=sort, delegators=delegators)
+    version = selectors.version_of(slot.pk for slot in rows)
     rclock, links = badges.RequestClock(timezone.now()), RowLinks()
-    items = [queue_item(slot, request.user, delegators, rclock, links) for slot in rows[:QUEUE_LIMIT]]
+    items = [queue_item(slot, request.user, delegators, rclock, links) for slot in rows]
     live = request.GET.copy()
     live["since"] = version
     return render_page(request, "approvals/queue.html", {
-        "items": items, "delegators": delegators, "given": delegation.given_by(request.user), "limit": QUEUE_LIMIT,
-        "columns": queue_columns(request.GET, sort), "live_query": live.urlencode(), "version": version,
-        "poll_seconds": settings.LIVE_POLL_SECONDS,
+        "items": items, "delegators": delegators, "given": delegation.given_by(request.user),
+        "limit": selectors.QUEUE_LIMIT, "columns": queue_columns(request.GET, sort), "live_query": live.urlencode(),
+        "version": version, "poll_seconds": settings.LIVE_POLL_SECONDS,
         "can_bulk": any(not item["refusals"] and item["pending"] for item in items)})
 
 
@@ -134,8 +137,7 @@ def bulk_grant(request):
 
 def _row(request, slot_id: int, *, error: str = "", status: int = 200):
     """The row of one slot after an htmx decision attempt, swapped in place."""
-    slot = (ApprovalSlot.objects.select_related("change", "decided_by", "on_behalf_of")
-            .prefetch_related(selectors.live_slots_prefetch()).get(pk=slot_id))
+    slot, = queue_slots(ApprovalSlot.objects.filter(pk=slot_id))
     item = queue_item(slot, request.user, delegation.active_delegators(request.user),
                       badges.RequestClock(timezone.now()), RowLinks(), error=error)
     # htmx swaps 2xx, 400 and 409 (base.html's config); a 403 refusal is shown inline with 200.

@@ -3,12 +3,13 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import F, Prefetch, Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from approvals import badges, delegation
 from approvals.choices import SLOT_HOLDERS, SlotStatus
 from approvals.models import ApprovalSlot
+from approvals.queue_slots import QueueSlot, queue_slots
 from approvals.rules import decision_refusals
 from changemgmt.roles import roles_of
 
@@ -30,11 +31,14 @@ QUEUE_SORTS = {
 }
 
 
-def my_slots(user, *, status: str | None = SlotStatus.PENDING, role: str | None = None, sort: str = "due"):
-    """Slots waiting for `user`'s roles (pending), or those they decided (granted/rejected), in `sort`
-    order (a key of QUEUE_SORTS; soonest due first); changes they authored or own are left out of
-    the pending queue."""
-    delegators = delegation.active_delegators(user)
+QUEUE_LIMIT = 500  # rows My approvals (page and API) shows at most
+
+
+def my_queue(user, delegators, *, status: str | None = SlotStatus.PENDING, role: str | None = None,
+             sort: str = "due"):
+    """The query of the slots waiting for `user`'s roles or their `delegators`' (pending), or those they
+    decided (granted/rejected), in `sort` order (a key of QUEUE_SORTS); changes they authored or own
+    are left out of the pending queue."""
     if status in (SlotStatus.GRANTED, SlotStatus.REJECTED):
         rows = ApprovalSlot.objects.filter(Q(decided_by=user) | Q(on_behalf_of=user), status=status)
     else:
@@ -42,35 +46,28 @@ def my_slots(user, *, status: str | None = SlotStatus.PENDING, role: str | None 
                 .exclude(change__requester=user).exclude(change__owner=user))
     if role:
         rows = rows.filter(role=role)
-    rows = (rows.select_related("change", "decided_by", "on_behalf_of").prefetch_related(live_slots_prefetch())
-            .only(*SLOT_FIELDS, *CHANGE_FIELDS, *_person_fields("decided_by"), *_person_fields("on_behalf_of")))
-    return rows.order_by(*QUEUE_SORTS[sort]), delegators
+    return rows.order_by(*QUEUE_SORTS[sort])
 
 
-def queue_version(user) -> str:
-    """Moves whenever My approvals would show other rows (a slot added, decided, delegated): its live check."""
-    rows, _ = my_slots(user)
-    ids = ",".join(map(str, rows.values_list("id", flat=True)))
-    return hashlib.sha256(ids.encode()).hexdigest()[:16]
+def my_slots(user, *, status: str | None = SlotStatus.PENDING, role: str | None = None, sort: str = "due",
+             delegators=None) -> tuple[list[QueueSlot], list]:
+    """The first QUEUE_LIMIT of `my_queue` as QueueSlots, and the delegators (fetched unless given)."""
+    if delegators is None:
+        delegators = delegation.active_delegators(user)
+    return queue_slots(my_queue(user, delegators, status=status, role=role, sort=sort)[:QUEUE_LIMIT]), delegators
 
 
-# What a queue row and separation of duties read; a change's long texts are never loaded for the queue.
-SLOT_FIELDS = ("id", "change_id", "role", "ordinal", "rule", "policy", "status", "decided_by_id", "decided_at",
-               "reason", "created_at", "due_at", "on_behalf_of_id", "channel")
-CHANGE_FIELDS = ("change__id", "change__title", "change__requester_id", "change__owner_id", "change__team_id")
+def version_of(slot_ids) -> str:
+    return hashlib.sha256(",".join(map(str, slot_ids)).encode()).hexdigest()[:16]
 
 
-def _person_fields(path: str) -> tuple[str, ...]:
-    return tuple(f"{path}__{name}" for name in ("id", "username", "first_name", "last_name", "team_id"))
-
-
-def live_slots_prefetch() -> Prefetch:
-    """Each slot's change's live slots (separation of duties looks at siblings), as `live_slots`."""
-    siblings = (ApprovalSlot.objects.exclude(status=SlotStatus.SUPERSEDED).select_related("decided_by")
-                .only("id", "change_id", "status", "decided_by_id", "on_behalf_of_id", *_person_fields("decided_by"))
-                .order_by("change_id", "id"))  # by the column: the model's ordering would join the changes
-    return Prefetch("change__approval_slots", queryset=siblings, to_attr="live_slots")
-
+def queue_version(user, *, sort: str = "due", delegators=None) -> str:
+    """Moves whenever My approvals would show other rows (a slot added, decided, delegated, reordered):
+    its live check. It hashes the ids of the rows the page shows (the first QUEUE_LIMIT in its order),
+    so the page computes it from its own rows (`version_of`) and a poll reads only those ids."""
+    if delegators is None:
+        delegators = delegation.active_delegators(user)
+    return version_of(my_queue(user, delegators, sort=sort).values_list("id", flat=True)[:QUEUE_LIMIT])
 
 
 @dataclass(frozen=True)
@@ -97,11 +94,11 @@ class QueueRow:
     acting_for: str | None
 
 
-def queue_rows(user, *, status: str, role: str | None, limit: int = 500, sort: str = "due") -> list[QueueRow]:
-    """`my_slots` as finished rows, the first `limit` of them (no query per row)."""
+def queue_rows(user, *, status: str, role: str | None, sort: str = "due") -> list[QueueRow]:
+    """`my_slots` as finished rows (no query per row)."""
     rows, delegators = my_slots(user, status=status, role=role, sort=sort)
     clock = badges.RequestClock(timezone.now())
-    return [_queue_row(slot, user, delegators, clock) for slot in rows[:limit]]
+    return [_queue_row(slot, user, delegators, clock) for slot in rows]
 
 
 def _queue_row(slot, user, delegators, clock) -> QueueRow:
