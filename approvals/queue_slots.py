@@ -33,6 +33,14 @@ class Person:
 
 
 @dataclass(slots=True)
+class Decider:
+    """Who decided a sibling slot, as far as separation of duties reads them (dual control: the team)."""
+
+    pk: int
+    team_id: int | None
+
+
+@dataclass(slots=True)
 class Sibling:
     """A live slot of the same change, as separation of duties reads it."""
 
@@ -40,7 +48,7 @@ class Sibling:
     status: str
     decided_by_id: int | None
     on_behalf_of_id: int | None
-    decided_by: Person | None
+    decided_by: Decider | None
 
 
 @dataclass(slots=True)
@@ -92,29 +100,36 @@ _COLUMNS = ("id", "change_id", "role", "ordinal", "rule", "policy", "status", "d
             *(f"decided_by__{name}" for name in _PERSON[1:]), *(f"on_behalf_of__{name}" for name in _PERSON[1:]))
 
 
-def _person(pk, fields) -> Person | None:
-    return Person(pk, *fields) if pk is not None else None
-
-
 def queue_slots(queryset) -> list[QueueSlot]:
     """`queryset`'s slots (ApprovalSlot rows, sliced and ordered as the caller wants) as QueueSlots, each
-    change once with its live slots: two queries whatever the number of rows."""
-    changes, slots = {}, []
+    change once with its live slots, each person once: two queries whatever the number of rows."""
+    changes, slots, people, deciders = {}, [], {}, {}
+
+    def person(pk, fields) -> Person | None:
+        if pk is None:
+            return None
+        known = people.get(pk)
+        if known is None:
+            known = people[pk] = Person(pk, *fields)
+        return known
+
     for (pk, change_id, role, ordinal, rule, policy, status, decided_at, reason, created_at, due_at, channel,
-         decided_by_id, on_behalf_of_id, title, requester_id, owner_id, team_id, *people) in (
+         decided_by_id, on_behalf_of_id, title, requester_id, owner_id, team_id, *names) in (
             queryset.values_list(*_COLUMNS)):
         change = changes.get(change_id)
         if change is None:
             change = changes[change_id] = QueueChange(change_id, title, requester_id, owner_id, team_id, [])
         slots.append(QueueSlot(pk, change_id, role, ordinal, rule, policy, status, decided_at, reason, created_at,
-                               due_at, channel, decided_by_id, on_behalf_of_id, _person(decided_by_id, people[:4]),
-                               _person(on_behalf_of_id, people[4:]), change))
+                               due_at, channel, decided_by_id, on_behalf_of_id, person(decided_by_id, names[:4]),
+                               person(on_behalf_of_id, names[4:]), change))
     if changes:
         siblings = (ApprovalSlot.objects.filter(change_id__in=list(changes)).exclude(status=SlotStatus.SUPERSEDED)
                     .order_by("change_id", "id")  # by the column: the model's ordering would join the changes
                     .values_list("id", "change_id", "status", "decided_by_id", "on_behalf_of_id",
-                                 *(f"decided_by__{name}" for name in _PERSON[1:])))
-        for pk, change_id, status, decided_by_id, on_behalf_of_id, *decider in siblings:
-            changes[change_id].live_slots.append(
-                Sibling(pk, status, decided_by_id, on_behalf_of_id, _person(decided_by_id, decider)))
+                                 "decided_by__team_id"))
+        for pk, change_id, status, decided_by_id, on_behalf_of_id, team_id in siblings:
+            decider = deciders.get(decided_by_id)
+            if decider is None and decided_by_id is not None:
+                decider = deciders[decided_by_id] = Decider(decided_by_id, team_id)
+            changes[change_id].live_slots.append(Sibling(pk, status, decided_by_id, on_behalf_of_id, decider))
     return slots
