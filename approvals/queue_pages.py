@@ -12,7 +12,6 @@ from django.views.decorators.http import require_POST
 from approvals import badges, delegation, selectors, services
 from approvals.choices import DecisionChannel, SlotStatus
 from approvals.models import ApprovalSlot
-from approvals.queue_slots import queue_slots
 from approvals.rules import decision_refusals
 from approvals.services import delegation as delegation_services
 from changemgmt.errors import Conflict
@@ -143,7 +142,7 @@ def bulk_grant(request):
 
 def _row(request, slot_id: int, *, error: str = "", status: int = 200):
     """The row of one slot after an htmx decision attempt, swapped in place."""
-    slot, = queue_slots(ApprovalSlot.objects.filter(pk=slot_id))
+    [slot] = selectors.queue_slots(ApprovalSlot.objects.filter(pk=slot_id))
     item = queue_item(slot, request.user, delegation.active_delegators(request.user),
                       badges.RequestClock(timezone.now()), RowLinks(), error=error)
     # htmx swaps 2xx, 400 and 409 (base.html's config); a 403 refusal is shown inline with 200.
