@@ -25,6 +25,11 @@ class RequestClock:
         # Business time from the anchor's midnight to each day's midnight (negative before the anchor).
         self._before: dict[date, timedelta] = {self.anchor: ZERO}
         self._zone = clock.zone()
+        self._now_running: timedelta | None = None
+
+    def local(self, moment: datetime) -> datetime:
+        """clock.local without reading the time zone setting again (a lazy settings lookup per call)."""
+        return moment.astimezone(self._zone)
 
     def _midnight(self, day: date) -> datetime:
         return datetime.combine(day, time.min, tzinfo=self._zone)
@@ -60,7 +65,14 @@ class RequestClock:
         return total
 
     def _running(self, moment: datetime) -> timedelta:
-        local = clock.local(moment)
+        if moment is self.now:  # every badge measures against now: once per request
+            if self._now_running is None:
+                self._now_running = self._running_at(moment)
+            return self._now_running
+        return self._running_at(moment)
+
+    def _running_at(self, moment: datetime) -> timedelta:
+        local = moment.astimezone(self._zone)
         day = local.date()
         inside = local - self._midnight(day) if self._is_open(day) else ZERO
         return self._cumulative(day) + inside

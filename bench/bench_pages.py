@@ -24,6 +24,7 @@ BENCH_DATABASE_URL / --database-url), created and migrated if missing, seeded wi
 (COPY, committed in chunks). Later sizes only add the missing changes.
 """
 import argparse
+import gc
 import json
 import os
 import socket
@@ -94,6 +95,9 @@ def parse_args():
     parser.add_argument("--json", type=Path, help="also write the results to this file")
     parser.add_argument("--http", type=float, default=0, help="seconds per HTTP run of list and detail (0: none)")
     parser.add_argument("--clients", type=int, default=4, help="concurrent HTTP clients")
+    parser.add_argument("--gc-freeze", action="store_true",
+                        help="after each page's warm-up, gc.collect() and gc.freeze() the process's long-lived "
+                             "objects, as a server would after loading (full collections then skip them)")
     return parser.parse_args()
 
 
@@ -168,6 +172,9 @@ def measure_size(size: int, args, clients) -> list[dict]:
         response = client.get(page_url)
         assert response.status_code == 200, (page_url, response.status_code)
         assert client.get(floor_url).status_code == 200, floor_url
+        if args.gc_freeze:
+            gc.collect()
+            gc.freeze()
         def get_page(client=client, url=page_url):
             return client.get(url)
 

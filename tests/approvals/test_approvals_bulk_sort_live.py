@@ -88,3 +88,28 @@ def test_a_sorted_queue_costs_the_same_queries_at_two_sizes(frozen, client, requ
     for n in range(4):
         change_in_approval(requester, title=f"more {n}")
     assert cost() == small
+
+
+def test_a_sorted_queue_polls_with_its_own_version_at_the_same_cost(frozen, client, requester, peer):
+    """The version hashes the rows shown in the page's order: a sorted page's poll answers 204 until
+    they move, and the poll costs the same queries whatever the number of rows."""
+    import re
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(peer)
+    change_in_approval(requester, title="one")
+
+    def poll_cost():
+        page = client.get(QUEUE, {"sort": "-role"}).content.decode()
+        since = re.search(r'data-version="([0-9a-f]+)"', page).group(1)
+        assert since == queue_version(peer, sort="-role")
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(QUEUE, {"sort": "-role", "since": since}, headers=HX).status_code == 204
+        return len(queries)
+
+    small = poll_cost()
+    for n in range(4):
+        change_in_approval(requester, title=f"more {n}")
+    assert poll_cost() == small
