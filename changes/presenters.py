@@ -15,7 +15,7 @@ from changemgmt.errors import Missing
 from changemgmt.templatetags.cm_format import local
 from changemgmt.web import timeline
 from changes import gates, rules, selectors, services
-from changes.calendar import conflicts, openings
+from changes.calendar import openings
 from changes.choices import PIPELINE, ChangeType, State, TestResult
 from changes.emergency.panel import panel_context
 from changes.forms import RiskForm, TestEvidenceForm
@@ -149,7 +149,10 @@ class EvidenceRow:
 class ConflictRow:
     """One schedule conflict as the change page shows it, seen from this change [POLICY §6]."""
 
-    other: ChangeRequest
+    other_pk: int
+    reference: str
+    title: str
+    owner: str
     overlap_start: object
     overlap_end: object
     services: list[str]
@@ -239,12 +242,10 @@ def test_chips(change) -> list[TestChip]:
 
 def conflict_rows(change) -> list[ConflictRow]:
     """The change's stored conflicts, the other side of each with its owner: one query, whatever the count."""
-    rows = []
-    for conflict in conflicts.conflicts_of(change.pk):
-        other = conflict.other if conflict.change_id == change.pk else conflict.change
-        rows.append(ConflictRow(other, conflict.overlap_start, conflict.overlap_end,
-                                list(conflict.shared.get("services", [])), list(conflict.shared.get("items", []))))
-    return rows
+    return [ConflictRow(line.other_pk, ChangeRequest(pk=line.other_pk).reference, line.other_title, line.other_owner,
+                        line.overlap_start, line.overlap_end, list(line.shared.get("services", [])),
+                        list(line.shared.get("items", [])))
+            for line in selectors.conflict_lines(change.pk)]
 
 
 def records(change) -> list[tuple[str, list[tuple[str, str]]]]:
