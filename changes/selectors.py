@@ -7,6 +7,7 @@ from approvals.models import ApprovalSlot
 from changemgmt.models import LedgerEntry, User
 from changemgmt.templatetags.cm_format import EMPTY
 from changes.calendar.models import ChangeConflict
+from changes.choices import Outcome, State
 from changes.models import ChangeRequest, TestEvidence
 
 # What a row of a change list shows (web list, dashboard, API list): loading only these columns halves
@@ -81,9 +82,10 @@ def _prefetched(instance, name: str, queryset, rows: list | None = None) -> list
 def change_page(pk: int) -> ChangeRequest | None:
     """One change with what its page reads, as `change_detail_queryset` loads it (services, slots,
     evidence and roll-backs behind `.all()`, the people of the change, its slots and its evidence
-    behind their foreign keys) in six flat queries: no user joins, no default orderings that join
-    (a slot's orders by its change), people in one query of the columns a page shows. Building the
-    joined queries took as long as the rest of the page (bench/README.md)."""
+    behind their foreign keys) in six flat queries, five for a change never rolled back: no user
+    joins, no default orderings that join (a slot's orders by its change), the people in one query
+    of the columns a page shows. Building the joined queries took as long as the rest of the page
+    (bench/README.md)."""
     change = next(iter(ChangeRequest.objects.filter(pk=pk).select_related("team", "template").order_by()), None)
     if change is None:
         return None
@@ -91,7 +93,10 @@ def change_page(pk: int) -> ChangeRequest | None:
     _prefetched(change, "services", change.services.get_queryset())
     slots = _prefetched(change, "approval_slots", change.approval_slots.get_queryset().order_by("id"))
     evidence = _prefetched(change, "test_evidence", change.test_evidence.get_queryset().order_by("-recorded_at"))
-    _prefetched(change, "rollbacks", change.rollbacks.get_queryset())
+    # Roll-back records are written only by the roll_back step, and a change that took it stays
+    # rolled back or closes with that outcome (gates.close_gate): any other change has none to read.
+    rolled_back = change.state == State.ROLLED_BACK or change.outcome == Outcome.ROLLED_BACK
+    _prefetched(change, "rollbacks", change.rollbacks.get_queryset(), None if rolled_back else [])
     wanted = {change.owner_id, change.requester_id, change.risk_override_by_id,
               *(slot.decided_by_id for slot in slots), *(slot.on_behalf_of_id for slot in slots),
               *(row.recorded_by_id for row in evidence)} - {None}
