@@ -330,7 +330,8 @@ def detail_context(user, change, *, posted: Step | None = None, bound_risk_form=
         "timeline": timeline.build(change, selectors.ledger_for(change)),
         "records": records(change),
         "conflicts": conflict_list,
-        "rollout": pipeline_selectors.rollout_of(change),
+        # A rollout's first report deploys the change (pipeline.services.reports): none before that.
+        "rollout": pipeline_selectors.rollout_of(change) if change.deployed_at else [],
         "security_triggers": [policy.labels("security_triggers").get(code, code) for code in change.security_triggers],
         "emergency_criterion": policy.labels("emergency_criteria").get(change.emergency_criterion,
                                                                         change.emergency_criterion),
