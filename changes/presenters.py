@@ -1,7 +1,7 @@
 """What the change page shows, as finished rows: the gate checklist of each transition the user may
 run, the approval rows, the test chips, the conflicts, the records and the timeline. The view parses
-and renders; the template only formats. Everything here reads what `selectors.change_detail_queryset`
-prefetched, plus a fixed number of queries whatever the row count."""
+and renders; the template only formats. Everything here reads what `selectors.change_page` loaded,
+plus a fixed number of queries whatever the row count."""
 from dataclasses import dataclass, field
 
 from django import forms

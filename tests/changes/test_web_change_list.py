@@ -18,7 +18,7 @@ def file_changes(requester, count, **overrides):
             for i in range(count)]
 
 
-DETAIL_QUERIES = 17
+DETAIL_QUERIES = 16
 
 
 def count_queries(client, url):
@@ -128,8 +128,8 @@ def test_detail_query_count_does_not_grow_with_slots_evidence_or_history(client,
     big_count = count_queries(client, reverse("changes:detail", args=[big.pk]))
     assert big_count == count_queries(client, reverse("changes:detail", args=[small.pk]))
     # Pinned (bench/README.md): session, user, policy revision and unread count for the shell; the
-    # change, its services, slots, evidence, roll-backs and people; SLA steps, conflicts, ledger,
-    # history, rollout; and what the testing step's gate and the collaboration panel read.
+    # change, its services, slots, evidence and people (no roll-backs or rollout before they can
+    # exist); SLA steps, conflicts, ledger, history; and what the testing step's gates read.
     assert big_count <= DETAIL_QUERIES, big_count
 
 
