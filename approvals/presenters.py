@@ -1,16 +1,15 @@
 """The approval clocks of the change page as finished rows: each live slot's SLA badge and history.
 Reads the slots the change page already fetched (decider and on-behalf-of joined) and their SLA steps
 in one more query, whatever the slot count; the template tag only formats."""
-from django.db.models import prefetch_related_objects
-
 from approvals import badges
 from approvals.choices import SlotStatus
+from approvals.models import SlaStep
 
 
-def _history(slot) -> list[tuple]:
+def _history(slot, steps) -> list[tuple]:
     """(when, text) of everything that happened to a slot: created, reminders/escalations, decision."""
     events = [(slot.created_at, "Requested")]
-    for step in slot.sla_steps.all():
+    for step in steps:
         what = "Reminder" if step.step.startswith("remind_") else "Escalation"
         events.append((step.sent_at, f"{what} ({step.step.replace('_', ' ')}) to {', '.join(step.recipients) or '—'}"))
     if slot.decided_at:
@@ -24,6 +23,12 @@ def _history(slot) -> list[tuple]:
 def slot_clocks(slots, now) -> list[dict]:
     """Per live (not superseded) slot, in the given order: the slot, its SLA badge and its history."""
     live = [slot for slot in slots if slot.status != SlotStatus.SUPERSEDED]
-    prefetch_related_objects(live, "sla_steps")
-    rclock = badges.RequestClock(now)
-    return [{"slot": slot, "badge": badges.sla_badge(slot, rclock), "history": _history(slot)} for slot in live]
+    steps = {slot.pk: [] for slot in live}
+    if steps:  # by slot id: SlaStep's default ordering ("slot") joins the slot and its change to sort
+        for step in SlaStep.objects.filter(slot_id__in=list(steps)).order_by("slot_id", "scheduled_at", "id"):
+            steps[step.slot_id].append(step)
+    # The business calendar is built only when a pending slot has a clock to show.
+    rclock = (badges.RequestClock(now) if any(s.status == SlotStatus.PENDING and s.due_at for s in live)
+              else None)
+    return [{"slot": slot, "badge": badges.sla_badge(slot, rclock), "history": _history(slot, steps[slot.pk])}
+            for slot in live]

@@ -1,7 +1,7 @@
 """What the change page shows, as finished rows: the gate checklist of each transition the user may
 run, the approval rows, the test chips, the conflicts, the records and the timeline. The view parses
-and renders; the template only formats. Everything here reads what `selectors.change_detail_queryset`
-prefetched, plus a fixed number of queries whatever the row count."""
+and renders; the template only formats. Everything here reads what `selectors.change_page` loaded,
+plus a fixed number of queries whatever the row count."""
 from dataclasses import dataclass, field
 
 from django import forms
@@ -15,7 +15,7 @@ from changemgmt.errors import Missing
 from changemgmt.templatetags.cm_format import local
 from changemgmt.web import timeline
 from changes import gates, rules, selectors, services
-from changes.calendar import conflicts, openings
+from changes.calendar import openings
 from changes.choices import PIPELINE, ChangeType, State, TestResult
 from changes.emergency.panel import panel_context
 from changes.forms import RiskForm, TestEvidenceForm
@@ -149,7 +149,10 @@ class EvidenceRow:
 class ConflictRow:
     """One schedule conflict as the change page shows it, seen from this change [POLICY §6]."""
 
-    other: ChangeRequest
+    other_pk: int
+    reference: str
+    title: str
+    owner: str
     overlap_start: object
     overlap_end: object
     services: list[str]
@@ -239,12 +242,10 @@ def test_chips(change) -> list[TestChip]:
 
 def conflict_rows(change) -> list[ConflictRow]:
     """The change's stored conflicts, the other side of each with its owner: one query, whatever the count."""
-    rows = []
-    for conflict in conflicts.conflicts_of(change.pk):
-        other = conflict.other if conflict.change_id == change.pk else conflict.change
-        rows.append(ConflictRow(other, conflict.overlap_start, conflict.overlap_end,
-                                list(conflict.shared.get("services", [])), list(conflict.shared.get("items", []))))
-    return rows
+    return [ConflictRow(line.other_pk, ChangeRequest(pk=line.other_pk).reference, line.other_title, line.other_owner,
+                        line.overlap_start, line.overlap_end, list(line.shared.get("services", [])),
+                        list(line.shared.get("items", [])))
+            for line in selectors.conflict_lines(change.pk)]
 
 
 def records(change) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -329,7 +330,8 @@ def detail_context(user, change, *, posted: Step | None = None, bound_risk_form=
         "timeline": timeline.build(change, selectors.ledger_for(change)),
         "records": records(change),
         "conflicts": conflict_list,
-        "rollout": pipeline_selectors.rollout_of(change),
+        # A rollout's first report deploys the change (pipeline.services.reports): none before that.
+        "rollout": pipeline_selectors.rollout_of(change) if change.deployed_at else [],
         "security_triggers": [policy.labels("security_triggers").get(code, code) for code in change.security_triggers],
         "emergency_criterion": policy.labels("emergency_criteria").get(change.emergency_criterion,
                                                                         change.emergency_criterion),

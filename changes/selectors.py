@@ -4,7 +4,10 @@ from typing import NamedTuple
 from django.db.models import Prefetch, Q
 
 from approvals.models import ApprovalSlot
-from changemgmt.models import LedgerEntry
+from changemgmt.models import LedgerEntry, User
+from changemgmt.templatetags.cm_format import EMPTY
+from changes.calendar.models import ChangeConflict
+from changes.choices import Outcome, State
 from changes.models import ChangeRequest, TestEvidence
 
 # What a row of a change list shows (web list, dashboard, API list): loading only these columns halves
@@ -64,6 +67,80 @@ def change_detail_queryset():
                          .order_by("-recorded_at")),
                 "rollbacks",
             ))
+
+
+def _prefetched(instance, name: str, queryset, rows: list | None = None) -> list:
+    """Evaluate `queryset` (a relation of `instance`, from its manager) and keep it where
+    prefetch_related would, so `instance.<name>.all()` reads it: the same cache without the
+    prefetch machinery, which cost more than the query itself on the change page."""
+    queryset._result_cache = list(queryset) if rows is None else rows
+    queryset._prefetch_done = True
+    instance._prefetched_objects_cache[name] = queryset
+    return queryset._result_cache
+
+
+def change_page(pk: int) -> ChangeRequest | None:
+    """One change with what its page reads, as `change_detail_queryset` loads it (services, slots,
+    evidence and roll-backs behind `.all()`, the people of the change, its slots and its evidence
+    behind their foreign keys) in six flat queries, five for a change never rolled back: no user
+    joins, no default orderings that join (a slot's orders by its change), the people in one query
+    of the columns a page shows. Building the joined queries took as long as the rest of the page
+    (bench/README.md)."""
+    change = next(iter(ChangeRequest.objects.filter(pk=pk).select_related("team", "template").order_by()), None)
+    if change is None:
+        return None
+    change._prefetched_objects_cache = {}
+    _prefetched(change, "services", change.services.get_queryset())
+    slots = _prefetched(change, "approval_slots", change.approval_slots.get_queryset().order_by("id"))
+    evidence = _prefetched(change, "test_evidence", change.test_evidence.get_queryset().order_by("-recorded_at"))
+    # Roll-back records are written only by the roll_back step, and a change that took it stays
+    # rolled back or closes with that outcome (gates.close_gate): any other change has none to read.
+    rolled_back = change.state == State.ROLLED_BACK or change.outcome == Outcome.ROLLED_BACK
+    _prefetched(change, "rollbacks", change.rollbacks.get_queryset(), None if rolled_back else [])
+    wanted = {change.owner_id, change.requester_id, change.risk_override_by_id,
+              *(slot.decided_by_id for slot in slots), *(slot.on_behalf_of_id for slot in slots),
+              *(row.recorded_by_id for row in evidence)} - {None}
+    # team: separation of duties compares the deciders' teams (approvals.rules.decision_refusals).
+    people = {user.pk: user for user in User.objects.filter(pk__in=wanted).only(*PERSON_FIELDS, "team").order_by()}
+    change.owner, change.requester = people.get(change.owner_id), people[change.requester_id]
+    change.risk_override_by = people.get(change.risk_override_by_id)
+    for slot in slots:
+        slot.decided_by, slot.on_behalf_of = people.get(slot.decided_by_id), people.get(slot.on_behalf_of_id)
+    for row in evidence:
+        row.recorded_by = people[row.recorded_by_id]
+    return change
+
+
+class ConflictLine(NamedTuple):
+    """One stored conflict seen from one change: the other change and what they share, no model objects."""
+
+    other_pk: int
+    other_title: str
+    other_owner: str  # as cm_format.person shows a user
+    overlap_start: object
+    overlap_end: object
+    shared: dict
+
+
+def _person(username, first, last) -> str:
+    """cm_format.person from the columns: the full name, else the username (EMPTY for nobody)."""
+    return EMPTY if username is None else f"{first} {last}".strip() or username
+
+
+def conflict_lines(change_id: int) -> list[ConflictLine]:
+    """The stored conflicts of a change (changes.calendar.conflicts.conflicts_of, in its order) with
+    only the columns the change page shows of the other side: one query, whatever the count."""
+    sides = [(f"{side}_id", f"{side}__title", *(f"{side}__owner__{name}" for name in ("username", "first_name",
+                                                                                      "last_name")))
+             for side in ("change", "other")]
+    found = (ChangeConflict.objects.filter(Q(change_id=change_id) | Q(other_id=change_id))
+             .order_by("overlap_start", "id")
+             .values_list("overlap_start", "overlap_end", "shared", *sides[0], *sides[1]))
+    lines = []
+    for start, end, shared, *columns in found:
+        pk, title, *owner = columns[5:] if columns[0] == change_id else columns[:5]
+        lines.append(ConflictLine(pk, title, _person(*owner), start, end, shared))
+    return lines
 
 
 def ledger_for(change) -> list[LedgerEntry]:

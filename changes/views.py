@@ -183,7 +183,11 @@ def create_from_template(request, template_id: int):
 # ----- detail --------------------------------------------------------------------------------------
 
 def _detail(request, pk, *, status=200, posted: Step | None = None, risk_form=None, evidence_form=None):
-    change = _get_change(request.user, pk)
+    change = selectors.change_page(pk)  # the page's own flat loader; the same checks as _get_change
+    if change is None:
+        raise Http404("No such change.")
+    if not rules.can_view(request.user, change):
+        raise PermissionDenied
     if posted is not None:  # a refused plan comes back with the next openings it could move to
         posted.openings = presenters.openings_after_refusal(request.user, change, posted)
         if is_htmx(request):

@@ -179,3 +179,25 @@ def test_unknown_transition_or_change_is_404(client, frozen, requester):
     client.force_login(requester)
     assert post_transition(client, change, "teleport").status_code == 404
     assert client.post(reverse("changes:transition", args=[change.pk + 999, "submit"])).status_code == 404
+
+
+def test_the_rollback_record_shows_while_rolled_back_and_once_closed(client, frozen, requester, peer, peer2):
+    """The page reads roll-back records only for a change that took the roll_back step (selectors.change_page)."""
+    from datetime import timedelta
+
+    from tests.support import lifecycle as life
+
+    change = life.deployed(requester, [peer, peer2], frozen)
+    client.force_login(requester)
+    assert ">Rollback</h2>" not in detail(client, change).content.decode()
+    services.run_transition(change_id=change.pk, name="roll_back", actor=requester, data={
+        "severity": "high", "trigger": "error_rate_rise", "kind": "application",
+        "decided_at": f.DEPLOY_TIME.isoformat(), "completed_at": (f.DEPLOY_TIME + timedelta(minutes=12)).isoformat(),
+        "reason": "5xx rose to 4 %", "steps_executed": "Redeployed v2.2", "impact": "12 min of errors",
+        "root_cause": "Null <refunds>", "preventive_measures": "Contract test for refunds"})
+    rolled_back = detail(client, change).content.decode()
+    services.run_transition(change_id=change.pk, name="close", actor=requester, data={
+        "outcome": "rolled_back", "review_answers": life.ALL_REVIEW, "lessons_learned": "x"})
+    closed = detail(client, change).content.decode()
+    for html in (rolled_back, closed):
+        assert ">Rollback</h2>" in html and "Null &lt;refunds&gt;" in html and "12 min" in html
