@@ -4,10 +4,11 @@ DRF renders a serializer field by field: per field a `get_attribute` walk (with 
 `inspect.signature` call for each source that may be a method), a `to_representation`, and for
 date-times `enforce_timezone` reading the current time zone each time; for a change's ~60 fields and
 its nested slots, evidence and rollbacks that was most of an API detail request, and per row most of
-the API list (bench/README.md). These functions write the same dicts directly. The serializers in
-changes.api.serializers still declare every field, so the OpenAPI schema is theirs; their
-`to_representation` calls here, and tests/changes/test_api_representation.py checks that both paths
-give the same JSON, field for field and in the same order.
+the API list (bench/README.md). These functions write the same dicts directly, from the rows
+changes.api.selectors reads. The serializers in changes.api.serializers still declare every field, so
+the OpenAPI schema is theirs (the list serializer renders through list_row; the views answer a change
+with `detail`), and tests/changes/test_api_representation.py checks that both give the same JSON as
+DRF's rendering of the declared fields, key for key and in the same order.
 """
 from datetime import UTC, datetime
 
@@ -48,11 +49,11 @@ def person(pk, username, first_name, last_name):
 def list_row(row, stamp) -> dict:
     """One row of the API list from changes.api.selectors.page_rows (ROW_COLUMNS, then the services)."""
     (pk, title, state, change_type, category, risk_level, planned_start, planned_end, created_at, updated_at,
-     external_source, external_key, *people, services) = row
+     external_source, external_key, *persons, services) = row
     return {
         "id": pk, "reference": f"{REFERENCE_PREFIX}{pk:06d}", "title": title, "state": state,
         "state_label": STATE_LABELS.get(state, state), "change_type": change_type, "category": category,
-        "risk_level": risk_level, "owner": person(*people[:4]), "requester": person(*people[4:]),
+        "risk_level": risk_level, "owner": person(*persons[:4]), "requester": person(*persons[4:]),
         "services": [{"id": service_id, "name": name, "criticality": criticality}
                      for service_id, name, criticality in services],
         "planned_start": stamp(planned_start), "planned_end": stamp(planned_end),
