@@ -9,7 +9,7 @@ from changemgmt.api.input import checked_body, shapes_of_form
 from changemgmt.api.schema import CONFLICT, WRITE_ERRORS, request_schema
 from changes import services
 from changes.api.serializers import ChangeSavedSerializer
-from changes.api.views import ChangeAPIView, change_detail
+from changes.api.views import ChangeAPIView, change_json
 from changes.forms import RescheduleForm
 
 RescheduleBody = request_schema(RescheduleForm, "RescheduleInput", required=("planned_start", "planned_end", "reason"),
@@ -28,5 +28,4 @@ class RescheduleView(ChangeAPIView, APIView):
         body = checked_body(request.data, shapes_of_form(RescheduleForm))
         saved = services.reschedule(change_id=pk, actor=request.user, planned_start=body.get("planned_start"),
                                     planned_end=body.get("planned_end"), reason=body.get("reason"))
-        return Response(ChangeSavedSerializer(change_detail(saved.change.pk),
-                                              context={"notices": saved.notices}).data)
+        return Response({**change_json(saved.change.pk), "notices": list(saved.notices)})

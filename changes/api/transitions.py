@@ -8,7 +8,7 @@ from changemgmt.api.input import OBJECT, checked_body, shapes_of_form
 from changemgmt.api.schema import CONFLICT, FORBIDDEN, NOT_FOUND, WRITE_ERRORS
 from changes import rules, services
 from changes.api.serializers import TRANSITION_BODIES, ChangeDetailSerializer, TransitionSerializer
-from changes.api.views import ChangeAPIView, change_detail
+from changes.api.views import ChangeAPIView, change_detail, change_json
 from changes.transitions import TRANSITIONS
 
 
@@ -37,7 +37,7 @@ class TransitionRunView(ChangeAPIView, APIView):
         shapes = shapes_of_form(TRANSITIONS[self.name].form, review_answers=OBJECT)
         body = checked_body(request.data, shapes)
         services.run_transition(change_id=pk, name=self.name, actor=request.user, data=body)
-        return Response(ChangeDetailSerializer(change_detail(pk)).data)
+        return Response(change_json(pk))
 
 
 def transition_view(name: str):
