@@ -78,8 +78,9 @@ SEATS = ["chair", "engineering", "operations", "security", "qa", "business"]
 
 
 def seed_closed(rng, now, user) -> None:
-    """CLOSED closed changes, COPY in chunks, each filed five days and deployed a day before it closed
-    (so "since the last meeting" selects a week's worth by any of those times)."""
+    """CLOSED closed changes, COPY in chunks, each filed five days and planned and deployed a day before
+    it closed (so "since the last meeting" selects a week's worth by any of those times, and the history
+    lies on the calendar's time axis as real changes do)."""
     history = timedelta(weeks=max(1.0, CLOSED / CLOSED_PER_WEEK))
     seconds = int(history.total_seconds())
     with connection.cursor() as cursor:
@@ -94,6 +95,7 @@ def seed_closed(rng, now, user) -> None:
                       risk_level=rng.choice(["low", "medium", "high"]), closed_at=closed,
                       change_type=rng.choices(["normal", "emergency", "standard"], [80, 4, 16])[0],
                       created_at=closed - timedelta(days=5), deployed_at=closed - timedelta(days=1),
+                      planned_start=closed - timedelta(days=1, hours=1), planned_end=closed - timedelta(days=1),
                       updated_at=closed)
             change_id += 1
         with transaction.atomic(), connection.cursor() as cursor:
