@@ -208,9 +208,11 @@ def build_items(meeting, since, now) -> list[AgendaItem]:
     horizon = meeting.starts_at + timedelta(days=settings["calendar_days_ahead"])
     lo = min(now, meeting.starts_at)
     items = []
+    per_section = defaultdict(int)
 
     def add(section, title, *, change_id=None, slot_id=None, snapshot=None):
-        index = sum(1 for item in items if item.section == section)
+        index = per_section[section]
+        per_section[section] += 1
         items.append(AgendaItem(meeting=meeting, section=section, position=section * SECTION_STEP + index,
                                 title=title[:300], change_id=change_id, slot_id=slot_id,
                                 needs_decision=slot_id is not None, snapshot=snapshot or {}))
