@@ -49,7 +49,7 @@ def emergency_changes(meeting, since) -> list[int]:
 
     One query, a UNION of the three: each part reads its own index (filed since, deployed since, the
     flagged reviews), where one filter OR-ing them read every emergency change ever filed."""
-    emergency = ChangeRequest.objects.filter(change_type=ChangeType.EMERGENCY)
+    emergency = ChangeRequest.objects.filter(change_type=ChangeType.EMERGENCY).order_by()  # parts of a UNION
     shown_elsewhere = (AgendaItem.objects.filter(section=Section.EMERGENCY, change__isnull=False)
                        .exclude(meeting=meeting).values("change_id"))
     rows = (emergency.filter(created_at__gte=since).values_list("id", "created_at")
