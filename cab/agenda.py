@@ -11,7 +11,6 @@ ChangeConflict rows changes.calendar.conflicts keeps (which also cover configura
 from collections import defaultdict
 from datetime import timedelta
 
-from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from approvals.choices import SlotRole, SlotStatus
@@ -22,7 +21,7 @@ from changemgmt import policy
 from changes.calendar.models import ChangeConflict, Freeze
 from changes.choices import ChangeType, State
 from changes.choices import Outcome as ChangeOutcome
-from changes.models import ChangeRequest, TestEvidence
+from changes.models import REFERENCE_PREFIX, ChangeRequest, TestEvidence
 from changes.pipeline.models import UnauthorizedDeployment
 
 # States of a change that is on the calendar (submitted, not finished).
@@ -46,13 +45,19 @@ def emergency_changes(meeting, since) -> list[int]:
     """Emergency changes this agenda reviews: filed or deployed since the last meeting, and every
     emergency change flagged for CAB review (EmergencyReview.cab_review: high or critical) that no other
     meeting's agenda has shown yet — one deployed after the previous agenda was generated is on this one,
-    never between two agendas."""
-    flagged_unseen = (Q(emergency_review__cab_review=True)
-                      & ~Q(pk__in=AgendaItem.objects.filter(section=Section.EMERGENCY, change__isnull=False)
-                           .exclude(meeting=meeting).values("change_id")))
-    return list(ChangeRequest.objects.filter(change_type=ChangeType.EMERGENCY)
-                .filter(Q(created_at__gte=since) | Q(deployed_at__gte=since) | flagged_unseen)
-                .order_by("created_at", "id").values_list("id", flat=True))
+    never between two agendas.
+
+    One query, a UNION of the three: each part reads its own index (filed since, deployed since, the
+    flagged reviews), where one filter OR-ing them read every emergency change ever filed."""
+    emergency = ChangeRequest.objects.filter(change_type=ChangeType.EMERGENCY).order_by()  # parts of a UNION
+    shown_elsewhere = (AgendaItem.objects.filter(section=Section.EMERGENCY, change__isnull=False)
+                       .exclude(meeting=meeting).values("change_id"))
+    rows = (emergency.filter(created_at__gte=since).values_list("id", "created_at")
+            .union(emergency.filter(deployed_at__gte=since).values_list("id", "created_at"),
+                   emergency.filter(emergency_review__cab_review=True).exclude(pk__in=shown_elsewhere)
+                   .values_list("id", "created_at"))
+            .order_by("created_at", "id"))
+    return [change_id for change_id, _filed in rows]
 
 
 def change_url(change_id) -> str:
@@ -129,36 +134,72 @@ def _pair(pair) -> dict:
     return {"service": pair["service"], "a": pair["a"], "b": pair["b"]}
 
 
-def _detail_changes(ids):
-    """Everything a change item shows, for all detailed changes at once (5 queries)."""
-    return {change.pk: change for change in ChangeRequest.objects.filter(pk__in=ids)
-            .select_related("owner", "requester")
-            .prefetch_related(
-                "services",
-                Prefetch("approval_slots", queryset=ApprovalSlot.objects.exclude(status=SlotStatus.SUPERSEDED)
-                         .select_related("decided_by").order_by("id")),
-                Prefetch("test_evidence", queryset=TestEvidence.objects.order_by("recorded_at")),
-            )}
+DETAIL_COLUMNS = ("id", "title", "state", "change_type", "risk_level", "planned_start", "planned_end", "owner_id",
+                  "owner__username", "requester__username", "emergency_criterion", "outcome")
+
+
+def _detail_changes(ids) -> dict[int, dict]:
+    """Everything a change item shows, for all detailed changes at once (4 queries), as plain rows with
+    their services, approval slots (superseded ones left out) and test evidence: model objects with
+    their prefetches cost more than the rest of the agenda."""
+    ids = sorted(ids)
+    changes = {row["id"]: {**row, "services": [], "slots": [], "evidence": []}
+               for row in ChangeRequest.objects.filter(pk__in=ids).values(*DETAIL_COLUMNS)}
+    for change_id, name in (ChangeRequest.services.through.objects.filter(changerequest_id__in=ids)
+                            .order_by("service__name").values_list("changerequest_id", "service__name")):
+        changes[change_id]["services"].append(name)
+    for slot in (ApprovalSlot.objects.filter(change_id__in=ids).exclude(status=SlotStatus.SUPERSEDED)
+                 .order_by("id").values("id", "change_id", "role", "ordinal", "status", "rule", "decided_by_id",
+                                        "decided_by__username", "reason")):
+        changes[slot["change_id"]]["slots"].append(slot)
+    for evidence in (TestEvidence.objects.filter(change_id__in=ids).order_by("recorded_at", "id")
+                     .values("change_id", "test_type", "result", "summary")):
+        changes[evidence["change_id"]]["evidence"].append(evidence)
+    return changes
+
+
+def _snapshot(change: dict, conflicts) -> dict:
+    """What the board sees of a change (a row of _detail_changes), stored with its item."""
+    latest = {}
+    for evidence in change["evidence"]:
+        latest[evidence["test_type"]] = {"type": evidence["test_type"], "result": evidence["result"],
+                                         "summary": evidence["summary"]}
+    return {
+        "id": change["id"], "reference": _reference(change["id"]), "title": change["title"],
+        "url": change_url(change["id"]), "state": change["state"], "type": change["change_type"],
+        "risk": change["risk_level"], "planned_start": _iso(change["planned_start"]),
+        "planned_end": _iso(change["planned_end"]),
+        "owner": change["owner__username"] if change["owner_id"] else "", "requester": change["requester__username"],
+        "services": change["services"],
+        "emergency_criterion": change["emergency_criterion"], "outcome": change["outcome"],
+        "conflicts": conflicts,
+        "tests": list(latest.values()),
+        "approvals": [{"role": s["role"], "ordinal": s["ordinal"], "status": s["status"], "rule": s["rule"],
+                       "by": s["decided_by__username"] if s["decided_by_id"] else "", "reason": s["reason"]}
+                      for s in change["slots"]],
+    }
 
 
 def change_snapshot(change, conflicts) -> dict:
-    latest = {}
-    for evidence in change.test_evidence.all():
-        latest[evidence.test_type] = {"type": evidence.test_type, "result": evidence.result,
-                                      "summary": evidence.summary}
-    return {
-        "id": change.pk, "reference": change.reference, "title": change.title, "url": change_url(change.pk),
-        "state": change.state, "type": change.change_type, "risk": change.risk_level,
-        "planned_start": _iso(change.planned_start), "planned_end": _iso(change.planned_end),
-        "owner": change.owner.username if change.owner_id else "", "requester": change.requester.username,
-        "services": [s.name for s in change.services.all()],
-        "emergency_criterion": change.emergency_criterion, "outcome": change.outcome,
-        "conflicts": conflicts,
-        "tests": list(latest.values()),
-        "approvals": [{"role": s.role, "ordinal": s.ordinal, "status": s.status, "rule": s.rule,
-                       "by": s.decided_by.username if s.decided_by_id else "", "reason": s.reason}
-                      for s in change.approval_slots.all()],
-    }
+    """The snapshot of one change fetched with changes.selectors.change_detail_queryset (an item the
+    chair adds by hand): the same fields as a generated item's, from the slots and evidence as
+    that queryset prefetched them."""
+    row = {"id": change.pk, "title": change.title, "state": change.state, "change_type": change.change_type,
+           "risk_level": change.risk_level, "planned_start": change.planned_start, "planned_end": change.planned_end,
+           "owner_id": change.owner_id, "owner__username": change.owner.username if change.owner_id else "",
+           "requester__username": change.requester.username, "emergency_criterion": change.emergency_criterion,
+           "outcome": change.outcome, "services": [s.name for s in change.services.all()],
+           "slots": [{"role": s.role, "ordinal": s.ordinal, "status": s.status, "rule": s.rule,
+                      "decided_by_id": s.decided_by_id,
+                      "decided_by__username": s.decided_by.username if s.decided_by_id else "", "reason": s.reason}
+                     for s in change.approval_slots.all()],
+           "evidence": [{"test_type": e.test_type, "result": e.result, "summary": e.summary}
+                        for e in change.test_evidence.all()]}
+    return _snapshot(row, conflicts)
+
+
+def _reference(change_id) -> str:
+    return f"{REFERENCE_PREFIX}{change_id:06d}"
 
 
 def build_items(meeting, since, now) -> list[AgendaItem]:
@@ -167,9 +208,11 @@ def build_items(meeting, since, now) -> list[AgendaItem]:
     horizon = meeting.starts_at + timedelta(days=settings["calendar_days_ahead"])
     lo = min(now, meeting.starts_at)
     items = []
+    per_section = defaultdict(int)
 
     def add(section, title, *, change_id=None, slot_id=None, snapshot=None):
-        index = sum(1 for item in items if item.section == section)
+        index = per_section[section]
+        per_section[section] += 1
         items.append(AgendaItem(meeting=meeting, section=section, position=section * SECTION_STEP + index,
                                 title=title[:300], change_id=change_id, slot_id=slot_id,
                                 needs_decision=slot_id is not None, snapshot=snapshot or {}))
@@ -214,17 +257,17 @@ def build_items(meeting, since, now) -> list[AgendaItem]:
     for change_id in emergency_ids:
         change = details[change_id]
         # A deployed emergency change's post-hoc CAB approval is the board's to decide at this review.
-        cab_slot = next((s.pk for s in change.approval_slots.all() if s.role == SlotRole.CAB
-                         and s.status == SlotStatus.PENDING and s.pk not in awaiting_slots), None)
-        add(Section.EMERGENCY, f"{change.reference} {change.title}", change_id=change_id, slot_id=cab_slot,
-            snapshot=change_snapshot(change, conflicts_of.get(change_id, [])))
+        cab_slot = next((s["id"] for s in change["slots"] if s["role"] == SlotRole.CAB
+                         and s["status"] == SlotStatus.PENDING and s["id"] not in awaiting_slots), None)
+        add(Section.EMERGENCY, f"{_reference(change_id)} {change['title']}", change_id=change_id, slot_id=cab_slot,
+            snapshot=_snapshot(change, conflicts_of.get(change_id, [])))
     for slot_id, change_id, _end in awaiting:
         change = details[change_id]
-        snapshot = change_snapshot(change, conflicts_of.get(change_id, []))
+        snapshot = _snapshot(change, conflicts_of.get(change_id, []))
         if change_id in deferrals:
             snapshot["deferred_from"] = deferrals[change_id]
-        add(Section.AWAITING, f"{change.reference} {change.title} ({change.risk_level} risk)", change_id=change_id,
-            slot_id=slot_id, snapshot=snapshot)
+        add(Section.AWAITING, f"{_reference(change_id)} {change['title']} ({change['risk_level']} risk)",
+            change_id=change_id, slot_id=slot_id, snapshot=snapshot)
 
     # (4) the calendar of the coming period, with its conflicts.
     in_period = [entry for entry in calendar if spans[entry["id"]][0] < horizon]

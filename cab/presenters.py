@@ -1,7 +1,8 @@
 """What the CAB meeting page shows, as finished rows: per agenda item its tally, the user's vote,
 its links, and the section-specific summary (results of closed changes, the change calendar with
 its conflicts) with every URL built here. The template formats; it branches on no section number
-and spells no URL. Reads only what `selectors.meeting_detail_queryset` prefetched."""
+and spells no URL (cab.templatetags.cab_rows renders the items). Reads only what
+`selectors.meeting_page_queryset` prefetched."""
 from dataclasses import dataclass, field
 
 from django.urls import reverse

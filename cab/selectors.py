@@ -25,6 +25,31 @@ def meeting_detail_queryset():
     )
 
 
+def meeting_page_queryset():
+    """One meeting with what its page shows and nothing more (7 queries): the items with only the
+    ids of their change (for recusal) and their decision with its decider's name, the votes with their
+    voter's name, attendance without its users, the action items with their owner's name, the minutes
+    without their body. Whole rows of every change, user and vote were most of the page's fetch."""
+    return (Meeting.objects.select_related("minutes").defer("minutes__body").prefetch_related(
+        Prefetch("items", queryset=AgendaItem.objects.select_related("change", "decision", "decision__decided_by")
+                 .only(*ITEM_COLUMNS, "change__requester_id", "change__owner_id", "decision__outcome",
+                       "decision__reason", "decision__conditions", "decision__item_id",
+                       "decision__decided_by__username")
+                 .order_by("position", "id")),
+        Prefetch("items__votes", queryset=Vote.objects.select_related("voter")
+                 .only("item_id", "voter_id", "choice", "comment", "cast_at", "changed_at", "voter__username")
+                 .order_by("cast_at", "id")),
+        Prefetch("attendance", queryset=Attendance.objects.only("meeting_id", "user_id", "seat", "present")
+                 .order_by("seat", "deputy", "user_id")),  # the model's order without joining the meeting
+        Prefetch("actions", queryset=ActionItem.objects.select_related("owner")
+                 .only("meeting_id", "kind", "title", "owner__username", "due_on", "status")),
+    ))
+
+
+ITEM_COLUMNS = ("meeting_id", "section", "position", "title", "change_id", "slot_id", "needs_decision", "snapshot",
+                "note")
+
+
 def board():
     return list(BoardMember.objects.filter(active=True).select_related("user"))
 
@@ -47,7 +72,8 @@ def meeting_quorum(meeting):
 def item_for_tally(item_id: int) -> AgendaItem:
     """One item with its meeting, change, decision and votes: the tally fragment (4 queries)."""
     return (AgendaItem.objects.select_related("meeting", "change", "decision", "decision__decided_by")
-            .prefetch_related(Prefetch("votes", queryset=Vote.objects.select_related("voter").order_by("cast_at")),
+            .prefetch_related(Prefetch("votes", queryset=Vote.objects.select_related("voter")
+                                       .order_by("cast_at", "id")),  # the page's order, ties included
                               Prefetch("meeting__attendance"))
             .get(pk=item_id))
 

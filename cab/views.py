@@ -23,8 +23,10 @@ from changemgmt.web.access import member_required
 from changemgmt.web.htmx import redirect_page, render_page
 
 
-def _meeting(pk):
-    meeting = selectors.meeting_detail_queryset().filter(pk=pk).first()
+def _meeting(pk, queryset=None):
+    if queryset is None:
+        queryset = selectors.meeting_detail_queryset()
+    meeting = queryset.filter(pk=pk).first()
     if meeting is None:
         raise Http404("No such meeting.")
     return meeting
@@ -66,7 +68,8 @@ def meeting_list(request):
 
 @member_required
 def meeting_detail(request, pk):
-    return render(request, "cab/meeting.html", presenters.meeting_page(_meeting(pk), request.user))
+    return render(request, "cab/meeting.html", presenters.meeting_page(
+        _meeting(pk, selectors.meeting_page_queryset()), request.user))
 
 
 @member_required

@@ -187,6 +187,12 @@ class ChangeRequest(models.Model):
             models.Index(fields=["-created_at", "-id"], name="change_list_order"),
             # The metrics: changes deployed in a period (with created_at's index, one bitmap OR).
             models.Index(fields=["deployed_at"], name="change_deployed_at"),
+            # The CAB agenda's "closed since the last meeting": a week's rows, not the whole history.
+            models.Index(fields=["closed_at"], name="change_closed_at"),
+            # The CAB agenda's calendar (cab.agenda.CALENDAR_STATES): the changes in flight only, so the
+            # range on planned_start skips the closed history (whose planned times all lie before it).
+            models.Index(fields=["planned_start"], name="change_calendar_start",
+                         condition=Q(state__in=["assessment", "approval", "testing", "ready", "deployed"])),
         ]
 
     def __str__(self):

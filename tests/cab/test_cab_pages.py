@@ -98,3 +98,20 @@ def test_every_item_links_to_its_own_actions(meeting_with_item, board, client):
     assert "2147483647" not in page
     start_meeting(meeting_id=meeting.pk, actor=board["chair"])
     assert f'action="/cab/items/{decision.pk}/decide/"' in client.get(f"/cab/meetings/{meeting.pk}/").content.decode()
+
+
+def test_the_agenda_rows_escape_what_people_typed_and_match_the_polled_tally(meeting_with_item, board, client):
+    """The items are rendered in Python (cab.templatetags.cab_rows): every typed value is escaped, and
+    the tally inside the page is the very markup its polled fragment serves."""
+    meeting, item, _slot = meeting_with_item
+    chair = board["chair"]
+    agenda_services.add_item(meeting_id=meeting.pk, actor=chair, title="Topic <b>bold</b> & co",
+                             note='Note "<script>alert(1)</script>"')
+    voting.cast_vote(item_id=item.pk, actor=board["qa"], choice="reject", comment="Too <risky> & late")
+    client.force_login(chair)
+    page = client.get(f"/cab/meetings/{meeting.pk}/").content.decode()
+    assert "Topic &lt;b&gt;bold&lt;/b&gt; &amp; co" in page and "<b>bold</b>" not in page
+    assert "Note &quot;&lt;script&gt;alert(1)&lt;/script&gt;&quot;" in page and "<script>alert" not in page
+    assert "Too &lt;risky&gt; &amp; late" in page
+    fragment = client.get(f"/cab/items/{item.pk}/tally/").content.decode()
+    assert fragment.endswith("</div>\n") and fragment.rstrip("\n") in page
