@@ -20,6 +20,11 @@ Why each value (issue 13, README "Serving"):
   the worker that touches it (gunicorn's FAQ, "Blocking os.fchmod").
 - `max_requests` with jitter: a worker is replaced after about a thousand requests, so slow growth of
   memory in any library cannot build up, and the workers are not replaced all at once.
+- `when_ready` imports every view (the URL resolver) and then freezes the master's objects out of the
+  garbage collector's reach (`gc.freeze()`, as Instagram does): a full collection in a worker otherwise
+  walks the ~190,000 long-lived objects of Django and the app, 0.8–0.9 s under load (bench_pages.py
+  --gc-freeze measured My approvals' p95 107 → 87 ms at load 8); frozen pages also stay shared with the
+  master instead of being copied on the collector's first write.
 - Persistent database connections come from DATABASE_CONN_MAX_AGE (settings); a sync worker keeps its
   one connection between requests, health-checked before reuse.
 """
@@ -46,3 +51,13 @@ def post_fork(server, worker):
     from django.db import connections
 
     connections.close_all()
+
+
+def when_ready(server):
+    """Load what every request needs, then take the loaded objects out of the collector's reach."""
+    import gc
+
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 -- imports every view module now, in the master
+    gc.freeze()

@@ -81,6 +81,15 @@ def test_a_forked_worker_closes_the_connections_it_inherited(monkeypatch):
     assert closed == [True]
 
 
+def test_the_master_freezes_what_it_loaded_before_forking_workers(monkeypatch):
+    import gc
+
+    frozen = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(True))
+    _config(monkeypatch, None)["when_ready"](server=None)
+    assert frozen == [True]
+
+
 def test_gunicorn_loads_the_configuration_and_the_application(tmp_path):
     """`--check-config` reads the file and imports the application as a worker would, under production
     settings from a clean environment."""
