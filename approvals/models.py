@@ -48,6 +48,10 @@ class ApprovalSlot(models.Model):
         indexes = [
             # "My approvals": pending slots by role, soonest due first.
             models.Index(fields=["status", "role", "due_at"], name="slot_queue"),
+            # …in its default order (due, then id) whatever the roles: PostgreSQL walks this index and
+            # stops at the page's 500 rows, where `slot_queue` with several roles (or the owner filter)
+            # sorted every pending slot of the role (349 → 2.7 ms at 1,000,000 changes, 136,000 pending).
+            models.Index(fields=["due_at", "id"], name="slot_pending_due", condition=Q(status="pending")),
             # The SLA sweep: pending slots whose next reminder/escalation is due, soonest first.
             models.Index(fields=["next_step_at"], name="slot_sla_due",
                          condition=Q(status="pending", next_step_at__isnull=False)),
