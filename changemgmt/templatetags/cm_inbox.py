@@ -21,14 +21,15 @@ SENTINEL = 987654321
 
 
 class _Dates:
-    """`date:"D j M H:i"` of the local time, with the names translated once per table."""
+    """`date:"D j M H:i"` of the local time, with the zone and the names read once per table."""
 
     def __init__(self):
+        self.zone = timezone.get_current_timezone()
         self.days = [str(WEEKDAYS_ABBR[day]) for day in range(7)]
         self.months = {month: str(name).title() for month, name in MONTHS_3.items()}
 
     def __call__(self, value) -> str:
-        moment = timezone.localtime(value)
+        moment = timezone.localtime(value, self.zone)
         return escape(f"{self.days[moment.weekday()]} {moment.day} {self.months[moment.month]} "
                       f"{moment.hour:02d}:{moment.minute:02d}")
 
