@@ -88,11 +88,12 @@ def change_list(request):
     context = {
         "filter": filterset, "page": page, "rows": list_selectors.page_rows(page.object_list),
         "query": query.urlencode(), "selected": selected,
-        "filter_options": list_presenters.filter_options(
-            filterset, selected, list_selectors.owner_choices(), list_selectors.service_choices()),
         "can_create": rules.can_create(request.user),
         **list_presenters.extras(request),  # sortable headers, saved filters, bulk actions (changes.lists)
     }
+    if not is_htmx(request):  # the filter form is not part of the table an htmx request gets
+        context["filter_options"] = list_presenters.filter_options(
+            filterset, selected, list_selectors.owner_choices(), list_selectors.service_choices())
     return render_page(request, "changes/list.html", context, fragment="changes/_table.html")
 
 
