@@ -10,6 +10,7 @@ from changemgmt.models import Notification, NotificationKind, NotificationPrefer
 INBOX_PAGE = 50
 # The columns an inbox row shows (its address is followed by the open view, never shown).
 ROW_FIELDS = ("id", "kind", "title", "body", "due_at", "created_at", "read_at")
+KIND_LABELS = dict(NotificationKind.choices)
 
 
 class InboxState(NamedTuple):
@@ -94,6 +95,12 @@ def _page_query(connection) -> tuple[str, list]:
     return sql, converters
 
 
+def _finished(row: dict) -> dict:
+    """A row as the inbox shows it: with its kind's label (`kind_label`), as get_kind_display gives it."""
+    row["kind_label"] = str(KIND_LABELS.get(row["kind"], row["kind"]))
+    return row
+
+
 def _page_rows(user, offset: int) -> tuple[list[dict], int]:
     """(rows, total): one query, its SQL written once per vendor. Through the ORM the same query cost
     more CPU than the rest of the inbox's work together (bench/README.md)."""
@@ -110,13 +117,13 @@ def _page_rows(user, offset: int) -> tuple[list[dict], int]:
         for index, functions, expression in converters:
             for function in functions:
                 values[index] = function(values[index], expression, connection)
-        rows.append(dict(zip(ROW_FIELDS, values[:-1], strict=True)))  # the last: the total
+        rows.append(_finished(dict(zip(ROW_FIELDS, values[:-1], strict=True))))  # the last: the total
     return rows, (found[0][-1] if found else 0)
 
 
 def inbox_page(user, number) -> Page:
     """One page of `user`'s notifications, newest first (index `notification_inbox`), as dicts of
-    ROW_FIELDS, in one query: the total comes with the rows (an uncorrelated subquery, counted once).
+    ROW_FIELDS and `kind_label`, in one query: the total comes with the rows (an uncorrelated subquery, counted once).
     Numbered as Paginator.get_page numbers; only a page past the end (a stale link) counts again to
     find the last one."""
     wanted = _asked(number)
@@ -124,7 +131,9 @@ def inbox_page(user, number) -> Page:
         rows, total = _page_rows(user, (wanted - 1) * INBOX_PAGE)
         if rows or wanted == 1:
             return Page(rows, wanted, _Counted(rows, INBOX_PAGE, total))
-    return Paginator(Notification.objects.filter(user=user).values(*ROW_FIELDS), INBOX_PAGE).get_page(number)
+    page = Paginator(Notification.objects.filter(user=user).values(*ROW_FIELDS), INBOX_PAGE).get_page(number)
+    page.object_list = [_finished(row) for row in page.object_list]
+    return page
 
 
 def email_preferences(user) -> dict[str, bool]:

@@ -13,8 +13,6 @@ from django.utils import timezone
 from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
 from django.utils.safestring import mark_safe
 
-from changemgmt.models import NotificationKind
-
 register = template.Library()
 
 SENTINEL = 987654321
@@ -39,10 +37,10 @@ def _lines(text: str) -> str:
     return escape(text.replace("\r\n", "\n").replace("\r", "\n")).replace("\n", "<br>")
 
 
-def _row(note: dict, open_url, csrf: str, kinds: dict, when: _Dates) -> str:
+def _row(note: dict, open_url, csrf: str, when: _Dates) -> str:
     title = escape(note["title"])
     unread = note["read_at"] is None
-    kind = escape(str(kinds.get(note["kind"], note["kind"])))
+    kind = escape(note["kind_label"])
     due = when(note["due_at"]) if note["due_at"] else ""
     return (f'\n    <tr class="{"unread" if unread else ""}">\n'
             f'      <td>{f"<strong>{title}</strong>" if unread else title}\n'
@@ -56,11 +54,11 @@ def _row(note: dict, open_url, csrf: str, kinds: dict, when: _Dates) -> str:
 
 @register.simple_tag(takes_context=True)
 def inbox_rows(context, notes):
-    """The `<tr>`s of the inbox for `notes` (dicts of changemgmt.notifications.selectors.ROW_FIELDS)."""
+    """The `<tr>`s of the inbox for `notes` (changemgmt.notifications.selectors.inbox_page's dicts)."""
     head, tail = reverse("inbox:open", args=[SENTINEL]).split(str(SENTINEL))
     token = context.get("csrf_token")
     csrf = (f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(str(token))}">'
             if token and token != "NOTPROVIDED" else "")
-    kinds, when = dict(NotificationKind.choices), _Dates()
-    return mark_safe("".join(_row(note, lambda pk: escape(f"{head}{pk}{tail}"), csrf, kinds, when)
+    when = _Dates()
+    return mark_safe("".join(_row(note, lambda pk: escape(f"{head}{pk}{tail}"), csrf, when)
                              for note in notes))

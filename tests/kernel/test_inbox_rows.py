@@ -6,6 +6,9 @@ from datetime import UTC, datetime
 from django.template import engines
 from django.utils import timezone
 
+from changemgmt.models import Notification
+from changemgmt.notifications.selectors import _finished
+
 # The loop of templates/notifications/inbox.html before the tag, kept here as the reference.
 LOOP = """{% for note in notes %}
     <tr class="{% if not note.read_at %}unread{% endif %}">
@@ -28,11 +31,10 @@ class Note(dict):
         return self[name]
 
     def get_kind_display(self):
-        from changemgmt.models import NotificationKind
-        return dict(NotificationKind.choices).get(self["kind"], self["kind"])
+        return Notification(kind=self["kind"]).get_kind_display()
 
 
-NOTES = [
+NOTES = [_finished(note) for note in [
     Note(id=7, kind="mentioned", title='<b>"Bob" & \'you\'</b>', body="one\r\ntwo\rthree\n<i>four</i>",
          due_at=None, created_at=datetime(2026, 3, 8, 6, 59, tzinfo=UTC), read_at=None),
     Note(id=12, kind="sla_reminder", title="CHG-000001 due", body="",
@@ -40,7 +42,7 @@ NOTES = [
          read_at=datetime(2026, 2, 1, tzinfo=UTC)),
     Note(id=13, kind="retired_kind", title="x", body="y", due_at=None,
          created_at=datetime(2026, 7, 4, 12, 0, tzinfo=UTC), read_at=None),
-]
+]]
 
 
 def render(source, token):
