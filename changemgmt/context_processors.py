@@ -1,14 +1,22 @@
 """Template context every page needs: the header's menu for the user's roles (each entry with its
-address and whether it is the current page), the user's roles, and the unread notification count (a
-callable, so it costs its one query only on pages that show it).
+address and whether it is the current page), the user's roles, the inbox state behind the header's
+live unread counter (read with the user by changemgmt.backends, so it costs no query of its own) and
+how often live parts poll.
+
+Every page pays for this, so nothing is done twice: the menu's addresses are reversed once per
+URLconf and script prefix (not once per entry per request), and the inbox state is read once per
+request however often the page shows it.
 
 The menu names pages by URL name only, so the kernel imports no app: an entry whose URL name does not
 resolve (an app not installed) is left out rather than failing the page."""
+import weakref
 from dataclasses import dataclass
+from functools import cache
 
-from django.urls import NoReverseMatch, reverse
+from django.conf import settings
+from django.urls import NoReverseMatch, get_resolver, get_script_prefix, get_urlconf, reverse
 
-from changemgmt.notifications.selectors import unread_count as count
+from changemgmt.notifications.selectors import inbox_state
 from changemgmt.roles import Role, roles_of
 
 EVERYONE = None  # any role
@@ -52,11 +60,20 @@ class NavLink:
     current: bool
 
 
+# URLResolver -> {(script prefix, URL name): address or None}; a new URLconf (tests, clear_url_caches)
+# is a new resolver, so its addresses are reversed afresh and the old ones dropped with it.
+_REVERSED = weakref.WeakKeyDictionary()
+
+
 def _url(name: str) -> str | None:
-    try:
-        return reverse(name)
-    except NoReverseMatch:  # the page's app is not installed (yet): no entry
-        return None
+    known = _REVERSED.setdefault(get_resolver(get_urlconf()), {})
+    key = (get_script_prefix(), name)
+    if key not in known:
+        try:
+            known[key] = reverse(name)
+        except NoReverseMatch:  # the page's app is not installed (yet): no entry
+            known[key] = None
+    return known[key]
 
 
 def _section(request) -> str:
@@ -85,10 +102,15 @@ def navigation(request):
     user = getattr(request, "user", None)
     roles = roles_of(user)
 
+    @cache
+    def inbox():
+        return inbox_state(user)
+
     def unread_count():
-        return count(user)
+        return inbox().unread
 
     def nav_links():
         return menu(request, roles)
 
-    return {"user_roles": roles, "unread_count": unread_count, "nav_links": nav_links}
+    return {"user_roles": roles, "inbox": inbox, "unread_count": unread_count, "nav_links": nav_links,
+            "poll_seconds": settings.LIVE_POLL_SECONDS}

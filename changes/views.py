@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from changemgmt.errors import Conflict, GateRefused
-from changemgmt.models import User
 from changemgmt.templatetags.cm_format import local
 from changemgmt.web.access import member_required
 from changemgmt.web.forms import bind_errors, post_data
@@ -21,7 +20,8 @@ from changes.choices import ChangeType
 from changes.filters import ChangeFilter
 from changes.forms import ChangeForm, RiskForm, TestEvidenceForm
 from changes.lists import presenters as list_presenters
-from changes.models import ChangeRequest, Service, StandardTemplate
+from changes.lists import selectors as list_selectors
+from changes.models import ChangeRequest, StandardTemplate
 from changes.presenters import Step, posted_step
 from changes.transitions import TRANSITIONS
 
@@ -81,20 +81,19 @@ def _grouped(form, exclude=()) -> list[tuple[str, list]]:
 def change_list(request):
     """Filters, search and pagination over the shared ChangeFilter; htmx refreshes only the table."""
     filterset = ChangeFilter(request.GET, queryset=selectors.change_rows())
-    page = BoundedPaginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = BoundedPaginator(list_selectors.list_rows(filterset.qs), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    selected = {name: request.GET.getlist(name) for name in ("state", "change_type", "risk_level", "category")}
     context = {
-        "filter": filterset, "page": page, "rows": selectors.with_services(page.object_list),
-        "query": query.urlencode(),
-        "owners": User.objects.filter(is_active=True, groups__isnull=False).distinct().order_by("username")
-        .only(*selectors.PERSON_FIELDS),
-        # (pk, name) pairs in one query; the filter field's own choices cost a COUNT and a cursor.
-        "services": Service.objects.order_by("name").values_list("pk", "name"),
-        "selected": {name: request.GET.getlist(name) for name in ("state", "change_type", "risk_level", "category")},
+        "filter": filterset, "page": page, "rows": list_selectors.page_rows(page.object_list),
+        "query": query.urlencode(), "selected": selected,
         "can_create": rules.can_create(request.user),
         **list_presenters.extras(request),  # sortable headers, saved filters, bulk actions (changes.lists)
     }
+    if not is_htmx(request):  # the filter form is not part of the table an htmx request gets
+        context["filter_options"] = list_presenters.filter_options(
+            filterset, selected, list_selectors.owner_choices(), list_selectors.service_choices())
     return render_page(request, "changes/list.html", context, fragment="changes/_table.html")
 
 

@@ -24,6 +24,15 @@ def inbox(request):
 
 
 @member_required
+def unread(request):
+    """The header's unread counter, on every page: it polls here with `?since=<inbox version>` (the
+    inbox's own check, read with the user: no query of its own) and is swapped when the version moved."""
+    if (same := unchanged(request, selectors.inbox_version(request.user))) is not None:
+        return same
+    return render(request, "notifications/_unread.html")
+
+
+@member_required
 @require_POST
 def open_notification(request, notification_id: int):
     """Mark read and go to the page the notification is about (only a path on this site)."""

@@ -31,14 +31,14 @@ def _services(change):
     return change.services.all() if listed is None else listed
 
 
-def _row(change, url, states: dict, risks: dict, selectable: bool = False) -> str:
+def _row(change, url, states: dict, risks: dict, selectable: bool = False, zone=None) -> str:
     if change.state not in states:
         states[change.state] = state_badge(change.state)
     if change.risk_level not in risks:
         risks[change.risk_level] = risk_badge(change.risk_level)
     chips = "".join(f'<span class="chip">{escape(service.name)}</span>' for service in _services(change))
     if change.planned_start:
-        moment = timezone.localtime(change.planned_start)
+        moment = timezone.localtime(change.planned_start, zone)
         when, start = moment.isoformat(), moment.strftime("%-d %b %H:%M")
     else:
         when, start = "", EMPTY
@@ -57,5 +57,5 @@ def _row(change, url, states: dict, risks: dict, selectable: bool = False) -> st
 def change_rows(rows, selectable=False):
     """`<tr>`s for changes from changes.selectors.change_rows, passed through with_services; with
     `selectable`, each row starts with a checkbox of the list's bulk form (`#bulk-changes`)."""
-    url, states, risks = _detail_url(), {}, {}
-    return mark_safe("\n".join(_row(change, url, states, risks, selectable) for change in rows))
+    url, states, risks, zone = _detail_url(), {}, {}, timezone.get_current_timezone()
+    return mark_safe("\n".join(_row(change, url, states, risks, selectable, zone) for change in rows))

@@ -1,9 +1,12 @@
 """What the change list shows beyond its rows: sortable column headers, and the CSV export (its cells,
 its lines and its file name), shared by the page's export and the API's."""
 import csv
+from functools import cache
+from html import escape
 
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.safestring import SafeString
 
 from changes import rules
 from changes.filters import SORT_KEYS
@@ -37,10 +40,45 @@ def columns(query: QueryDict) -> list[dict]:
     return headers
 
 
+@cache
+def bulk_fields() -> dict[str, SafeString]:
+    """The bulk form's fields as HTML. The list always shows the form empty, so its widgets (a select,
+    a textarea, two inputs: fourteen widget templates, a fifth of the list's rendering) come out the
+    same for everyone: rendered once per process."""
+    form = BulkForm(auto_id="id_bulk_%s")
+    return {name: SafeString(form[name]) for name in ("action", "reason", "planned_start", "planned_end")}
+
+
+def _checkboxes(name: str, choices, selected: list[str]) -> str:
+    return "".join(f'\n          <li><label><input type="checkbox" name="{name}" value="{escape(str(value))}" '
+                   f'{"checked" if value in selected else ""}> {escape(str(label))}</label></li>'
+                   for value, label in choices)
+
+
+def _options(pairs, current) -> str:
+    current = str(current)  # the template compared `value|stringformat:"s"`: None is "None"
+    options = "".join(f'<option value="{escape(str(value))}" {"selected" if current == str(value) else ""}>'
+                      f'{escape(str(label))}</option>' for value, label in pairs)
+    return f"\n        {options}\n        "
+
+
+def filter_options(filterset, selected: dict, owners, services) -> dict[str, SafeString]:
+    """The filter form's checkboxes (state, type, risk) and options (owner, service), marked as the
+    request asks, as HTML: seventy-odd template loop turns with a tag each were a fifth of the list's
+    time. `owners` and `services` are (pk, label) pairs (changes.lists.selectors.owner_choices)."""
+    form = filterset.form
+    html = {name: _checkboxes(name, form[name].field.choices, selected[name])
+            for name in ("state", "change_type", "risk_level")}
+    html["owner"] = _options(owners, form["owner"].value())
+    html["service"] = _options(services, form["service"].value())
+    return {name: SafeString(text) for name, text in html.items()}
+
+
 def extras(request) -> dict:
     """The change list page's parts from this package: headers, the person's saved filters, bulk actions."""
+    selectable = rules.can_write(request.user)
     return {"columns": columns(request.GET), "saved_filters": selectors.saved_filters(request.user),
-            "selectable": rules.can_write(request.user), "bulk_form": BulkForm(auto_id="id_bulk_%s")}
+            "selectable": selectable, "bulk_fields": bulk_fields() if selectable else {}}
 
 
 def _cell(value) -> str:
