@@ -50,26 +50,31 @@ def _display(model_field, value, users: dict) -> str:
 
 
 def _history_events(instance) -> list[Event]:
-    records = list(instance.history.select_related("history_user").order_by("history_date", "history_id"))
-    diffs = [(record, record.diff_against(previous) if previous is not None else None)
+    """One query for the history rows, reading only the when, the actor's username and the tracked
+    fields (not whole user rows nor model objects), diffed as simple-history's `diff_against` does:
+    every editable tracked field, by value, in the order of the fields' names."""
+    history = instance.history
+    names = sorted(f.name for f in history.model.tracked_fields if f.editable)
+    attnames = [history.model._meta.get_field(name).attname for name in names]
+    records = list(history.order_by("history_date", "history_id")
+                   .values_list("history_date", "history_user__username", *attnames))
+    model_fields = [instance._meta.get_field(name) for name in names]
+    diffs = [(record, None if previous is None else
+              [(i, old, new) for i, (old, new) in enumerate(zip(previous[2:], record[2:], strict=True)) if old != new])
              for previous, record in zip([None, *records[:-1]], records, strict=True)]
-    user_ids = {value for _record, delta in diffs if delta for change in delta.changes
-                for value in (change.old, change.new)
-                if isinstance(instance._meta.get_field(change.field), models.ForeignKey) and isinstance(value, int)}
+    user_ids = {value for _record, delta in diffs if delta for i, old, new in delta for value in (old, new)
+                if isinstance(model_fields[i], models.ForeignKey) and isinstance(value, int)}
     users = {user.pk: user for user in get_user_model().objects.filter(pk__in=user_ids)} if user_ids else {}
     events = []
     for record, delta in diffs:
-        actor = record.history_user.username if record.history_user_id else "system"
+        actor = record[1] or "system"
         if delta is None:
-            events.append(Event(record.history_date, "history", actor, "Record created"))
+            events.append(Event(record[0], "history", actor, "Record created"))
             continue
-        rows = []
-        for change in delta.changes:
-            model_field = instance._meta.get_field(change.field)
-            rows.append((str(model_field.verbose_name).capitalize(), _display(model_field, change.old, users),
-                         _display(model_field, change.new, users)))
+        rows = [(str(model_fields[i].verbose_name).capitalize(), _display(model_fields[i], old, users),
+                 _display(model_fields[i], new, users)) for i, old, new in delta]
         if rows:
-            events.append(Event(record.history_date, "history", actor, "Fields changed", changes=rows))
+            events.append(Event(record[0], "history", actor, "Fields changed", changes=rows))
     return events
 
 
