@@ -34,7 +34,8 @@ def _value(context, name):
     """A context value as a template variable resolves it: the navigation context processor gives
     callables (evaluated only by pages that show them)."""
     value = context.get(name)
-    return value() if callable(value) else value
+    value = value() if callable(value) else value
+    return "" if value is None else value
 
 
 def _csrf_field(token) -> str:
@@ -51,15 +52,16 @@ def site_menu(context):
     inbox_url, unread_url, tokens_url, logout_url = _addresses()
     user, request = context["user"], context.get("request")
     links = "".join(f'\n        <li><a href="{escape(link.url)}"{CURRENT if link.current else ""}>'
-                    f'{escape(link.label)}</a></li>\n        ' for link in _value(context, "nav_links"))
+                    f'{escape(link.label)}</a></li>\n        ' for link in _value(context, "nav_links") or ())
     match = getattr(request, "resolver_match", None)
     current = 'aria-current="page"' if getattr(match, "app_name", None) == "inbox" else ""
     inbox = _value(context, "inbox")
-    poll = (f' hx-get="{unread_url}?since={escape(quote(str(inbox.version), safe="/"))}" '
+    version, unread = getattr(inbox, "version", ""), getattr(inbox, "unread", "")
+    poll = (f' hx-get="{unread_url}?since={escape(quote(str(version), safe="/"))}" '
             f'hx-trigger="every {escape(str(_value(context, "poll_seconds")))}s" hx-select="#unread-count" '
             f'hx-swap="outerHTML"') if _value(context, "user_roles") else ""
     counter = (f'<span id="unread-count" class="count"{poll} aria-label="unread notifications">'
-               f'{escape(str(inbox.unread))}</span>')
+               f'{escape(str(unread))}</span>')
     name = escape(str(user.get_full_name() or user.username))
     return mark_safe(
         f"<ul>\n        {links}\n"

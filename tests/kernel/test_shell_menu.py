@@ -48,3 +48,10 @@ def test_the_tag_renders_what_the_template_rendered(requester, admin_user, path)
         assert html == render(MENU, request)
         assert 'name="csrfmiddlewaretoken" value="…"' in html and ("hx-get=" in html) == (user != nobody)
     assert "Ann &lt;b&gt; O&#x27;Neil" in html
+
+
+def test_without_the_context_processors_the_tag_renders_what_the_template_did(requester):
+    """A template rendered without a request (no menu, inbox state or CSRF token in its context)."""
+    for source in ("{% load cm_shell %}{% site_menu %}", MENU):
+        assert engines["django"].from_string(source).render({"user": requester}) == engines["django"].from_string(
+            MENU).render({"user": requester})
