@@ -2,6 +2,8 @@
 export's rows in fixed-size chunks."""
 from typing import NamedTuple
 
+from django.core.exceptions import ImproperlyConfigured
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Exists, F, OuterRef, Value
 
 from changemgmt.models import User
@@ -64,11 +66,14 @@ class PageChoices(NamedTuple):
 OWNERS, SERVICES, SAVED = 0, 1, 2
 
 
-def page_choices(user) -> PageChoices:
-    """Everyone who may own a change (an active account with a role, by username), the services (by
-    name) and `user`'s saved filters (by name), in one UNION ALL query: three queries were three round
-    trips and three compiled querysets on every full page. Each part sorts on its `label` (username or
-    name, unique within the part), as the three queries did."""
+_PLACEHOLDER = -1  # the user id compiled into the prepared choices query, replaced by the asked one
+_CHOICES_SQL: dict[str, tuple[str, list, int]] = {}
+
+
+def _choices_queryset(user_id: int):
+    """Owners (an active account with a role, by username), services (by name) and the user's saved
+    filters (by name) as (kind, pk, label, first, second) rows: each part sorts on its label
+    (username or name, unique within the part), as three separate queries did."""
     def part(queryset, kind, label, first=None, second=None):
         columns = {"choice_kind": Value(kind), "choice_pk": F("pk"), "choice_label": F(label),
                    "choice_first": F(first) if first else Value(""),
@@ -77,9 +82,34 @@ def page_choices(user) -> PageChoices:
 
     has_role = Exists(User.groups.through.objects.filter(user_id=OuterRef("pk")))
     owners = part(User.objects.filter(has_role, is_active=True), OWNERS, "username", "first_name", "last_name")
-    rows = owners.union(part(Service.objects.all(), SERVICES, "name"),
-                        part(SavedFilter.objects.filter(user=user), SAVED, "name", "query"),
+    return owners.union(part(Service.objects.all(), SERVICES, "name"),
+                        part(SavedFilter.objects.filter(user_id=user_id), SAVED, "name", "query"),
                         all=True).order_by("choice_kind", "choice_label")
+
+
+def _choices_sql() -> tuple[str, list, int]:
+    """The choices query's SQL and parameters, compiled once per process (by database alias): Django
+    spent ~2 ms of CPU building and compiling the three-part UNION on every page, PostgreSQL ~0.1 ms
+    running it. The third item is where the user id goes in the parameters."""
+    compiled = _CHOICES_SQL.get(DEFAULT_DB_ALIAS)
+    if compiled is None:
+        sql, params = _choices_queryset(_PLACEHOLDER).query.sql_with_params()
+        params = list(params)
+        if params.count(_PLACEHOLDER) != 1:
+            raise ImproperlyConfigured(f"The list's choices query takes one user id, not {params!r}.")
+        compiled = _CHOICES_SQL[DEFAULT_DB_ALIAS] = (sql, params, params.index(_PLACEHOLDER))
+    return compiled
+
+
+def page_choices(user) -> PageChoices:
+    """The filter form's owners and services and `user`'s saved filters in one UNION ALL query
+    (`_choices_queryset`), prepared once (`_choices_sql`): three queries were three round trips and
+    three compiled querysets on every full page."""
+    sql, params, position = _choices_sql()
+    params = [*params[:position], user.pk, *params[position + 1:]]
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
     found = PageChoices([], [], [])
     for kind, pk, label, first, second in rows:
         if kind == OWNERS:
