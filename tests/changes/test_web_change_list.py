@@ -10,6 +10,7 @@ from django.urls import reverse
 from approvals.models import SlaStep
 from approvals.services import decide
 from changes import services
+from changes.lists import selectors as list_selectors
 from changes.lists.models import SavedFilter
 from tests.support import factories as f
 
@@ -177,3 +178,21 @@ def test_catalog_buttons_are_named_by_their_visible_label(client, requester):
     html = client.get("/changes/catalog/").content.decode()
     assert "aria-label=" not in html.split('class="catalog"')[1]  # the name is the visible text, plus the template
     assert 'role="button">Use this template<span class="visually-hidden">: Documentation update</span></a>' in html
+
+
+def test_the_filter_options_and_saved_filters_are_one_query(requester, peer, outsider, django_assert_num_queries):
+    """Owners are active accounts with a role (by username), services by name, and only the person's
+    own saved filters (by name), from one UNION ALL."""
+    peer.is_active = False
+    peer.save(update_fields=["is_active"])
+    for name in ("zeta", "alpha"):
+        f.make_service(name)
+    for user, name in ((requester, "b"), (requester, "A"), (peer, "theirs")):
+        SavedFilter.objects.create(user=user, name=name, query=f"q={name}")
+    with django_assert_num_queries(1):
+        choices = list_selectors.page_choices(requester)
+    owners = dict(choices.owners)
+    assert requester.pk in owners and peer.pk not in owners and outsider.pk not in owners
+    names = [name for _pk, name in choices.services]
+    assert names.index("alpha") < names.index("zeta")
+    assert [(saved.name, saved.query) for saved in choices.saved] == [("A", "q=A"), ("b", "q=b")]
