@@ -32,9 +32,28 @@ def change_rows():
 def page_rows(page) -> list[tuple]:
     """A page cut from change_rows() (a sliced queryset) as tuples of ROW_COLUMNS, owner and
     requester joined, then the change's services as a list of SERVICE_COLUMNS tuples by name: one query."""
-    rows = page.values_list(*ROW_COLUMNS, _rows_of(ChangeRequest.services.through, "changerequest",
-                                                   SERVICE_COLUMNS, ORDER["services"]))
-    return [(*row[:-1], _sorted("services", row[-1])) for row in rows]
+    rows = page.values_list(*ROW_COLUMNS, services_column())
+    return [(*row[:-1], services_of(row[-1])) for row in rows]
+
+
+_SERVICES_COLUMN = {}
+
+
+def services_column():
+    """A column for a change row query: the change's services as one JSON array of SERVICE_COLUMNS
+    arrays by name (NULL for none), read back with `services_of`. The web list reads its page's
+    services this way too: one query for the rows and their services. Built once per database
+    vendor: a query resolves (copies) the expressions it is given, so one instance serves all."""
+    column = _SERVICES_COLUMN.get(connection.vendor)
+    if column is None:
+        column = _SERVICES_COLUMN[connection.vendor] = _rows_of(
+            ChangeRequest.services.through, "changerequest", SERVICE_COLUMNS, ORDER["services"])
+    return column
+
+
+def services_of(value) -> list[tuple]:
+    """`services_column`'s value as (id, name, criticality) tuples by name."""
+    return _sorted("services", value)
 
 
 class JSONTuple(Func):

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from changes import rules
-from changes.filters import SORT_KEYS
+from changes.filters import SORT_KEYS, ChangeFilter
 from changes.lists import selectors
 from changes.lists.forms import BulkForm
 
@@ -62,23 +62,29 @@ def _options(pairs, current) -> str:
     return f"\n        {options}\n        "
 
 
-def filter_options(filterset, selected: dict, owners, services) -> dict[str, SafeString]:
-    """The filter form's checkboxes (state, type, risk) and options (owner, service), marked as the
+def filter_form(filterset, selected: dict, owners, services) -> dict:
+    """The filter form as the page shows it: `filter_values` (what the request gave for the search,
+    the dates, owner and service, None when missing, as the form's bound fields read), `filter_errors`,
+    and `filter_options`, the checkboxes (state, type, risk) and options (owner, service) marked as the
     request asks, as HTML: seventy-odd template loop turns with a tag each were a fifth of the list's
-    time. `owners` and `services` are (pk, label) pairs (changes.lists.selectors.owner_choices)."""
-    form = filterset.form
-    html = {name: _checkboxes(name, form[name].field.choices, selected[name])
+    time. `filterset` is None when the request names no filter (nothing given, nothing wrong).
+    `owners` and `services` are (pk, label) pairs (changes.lists.selectors.page_choices)."""
+    fields = ChangeFilter.form_class().base_fields if filterset is None else filterset.form.fields
+    values = {name: None if filterset is None else filterset.form[name].value()
+              for name in ("q", "planned_after", "planned_before", "owner", "service")}
+    html = {name: _checkboxes(name, fields[name].choices, selected[name])
             for name in ("state", "change_type", "risk_level")}
-    html["owner"] = _options(owners, form["owner"].value())
-    html["service"] = _options(services, form["service"].value())
-    return {name: SafeString(text) for name, text in html.items()}
+    html["owner"] = _options(owners, values["owner"])
+    html["service"] = _options(services, values["service"])
+    return {"filter_values": values, "filter_errors": {} if filterset is None else filterset.errors,
+            "filter_options": {name: SafeString(text) for name, text in html.items()}}
 
 
 def extras(request) -> dict:
-    """The change list page's parts from this package: headers, the person's saved filters, bulk actions."""
+    """The change list page's parts from this package: headers and bulk actions."""
     selectable = rules.can_write(request.user)
-    return {"columns": columns(request.GET), "saved_filters": selectors.saved_filters(request.user),
-            "selectable": selectable, "bulk_fields": bulk_fields() if selectable else {}}
+    return {"columns": columns(request.GET), "selectable": selectable,
+            "bulk_fields": bulk_fields() if selectable else {}}
 
 
 def _cell(value) -> str:

@@ -1,7 +1,14 @@
 """Reads of the change list's own data: its page of rows, the person's saved filters, and the CSV
 export's rows in fixed-size chunks."""
+from typing import NamedTuple
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import Exists, F, OuterRef, Value
+
 from changemgmt.models import User
 from changes import selectors as change_selectors
+from changes.api.selectors import services_column, services_of
 from changes.lists.models import SavedFilter
 from changes.models import ChangeRequest, Service
 
@@ -39,27 +46,97 @@ class ListRow:
         return TYPE_LABELS.get(self.change_type, self.change_type)
 
 
-def owner_choices() -> list[tuple[int, str]]:
-    """(pk, name) of everyone who may own a change (an active account with a role), by username."""
-    people = (User.objects.filter(is_active=True, groups__isnull=False).distinct().order_by("username")
-              .values_list("pk", "username", "first_name", "last_name"))
-    return [(pk, Owner(*names).get_full_name() or names[0]) for pk, *names in people]
+class SavedLink(NamedTuple):
+    """A saved filter as the list page links it (no model object)."""
+
+    pk: int
+    name: str
+    query: str
 
 
-def service_choices():
-    """(pk, name) pairs in one query: the filter field's own choices cost a COUNT and a cursor."""
-    return Service.objects.order_by("name").values_list("pk", "name")
+class PageChoices(NamedTuple):
+    """What the full list page reads beside its rows: the filter form's owner and service options, and
+    the person's saved filters, each as (pk, label) pairs or SavedLinks in its own order."""
+
+    owners: list[tuple[int, str]]
+    services: list[tuple[int, str]]
+    saved: list[SavedLink]
 
 
-def list_rows(queryset):
-    """The list's rows for a filtered change queryset: pass it to a paginator, then its page's
-    object_list to `page_rows`."""
-    return queryset.values_list(*ROW_FIELDS)
+OWNERS, SERVICES, SAVED = 0, 1, 2
 
 
-def page_rows(values) -> list[ListRow]:
-    """A page of `list_rows` as ListRows with their services (one query: changes.selectors.with_services)."""
-    return change_selectors.with_services([ListRow(*row) for row in values])
+_PLACEHOLDER = -1  # the user id compiled into the prepared choices query, replaced by the asked one
+_CHOICES_SQL: dict[str, tuple[str, list, int]] = {}
+
+
+def _choices_queryset(user_id: int):
+    """Owners (an active account with a role, by username), services (by name) and the user's saved
+    filters (by name) as (kind, pk, label, first, second) rows: each part sorts on its label
+    (username or name, unique within the part), as three separate queries did."""
+    def part(queryset, kind, label, first=None, second=None):
+        columns = {"choice_kind": Value(kind), "choice_pk": F("pk"), "choice_label": F(label),
+                   "choice_first": F(first) if first else Value(""),
+                   "choice_second": F(second) if second else Value("")}
+        return queryset.order_by().annotate(**columns).values_list(*columns)
+
+    has_role = Exists(User.groups.through.objects.filter(user_id=OuterRef("pk")))
+    owners = part(User.objects.filter(has_role, is_active=True), OWNERS, "username", "first_name", "last_name")
+    return owners.union(part(Service.objects.all(), SERVICES, "name"),
+                        part(SavedFilter.objects.filter(user_id=user_id), SAVED, "name", "query"),
+                        all=True).order_by("choice_kind", "choice_label")
+
+
+def _choices_sql() -> tuple[str, list, int]:
+    """The choices query's SQL and parameters, compiled once per process (by database alias): Django
+    spent ~2 ms of CPU building and compiling the three-part UNION on every page, PostgreSQL ~0.1 ms
+    running it. The third item is where the user id goes in the parameters."""
+    compiled = _CHOICES_SQL.get(DEFAULT_DB_ALIAS)
+    if compiled is None:
+        sql, params = _choices_queryset(_PLACEHOLDER).query.sql_with_params()
+        params = list(params)
+        if params.count(_PLACEHOLDER) != 1:
+            raise ImproperlyConfigured(f"The list's choices query takes one user id, not {params!r}.")
+        compiled = _CHOICES_SQL[DEFAULT_DB_ALIAS] = (sql, params, params.index(_PLACEHOLDER))
+    return compiled
+
+
+def page_choices(user) -> PageChoices:
+    """The filter form's owners and services and `user`'s saved filters in one UNION ALL query
+    (`_choices_queryset`), prepared once (`_choices_sql`): three queries were three round trips and
+    three compiled querysets on every full page."""
+    sql, params, position = _choices_sql()
+    params = [*params[:position], user.pk, *params[position + 1:]]
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    found = PageChoices([], [], [])
+    for kind, pk, label, first, second in rows:
+        if kind == OWNERS:
+            found.owners.append((pk, Owner(label, first, second).get_full_name() or label))
+        elif kind == SERVICES:
+            found.services.append((pk, label))
+        else:
+            found.saved.append(SavedLink(pk, label, first))
+    return found
+
+
+def changes():
+    """The changes the list filters and counts: the table alone (no join), newest first (the model's
+    order), so the paginator's count reads no other table; `page_rows` reads the page it cut."""
+    return ChangeRequest.objects.all()
+
+
+def page_rows(page) -> list[ListRow]:
+    """A page cut from `changes()` (a sliced queryset) as ListRows, owner joined and services as a
+    JSON aggregate column (changes.api.selectors.services_column): one query. A second query of the
+    services by row ids cost a round trip and a queryset."""
+    rows = []
+    for *values, services in page.values_list(*ROW_FIELDS, services_column()):
+        row = ListRow(*values)
+        row.service_list = [change_selectors.ServiceLink(*service) for service in services_of(services)]
+        rows.append(row)
+    return rows
 
 
 def saved_filters(user) -> list[SavedFilter]:
