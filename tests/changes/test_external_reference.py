@@ -121,7 +121,7 @@ def test_the_list_filters_by_external_source_and_key(frozen, requester, auditor)
     row = client.get("/api/changes/?external_key=PAY-2").json()["results"][0]
     assert row["external_source"] == "jira" and row["external_key"] == "PAY-2"
     page = client_for(requester).get("/changes/?external_source=snow")
-    assert page.status_code == 200 and [c.title for c in page.context["page"].object_list] == ["C"]
+    assert page.status_code == 200 and [row.title for row in page.context["rows"]] == ["C"]
 
 
 def test_the_change_page_shows_and_edits_the_external_reference(client, frozen, requester):
