@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from changemgmt.templatetags.cm_format import iso, local, person, slot_badge
+from changemgmt.web.markup import csrf_field
 
 register = template.Library()
 
@@ -62,8 +63,7 @@ def _row(row, form) -> str:
 def approval_rows(context, rows):
     """The `<tr>`s of the approvals table, with the page's CSRF field in each decide form."""
     token = context.get("csrf_token")
-    csrf = (f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(str(token))}">'
-            if token and token != "NOTPROVIDED" else "")
+    csrf = csrf_field(token)
     head, tail = reverse("approvals:decide", args=[SENTINEL]).split(str(SENTINEL))
 
     def form(pk) -> str:

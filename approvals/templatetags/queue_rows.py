@@ -10,6 +10,7 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from changemgmt.templatetags.cm_format import slot_badge
+from changemgmt.web.markup import csrf_field
 
 register = template.Library()
 
@@ -64,6 +65,6 @@ def _row(item: dict, csrf: str, badges: dict) -> str:
 def queue_rows(context, items):
     """`<tr>`s for approvals.queue_pages.queue_item rows, with the page's CSRF field in each form."""
     token = context.get("csrf_token")
-    csrf = f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(str(token))}">' if token else ""
+    csrf = csrf_field(token)
     badges = {}
     return mark_safe("".join(_row(item, csrf, badges) for item in items))

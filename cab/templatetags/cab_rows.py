@@ -15,6 +15,7 @@ from django.utils.safestring import mark_safe
 
 from cab.choices import Outcome, VoteChoice
 from cab.templatetags.cab_format import outcome_badge, snap_time, vote_badge
+from changemgmt.web.markup import csrf_field
 
 register = template.Library()
 
@@ -34,15 +35,6 @@ def _text(value) -> str:
 def _join(values) -> str:
     """`{{ values|join:", " }}`."""
     return ", ".join(_text(value) for value in values)
-
-
-def _csrf_field(token) -> str:
-    """`{% csrf_token %}` for the token in the page's context."""
-    if not token:
-        return ""
-    if token == "NOTPROVIDED":
-        return ""
-    return f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(str(token))}">'
 
 
 def tally_html(item_pk, tally, votes, decision, tally_url) -> str:
@@ -149,7 +141,7 @@ class _Page:
     """What every item of one page shares: the user's rights, the meeting's state, the CSRF field."""
 
     def __init__(self, context):
-        self.csrf = _csrf_field(context.get("csrf_token"))
+        self.csrf = csrf_field(context.get("csrf_token"))
         self.can_edit = bool(context.get("can_edit_agenda"))
         self.open = bool(context.get("open"))
         self.is_member = bool(context.get("is_member"))

@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
 from django.utils.safestring import mark_safe
 
+from changemgmt.web.markup import csrf_field
+
 register = template.Library()
 
 SENTINEL = 987654321
@@ -57,8 +59,7 @@ def inbox_rows(context, notes):
     """The `<tr>`s of the inbox for `notes` (changemgmt.notifications.selectors.inbox_page's dicts)."""
     head, tail = reverse("inbox:open", args=[SENTINEL]).split(str(SENTINEL))
     token = context.get("csrf_token")
-    csrf = (f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(str(token))}">'
-            if token and token != "NOTPROVIDED" else "")
+    csrf = csrf_field(token)
     when = _Dates()
     return mark_safe("".join(_row(note, lambda pk: escape(f"{head}{pk}{tail}"), csrf, when)
                              for note in notes))

@@ -14,6 +14,8 @@ from django import template
 from django.urls import get_resolver, get_script_prefix, get_urlconf, reverse
 from django.utils.safestring import mark_safe
 
+from changemgmt.web.markup import csrf_field
+
 register = template.Library()
 
 CURRENT = ' aria-current="page"'
@@ -36,13 +38,6 @@ def _value(context, name):
     value = context.get(name)
     value = value() if callable(value) else value
     return "" if value is None else value
-
-
-def _csrf_field(token) -> str:
-    """What `{% csrf_token %}` renders for the context's token."""
-    if not token or token == "NOTPROVIDED":
-        return ""
-    return f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(str(token))}">'
 
 
 @register.simple_tag(takes_context=True)
@@ -69,7 +64,7 @@ def site_menu(context):
         f'        <li>\n          <details class="dropdown">\n            <summary>{name}</summary>\n'
         f'            <ul dir="rtl">\n              <li><a href="{tokens_url}">API tokens</a></li>\n'
         f'              <li>\n                <form method="post" action="{logout_url}" class="inline">'
-        f'{_csrf_field(context.get("csrf_token"))}\n'
+        f'{csrf_field(context.get("csrf_token"))}\n'
         f'                  <button type="submit" class="link-button">Log out</button>\n'
         f"                </form>\n              </li>\n            </ul>\n          </details>\n        </li>\n"
         f"      </ul>")
