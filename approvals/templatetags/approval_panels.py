@@ -9,15 +9,13 @@ the one the template had, byte for byte; every value goes through html.escape.""
 from html import escape
 
 from django import template
-from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from changemgmt.templatetags.cm_format import iso, local, person, slot_badge
-from changemgmt.web.markup import csrf_field
+from changemgmt.web.markup import csrf_field, url_by_pk
 
 register = template.Library()
 
-SENTINEL = 987654321
 
 
 @register.inclusion_tag("approvals/_change_panels.html", takes_context=True)
@@ -64,10 +62,10 @@ def approval_rows(context, rows):
     """The `<tr>`s of the approvals table, with the page's CSRF field in each decide form."""
     token = context.get("csrf_token")
     csrf = csrf_field(token)
-    head, tail = reverse("approvals:decide", args=[SENTINEL]).split(str(SENTINEL))
+    decide_url = url_by_pk("approvals:decide")
 
     def form(pk) -> str:
-        return (f'\n          <form method="post" action="{escape(f"{head}{pk}{tail}")}" class="decide">\n'
+        return (f'\n          <form method="post" action="{decide_url(pk)}" class="decide">\n'
                 f'            {csrf}\n'
                 f'            <label for="reason-{pk}">Reason <span class="muted small">(required to reject)</span>'
                 '</label>\n'

@@ -8,16 +8,14 @@ lazy wrapper), and the page's one CSRF token in every form."""
 from html import escape
 
 from django import template
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
 from django.utils.safestring import mark_safe
 
-from changemgmt.web.markup import csrf_field
+from changemgmt.web.markup import csrf_field, url_by_pk
 
 register = template.Library()
 
-SENTINEL = 987654321
 
 
 class _Dates:
@@ -57,9 +55,9 @@ def _row(note: dict, open_url, csrf: str, when: _Dates) -> str:
 @register.simple_tag(takes_context=True)
 def inbox_rows(context, notes):
     """The `<tr>`s of the inbox for `notes` (changemgmt.notifications.selectors.inbox_page's dicts)."""
-    head, tail = reverse("inbox:open", args=[SENTINEL]).split(str(SENTINEL))
+    open_url = url_by_pk("inbox:open")
     token = context.get("csrf_token")
     csrf = csrf_field(token)
     when = _Dates()
-    return mark_safe("".join(_row(note, lambda pk: escape(f"{head}{pk}{tail}"), csrf, when)
+    return mark_safe("".join(_row(note, open_url, csrf, when)
                              for note in notes))
