@@ -10,7 +10,7 @@ from changes.calendar.models import ChangeConflict
 from changes.choices import Outcome, State
 from changes.models import ChangeRequest, TestEvidence
 
-# What a row of a change list shows (web list, dashboard, API list): loading only these columns halves
+# What a row of a change table shows (dashboard, CSV export): loading only these columns halves
 # the time to build 50 rows (bench/README.md). A field missing here would cost a query per row, which
 # the query-count tests catch.
 ROW_FIELDS = ("id", "title", "state", "change_type", "category", "risk_level", "planned_start", "planned_end",
@@ -25,7 +25,8 @@ def change_list():
 
 
 def change_rows():
-    """Rows for the change lists (web, dashboard, API): only the columns a row shows, owner and
+    """Rows for the change tables built from model objects (dashboard, CSV export; the web and API lists
+    read plain rows: changes.lists.selectors, changes.api.selectors): only the columns a row shows, owner and
     requester joined. Cut the page, then pass it to `with_services`."""
     return (ChangeRequest.objects.select_related("owner", "requester")
             .only(*ROW_FIELDS, *(f"{who}__{name}" for who in ("owner", "requester") for name in PERSON_FIELDS)))
