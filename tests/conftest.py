@@ -10,6 +10,16 @@ from tests.support import factories as f
 from tests.support.cab import seat_board
 
 
+def pytest_configure(config):
+    """Every persona is a real user with a password, and Django's default hasher spends about 0.4 s of CPU on
+    each hash (on creating a user and on every password log-in): a CAB board alone cost 3 s per test. The
+    tests hash with MD5, as Django's testing guide advises; production keeps its hashers (settings.py), and
+    the subprocess tests (the demo, gunicorn, the workers) run with them."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def _fresh_policy_cache():
     policy.invalidate()
