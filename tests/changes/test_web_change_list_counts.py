@@ -47,3 +47,16 @@ def test_the_count_is_one_query_below_and_past_the_limit(frozen, requester):
         with CaptureQueriesContext(connection) as queries:
             bounded_count(ChangeRequest.objects.all(), limit)
         assert len(queries) == 1
+
+
+@on_postgresql
+def test_unfiltered_past_the_limit_the_estimate_is_read_without_counting(frozen, requester):
+    """Once the table's estimate is past the limit an unfiltered list does not count at all: rows
+    deleted after the estimate still show in it, which they would not if the rows had been counted."""
+    changes = file_changes(requester, 6)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE changes_changerequest")
+    ChangeRequest.objects.filter(pk__in=[change.pk for change in changes[:5]]).delete()
+    assert bounded_count(ChangeRequest.objects.all(), 3) == (6, ESTIMATE)
+    assert bounded_count(ChangeRequest.objects.all(), 6) == (1, EXACT)  # not past the limit: counted
+    assert bounded_count(ChangeRequest.objects.filter(title__startswith="Change"), 3) == (1, EXACT)
