@@ -4,6 +4,7 @@ from typing import NamedTuple
 from django.db.models import Prefetch, Q
 
 from approvals.models import ApprovalSlot
+from changemgmt.compiled import CompiledRows
 from changemgmt.models import LedgerEntry, User
 from changemgmt.templatetags.cm_format import EMPTY
 from changes.calendar.models import ChangeConflict
@@ -128,17 +129,24 @@ def _person(username, first, last) -> str:
     return EMPTY if username is None else f"{first} {last}".strip() or username
 
 
-def conflict_lines(change_id: int) -> list[ConflictLine]:
-    """The stored conflicts of a change (changes.calendar.conflicts.conflicts_of, in its order) with
-    only the columns the change page shows of the other side: one query, whatever the count."""
+def _conflicts_of(change_id: int):
     sides = [(f"{side}_id", f"{side}__title", *(f"{side}__owner__{name}" for name in ("username", "first_name",
                                                                                       "last_name")))
              for side in ("change", "other")]
-    found = (ChangeConflict.objects.filter(Q(change_id=change_id) | Q(other_id=change_id))
-             .order_by("overlap_start", "id")
-             .values_list("overlap_start", "overlap_end", "shared", *sides[0], *sides[1]))
+    return (ChangeConflict.objects.filter(Q(change_id=change_id) | Q(other_id=change_id))
+            .order_by("overlap_start", "id")
+            .values_list("overlap_start", "overlap_end", "shared", *sides[0], *sides[1]))
+
+
+# Its SQL (two sides, each with its owner) cost more to build than to run: built once per process.
+_CONFLICTS = CompiledRows(_conflicts_of)
+
+
+def conflict_lines(change_id: int) -> list[ConflictLine]:
+    """The stored conflicts of a change (changes.calendar.conflicts.conflicts_of, in its order) with
+    only the columns the change page shows of the other side: one query, whatever the count."""
     lines = []
-    for start, end, shared, *columns in found:
+    for start, end, shared, *columns in _CONFLICTS.rows(change_id):
         pk, title, *owner = columns[5:] if columns[0] == change_id else columns[:5]
         lines.append(ConflictLine(pk, title, _person(*owner), start, end, shared))
     return lines
