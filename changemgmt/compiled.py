@@ -13,21 +13,21 @@ MARKER = -7_351_009  # never a primary key: the compiled query's placeholder for
 
 
 class CompiledQuery:
-    """`build(MARKER)` is a queryset filtered on the value; `rows(value)` returns what
+    """`build(marker)` is a queryset filtered on the value; `rows(value)` returns what
     `list(build(value))` does for a values_list queryset, `objects(value)` for a queryset of models
     (plain or with select_related; not a related manager's, whose known related objects it would
     not set), in one query."""
 
-    def __init__(self, build):
-        self.build = build
+    def __init__(self, build, marker=MARKER):
+        self.build, self.marker = build, marker  # a marker no real value equals (a string for a text column)
         self.compiled = {}  # (database alias, vendor) -> (compiler, sql, params, the marker's places)
 
     def _compile(self, alias: str):
         key = (alias, connections[alias].vendor)
         if key not in self.compiled:
-            compiler = self.build(MARKER).query.get_compiler(alias)
+            compiler = self.build(self.marker).query.get_compiler(alias)
             sql, params = compiler.as_sql()
-            places = [index for index, param in enumerate(params) if param == MARKER]
+            places = [index for index, param in enumerate(params) if param == self.marker]
             self.compiled[key] = (compiler, sql, list(params), places)
         return self.compiled[key]
 

@@ -163,8 +163,12 @@ def conflict_lines(change_id: int) -> list[ConflictLine]:
     return lines
 
 
+_LEDGER = CompiledQuery(lambda subject: LedgerEntry.objects.filter(subject=subject).order_by("seq"),
+                        marker="compiled:marker")
+
+
 def ledger_for(change) -> list[LedgerEntry]:
-    return list(LedgerEntry.objects.filter(subject=f"{change._meta.label_lower}:{change.pk}").order_by("seq"))
+    return _LEDGER.objects(f"{change._meta.label_lower}:{change.pk}")
 
 
 def awaiting_action(user):
