@@ -4,11 +4,12 @@ from typing import NamedTuple
 from django.db.models import Prefetch, Q
 
 from approvals.models import ApprovalSlot
+from changemgmt.compiled import CompiledQuery
 from changemgmt.models import LedgerEntry, User
 from changemgmt.templatetags.cm_format import EMPTY
 from changes.calendar.models import ChangeConflict
 from changes.choices import Outcome, State
-from changes.models import ChangeRequest, TestEvidence
+from changes.models import ChangeRequest, Service, TestEvidence
 
 # What a row of a change table shows (dashboard, CSV export): loading only these columns halves
 # the time to build 50 rows (bench/README.md). A field missing here would cost a query per row, which
@@ -80,6 +81,14 @@ def _prefetched(instance, name: str, queryset, rows: list | None = None) -> list
     return queryset._result_cache
 
 
+# The change with its team and template: fifty columns and two joins, built once per process.
+_CHANGE = CompiledQuery(lambda pk: ChangeRequest.objects.filter(pk=pk).select_related("team", "template").order_by())
+
+_SERVICES = CompiledQuery(lambda pk: Service.objects.filter(changes=pk))
+_SLOTS = CompiledQuery(lambda pk: ApprovalSlot.objects.filter(change_id=pk).order_by("id"))
+_EVIDENCE = CompiledQuery(lambda pk: TestEvidence.objects.filter(change_id=pk).order_by("-recorded_at"))
+
+
 def change_page(pk: int) -> ChangeRequest | None:
     """One change with what its page reads, as `change_detail_queryset` loads it (services, slots,
     evidence and roll-backs behind `.all()`, the people of the change, its slots and its evidence
@@ -87,13 +96,16 @@ def change_page(pk: int) -> ChangeRequest | None:
     joins, no default orderings that join (a slot's orders by its change), the people in one query
     of the columns a page shows. Building the joined queries took as long as the rest of the page
     (bench/README.md)."""
-    change = next(iter(ChangeRequest.objects.filter(pk=pk).select_related("team", "template").order_by()), None)
-    if change is None:
+    found = _CHANGE.objects(pk)
+    if not found:
         return None
+    change = found[0]
     change._prefetched_objects_cache = {}
-    _prefetched(change, "services", change.services.get_queryset())
-    slots = _prefetched(change, "approval_slots", change.approval_slots.get_queryset().order_by("id"))
-    evidence = _prefetched(change, "test_evidence", change.test_evidence.get_queryset().order_by("-recorded_at"))
+    _prefetched(change, "services", change.services.get_queryset(), _SERVICES.objects(pk))
+    slots = _prefetched(change, "approval_slots", change.approval_slots.get_queryset(), _SLOTS.objects(pk))
+    evidence = _prefetched(change, "test_evidence", change.test_evidence.get_queryset(), _EVIDENCE.objects(pk))
+    for row in (*slots, *evidence):  # what the related managers' querysets would have set
+        row.change = change
     # Roll-back records are written only by the roll_back step, and a change that took it stays
     # rolled back or closes with that outcome (gates.close_gate): any other change has none to read.
     rolled_back = change.state == State.ROLLED_BACK or change.outcome == Outcome.ROLLED_BACK
@@ -128,24 +140,35 @@ def _person(username, first, last) -> str:
     return EMPTY if username is None else f"{first} {last}".strip() or username
 
 
-def conflict_lines(change_id: int) -> list[ConflictLine]:
-    """The stored conflicts of a change (changes.calendar.conflicts.conflicts_of, in its order) with
-    only the columns the change page shows of the other side: one query, whatever the count."""
+def _conflicts_of(change_id: int):
     sides = [(f"{side}_id", f"{side}__title", *(f"{side}__owner__{name}" for name in ("username", "first_name",
                                                                                       "last_name")))
              for side in ("change", "other")]
-    found = (ChangeConflict.objects.filter(Q(change_id=change_id) | Q(other_id=change_id))
-             .order_by("overlap_start", "id")
-             .values_list("overlap_start", "overlap_end", "shared", *sides[0], *sides[1]))
+    return (ChangeConflict.objects.filter(Q(change_id=change_id) | Q(other_id=change_id))
+            .order_by("overlap_start", "id")
+            .values_list("overlap_start", "overlap_end", "shared", *sides[0], *sides[1]))
+
+
+# Its SQL (two sides, each with its owner) cost more to build than to run: built once per process.
+_CONFLICTS = CompiledQuery(_conflicts_of)
+
+
+def conflict_lines(change_id: int) -> list[ConflictLine]:
+    """The stored conflicts of a change (changes.calendar.conflicts.conflicts_of, in its order) with
+    only the columns the change page shows of the other side: one query, whatever the count."""
     lines = []
-    for start, end, shared, *columns in found:
+    for start, end, shared, *columns in _CONFLICTS.rows(change_id):
         pk, title, *owner = columns[5:] if columns[0] == change_id else columns[:5]
         lines.append(ConflictLine(pk, title, _person(*owner), start, end, shared))
     return lines
 
 
+_LEDGER = CompiledQuery(lambda subject: LedgerEntry.objects.filter(subject=subject).order_by("seq"),
+                        marker="compiled:marker")
+
+
 def ledger_for(change) -> list[LedgerEntry]:
-    return list(LedgerEntry.objects.filter(subject=f"{change._meta.label_lower}:{change.pk}").order_by("seq"))
+    return _LEDGER.objects(f"{change._meta.label_lower}:{change.pk}")
 
 
 def awaiting_action(user):

@@ -69,3 +69,15 @@ def test_conflict_panel_query_count_does_not_grow_with_conflicts(client, frozen,
         counts.append(len(queries))
     assert page(client, busy).count('class="conflict"') == 4
     assert counts[0] == counts[1]
+
+
+def test_the_compiled_conflicts_query_returns_what_values_list_returns(frozen, requester, peer):
+    """changes.selectors builds the conflicts SQL once per process (changemgmt.compiled): its rows,
+    converted (aware datetimes, the shared JSON), are the ORM's, from either side and for none."""
+    from changes import selectors
+
+    first = services.create_change(actor=requester, data=f.complete_fields(**plan(0, 60)))
+    second = services.create_change(actor=peer, data=f.complete_fields(**plan(30, 90)))
+    for change_id in (first.pk, second.pk, second.pk + 1000):
+        assert selectors._CONFLICTS.rows(change_id) == list(selectors._conflicts_of(change_id))
+    assert isinstance(selectors._CONFLICTS.rows(first.pk)[0][2], dict)

@@ -48,6 +48,7 @@ EXTRAS = {
         "events": "domain events: publish, the subscriber table, the outbox row",
         "outbox": "the registry of the outbox's delivery handlers",
         "tasking": "queue Celery work on commit without a broker outage breaking the request",
+        "compiled": "a query's SQL built once per process, run with each request's value (the change page)",
     },
     "approvals": {
         "matrix": "which approval slots a change needs, from policy data",

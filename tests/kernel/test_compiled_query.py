@@ -1,0 +1,37 @@
+"""changemgmt.compiled: a query built once per process returns, for each value, what the queryset
+built for that value returns (models with their select_related rows, values_list rows converted),
+in one query."""
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from changemgmt.compiled import CompiledQuery
+from changes import services
+from changes.models import ChangeRequest
+from tests.support import factories as f
+
+
+def build(pk):
+    return ChangeRequest.objects.filter(pk=pk).select_related("team", "template").order_by()
+
+
+def test_objects_are_the_querysets_models_with_their_joined_rows(frozen, requester):
+    first = services.create_change(actor=requester, data=f.complete_fields())
+    second = services.create_change(actor=requester, data=f.complete_fields(title="Second"))
+    compiled = CompiledQuery(build)
+    for change in (first, second):
+        with CaptureQueriesContext(connection) as queries:
+            [found] = compiled.objects(change.pk)
+        [expected] = build(change.pk)
+        assert len(queries) == 1
+        assert {k: v for k, v in vars(found).items() if k != "_state"} == \
+            {k: v for k, v in vars(expected).items() if k != "_state"}
+        assert found.team == expected.team and found._state.adding is False
+    assert compiled.objects(second.pk + 1000) == []
+
+
+def test_rows_are_the_values_list_rows_converted(frozen, requester):
+    change = services.create_change(actor=requester, data=f.complete_fields())
+    compiled = CompiledQuery(lambda pk: ChangeRequest.objects.filter(pk=pk).values_list("pk", "created_at",
+                                                                                        "security_triggers"))
+    assert compiled.rows(change.pk) == list(ChangeRequest.objects.filter(pk=change.pk)
+                                            .values_list("pk", "created_at", "security_triggers"))
