@@ -7,12 +7,12 @@ and the users named by foreign keys in the diffs) whatever the number of entries
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ImproperlyConfigured
-from django.db import connections, models, router
+from django.db import models, router
 from django.utils import timezone
+
+from changemgmt.compiled import MARKER, CompiledQuery
 
 MAX_VALUE = 240
 
@@ -51,53 +51,29 @@ def _display(model_field, value, users: dict) -> str:
     return _short(value)
 
 
-class _HistoryQuery(NamedTuple):
-    """A model's history read, compiled once: its SQL (one parameter, the record's id), the tracked
-    field names in its columns' order, and Django's converters ((position, functions, expression))."""
-
-    sql: str
-    names: list[str]
-    converters: list[tuple[int, list, object]]
+_HISTORY: dict[type, tuple[list[str], CompiledQuery]] = {}
 
 
-_COMPILED: dict[tuple[type, str], _HistoryQuery] = {}
-_PLACEHOLDER = -1  # the id compiled into the query, replaced by the asked one when it runs
-
-
-def _history_query(model, alias: str) -> _HistoryQuery:
+def _history_query(model) -> tuple[list[str], CompiledQuery]:
     """Building and compiling the ~50-column values query cost Django more CPU than PostgreSQL took to
-    run it, on every page view; the text is the same for every record, so it is built once per model
-    and database alias (not per connection: threads that come and go leave nothing behind)."""
-    found = _COMPILED.get((model, alias))
+    run it, on every page view; the text is the same for every record, so it is compiled once per model
+    (and database alias, by CompiledQuery). Returns the tracked field names in the columns' order."""
+    found = _HISTORY.get(model)
     if found is None:
-        history = model(pk=_PLACEHOLDER).history
-        names = sorted(f.name for f in history.model.tracked_fields if f.editable)
-        attnames = [history.model._meta.get_field(name).attname for name in names]
-        query = (history.order_by("history_date", "history_id")
-                 .values_list("history_date", "history_user__username", *attnames).query)
-        compiler = query.get_compiler(using=alias)
-        sql, params = compiler.as_sql()
-        if list(params) != [_PLACEHOLDER]:
-            raise ImproperlyConfigured(f"The history query of {model.__name__} takes one parameter, not {params!r}.")
-        converters = compiler.get_converters([column for column, _sql, _alias in compiler.select])
-        found = _COMPILED[(model, alias)] = _HistoryQuery(
-            sql, names, [(position, functions, expression) for position, (functions, expression) in converters.items()])
+        history_model = model(pk=MARKER).history.model
+        names = sorted(f.name for f in history_model.tracked_fields if f.editable)
+        attnames = [history_model._meta.get_field(name).attname for name in names]
+        query = CompiledQuery(lambda pk: model(pk=pk).history.order_by("history_date", "history_id")
+                              .values_list("history_date", "history_user__username", *attnames))
+        found = _HISTORY[model] = (names, query)
     return found
 
 
 def _history_rows(instance) -> tuple[list[str], list[list]]:
     """The record's history oldest first: (when, the actor's username or None, *tracked field values)."""
+    names, query = _history_query(type(instance))
     alias = router.db_for_read(type(instance), instance=instance)
-    prepared = _history_query(type(instance), alias)
-    database = connections[alias]
-    with database.cursor() as cursor:
-        cursor.execute(prepared.sql, [instance.pk])
-        rows = [list(row) for row in cursor.fetchall()]
-    for row in rows:
-        for position, functions, expression in prepared.converters:  # as SQLCompiler.apply_converters
-            for function in functions:
-                row[position] = function(row[position], expression, database)
-    return prepared.names, rows
+    return names, [list(row) for row in query.rows(instance.pk, alias)]
 
 
 def _history_events(instance) -> list[Event]:
