@@ -9,6 +9,7 @@ from django.db import OperationalError
 from django.http import Http404, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import status
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
@@ -24,6 +25,19 @@ def _field_errors(exc: DjangoValidationError) -> dict:
     if hasattr(exc, "error_dict"):
         return {field: [str(m) for m in errors] for field, errors in exc.message_dict.items()}
     return {"non_field_errors": exc.messages}
+
+
+def _messages(errors, prefix: str = "") -> list[str]:
+    """A field's errors as the documented list of strings. DRF nests the errors of a list's items
+    ({"0": [...]}) and of nested objects ({"name": [...]}); each message keeps where it applies as a
+    prefix ("[0] A valid integer is required."), so every 400 has one shape (FIELD_ERRORS)."""
+    if isinstance(errors, dict):
+        return [message for key, value in errors.items()
+                for message in _messages(value, f"{prefix}[{key}] " if isinstance(key, int) or str(key).isdigit()
+                                         else f"{prefix}{key}: ")]
+    if isinstance(errors, list):
+        return [message for value in errors for message in _messages(value, prefix)]
+    return [f"{prefix}{errors}"]
 
 
 def exception_handler(exc, context):
@@ -43,6 +57,9 @@ def exception_handler(exc, context):
         return Response({"detail": locking.BUSY}, status=status.HTTP_409_CONFLICT)
     response = drf_exception_handler(exc, context)
     if response is not None:
+        if isinstance(exc, ValidationError) and isinstance(response.data, dict):
+            response.data = {field: errors if isinstance(errors, str) else _messages(errors)
+                             for field, errors in response.data.items()}
         return response
     # A bug: log it with its traceback, undo the request's writes, answer the documented shape.
     logger.exception("Unhandled error in %s", context.get("view").__class__.__name__, exc_info=exc)

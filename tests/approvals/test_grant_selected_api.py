@@ -53,6 +53,16 @@ def test_no_selection_or_no_reason_does_nothing_and_auditors_are_refused(frozen,
     assert LedgerEntry.objects.count() == before and ApprovalSlot.objects.get(pk=slot.pk).status == SlotStatus.PENDING
 
 
+def test_a_bad_item_is_named_by_its_place_in_the_documented_shape(frozen, requester, peer):
+    """DRF nests a list item's errors ({"0": [...]}); the API answers every 400 as lists of strings
+    (FIELD_ERRORS), each message saying which item (schemathesis found the nested shape)."""
+    before = LedgerEntry.objects.count()
+    response = post(peer, {"slots": [True, 5], "reason": 4.97e-49})
+    assert response.status_code == 400
+    assert response.json() == {"slots": ["[0] A valid integer is required."], "reason": ["Expected text."]}
+    assert LedgerEntry.objects.count() == before
+
+
 def test_the_page_and_the_api_share_the_service_and_each_records_its_channel(frozen, client, requester, peer):
     by_page, by_api = change_in_approval(requester, title="One"), change_in_approval(requester, title="Two")
     client.force_login(peer)
