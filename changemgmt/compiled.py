@@ -9,7 +9,7 @@ request's value and turn the rows into what the queryset itself returns, through
 from django.db import connections
 from django.db.models.query import get_related_populators
 
-MARKER = -7_351_009  # never a primary key: the compiled query's placeholder for the value
+MARKER = -7_351_009  # never a primary key: compiled where the value goes, swapped for it at each run
 
 
 class CompiledQuery:
