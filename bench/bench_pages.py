@@ -74,6 +74,41 @@ SELECT row_to_json(c)::text, o.username, r.username,
           FROM changes_testevidence e WHERE e.change_id = c.id)::text
 FROM changes_changerequest c LEFT JOIN changemgmt_user o ON o.id = c.owner_id
 JOIN changemgmt_user r ON r.id = c.requester_id WHERE c.id = %s"""
+# The change page shows more rows than the API detail: each slot's SLA steps and the people of the
+# slots and evidence, the change's history rows (the timeline's diffs), its ledger entries and its
+# schedule conflicts with the other change's title and owner. Its floor reads them all, in one query.
+DETAIL_PAGE_SQL = """
+SELECT row_to_json(c)::text, o.username, o.first_name, o.last_name, r.username, r.first_name, r.last_name,
+       (SELECT json_agg(s.name ORDER BY s.name) FROM changes_changerequest_services l
+          JOIN changes_service s ON s.id = l.service_id WHERE l.changerequest_id = c.id)::text,
+       (SELECT json_agg(json_build_object('id', a.id, 'role', a.role, 'ordinal', a.ordinal, 'status', a.status,
+               'rule', a.rule, 'policy', a.policy, 'decided_by', d.username, 'decided_at', a.decided_at,
+               'reason', a.reason, 'due_at', a.due_at, 'created_at', a.created_at, 'channel', a.channel,
+               'sla', (SELECT json_agg(json_build_object('step', t.step, 'sent_at', t.sent_at,
+                                                         'recipients', t.recipients) ORDER BY t.scheduled_at)
+                       FROM approvals_slastep t WHERE t.slot_id = a.id)) ORDER BY a.id)
+          FROM approvals_approvalslot a LEFT JOIN changemgmt_user d ON d.id = a.decided_by_id
+          WHERE a.change_id = c.id)::text,
+       (SELECT json_agg(json_build_object('type', e.test_type, 'result', e.result, 'summary', e.summary,
+               'url', e.evidence_url, 'by', u.username, 'at', e.recorded_at) ORDER BY e.recorded_at DESC)
+          FROM changes_testevidence e JOIN changemgmt_user u ON u.id = e.recorded_by_id
+          WHERE e.change_id = c.id)::text,
+       (SELECT json_agg(json_build_object('when', h.history_date, 'by', hu.username, 'row', row_to_json(h))
+               ORDER BY h.history_date, h.history_id)
+          FROM changes_historicalchangerequest h LEFT JOIN changemgmt_user hu ON hu.id = h.history_user_id
+          WHERE h.id = c.id)::text,
+       (SELECT json_agg(json_build_object('seq', g.seq, 'at', g.recorded_at, 'actor', g.actor_name,
+               'action', g.action, 'payload', g.payload) ORDER BY g.seq)
+          FROM changemgmt_ledgerentry g WHERE g.subject = 'changes.changerequest:' || c.id)::text,
+       (SELECT json_agg(json_build_object('start', k.overlap_start, 'end', k.overlap_end, 'shared', k.shared,
+               'other', x.id, 'title', x.title, 'owner', xo.username, 'first', xo.first_name,
+               'last', xo.last_name) ORDER BY k.overlap_start, k.id)
+          FROM changes_changeconflict k
+          JOIN changes_changerequest x ON x.id = CASE WHEN k.change_id = c.id THEN k.other_id ELSE k.change_id END
+          LEFT JOIN changemgmt_user xo ON xo.id = x.owner_id
+          WHERE k.change_id = c.id OR k.other_id = c.id)::text
+FROM changes_changerequest c LEFT JOIN changemgmt_user o ON o.id = c.owner_id
+JOIN changemgmt_user r ON r.id = c.requester_id WHERE c.id = %s"""
 QUEUE_SQL = """
 SELECT a.id, a.role, a.ordinal, a.rule, a.policy, a.status, a.due_at, c.id, c.title
 FROM approvals_approvalslot a JOIN changes_changerequest c ON c.id = a.change_id
@@ -125,6 +160,7 @@ def install_floors(users) -> None:
     urls.urlpatterns[:0] = [
         path("__floor__/list/", floor_view(LIST_SQL, lambda request: [])),
         path("__floor__/detail/<int:pk>/", floor_view(DETAIL_SQL, lambda request, pk: [pk])),
+        path("__floor__/detail-page/<int:pk>/", floor_view(DETAIL_PAGE_SQL, lambda request, pk: [pk])),
         path("__floor__/queue/", floor_view(QUEUE_SQL, lambda request: [roles, mia.pk, mia.pk])),
         path("__floor__/inbox/", floor_view(INBOX_SQL, lambda request: [alice.pk])),
     ]
@@ -149,7 +185,7 @@ def pages(detail_id: int):
     """name -> (page URL, floor URL, user)."""
     return {
         "change list": ("/changes/", "/__floor__/list/", "alice"),
-        "change detail": (f"/changes/{detail_id}/", f"/__floor__/detail/{detail_id}/", "alice"),
+        "change detail": (f"/changes/{detail_id}/", f"/__floor__/detail-page/{detail_id}/", "alice"),
         "API list (50 rows)": ("/api/changes/", "/__floor__/list/", "alice"),
         "API detail": (f"/api/changes/{detail_id}/", f"/__floor__/detail/{detail_id}/", "alice"),
         "My approvals": ("/approvals/queue/", "/__floor__/queue/", "mia"),
