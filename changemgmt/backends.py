@@ -2,10 +2,11 @@
 
 Django loads the session's user on every request (one query), `roles_of` then read the user's groups
 (a second one) and the header's unread counter a third. `get_user` here reads all three in one
-statement: the user's columns, its group names aggregated, and its inbox state (newest notification
-id, unread count: index-only scalar subqueries). It fills the caches `roles_of` and the inbox
-selectors read, so each request reads the session and the user with its roles and inbox: two
-queries, never a stale role (read fresh every request, as before). The inbox state is the request's
+statement: the user's columns, its group names aggregated, its inbox state (newest notification
+id, unread count: index-only scalar subqueries) and the policy revision. It fills the caches `roles_of`
+and the inbox selectors read, and hands the revision to changemgmt.policy (whose per-request check
+would otherwise be a query of its own), so each request reads the session and the user with its
+roles, inbox and policy revision: two queries, never a stale role (read fresh every request, as before). The inbox state is the request's
 snapshot: a view that marks notifications read redirects, so the page that shows the counter reads
 it again.
 
@@ -19,7 +20,8 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
 from django.db import connections
 
-from changemgmt.models import Notification
+from changemgmt import policy
+from changemgmt.models import Notification, PolicyRevision
 from changemgmt.notifications.selectors import InboxState, remember_inbox
 from changemgmt.roles import remember_roles
 
@@ -31,14 +33,14 @@ _SQL: dict[str, str] = {}  # vendor -> user_sql(connection)
 
 
 def user_sql(connection) -> str:
-    """SELECT the user (%s: its pk) with role_names, newest_note and unread_notes."""
+    """SELECT the user (%s: its pk) with role_names, newest_note, unread_notes and policy_revision."""
     vendor, quote = connection.vendor, connection.ops.quote_name
     users, groups = get_user_model(), get_user_model().groups.field
     through = groups.remote_field.through._meta
     link_user = through.get_field(groups.m2m_field_name()).column
     link_group = through.get_field(groups.m2m_reverse_field_name()).column
     group = groups.related_model._meta
-    note = Notification._meta
+    note, revision = Notification._meta, PolicyRevision._meta
     note_user, note_id, read_at = (note.get_field(name).column for name in ("user", "id", "read_at"))
     columns = ", ".join(f"u.{quote(field.column)}" for field in users._meta.concrete_fields)
     user_id = f"u.{quote(users._meta.pk.column)}"
@@ -51,7 +53,9 @@ def user_sql(connection) -> str:
         "AS newest_note, "
         # index notification_unread
         f"(SELECT COUNT(*) FROM {quote(note.db_table)} n WHERE n.{quote(note_user)} = {user_id} "
-        f"AND n.{quote(read_at)} IS NULL) AS unread_notes "
+        f"AND n.{quote(read_at)} IS NULL) AS unread_notes, "
+        f"(SELECT r.{quote(revision.get_field('number').column)} FROM {quote(revision.db_table)} r "
+        f"WHERE r.{quote(revision.pk.column)} = 1) AS policy_revision "
         f"FROM {quote(users._meta.db_table)} u WHERE {user_id} = %s")
 
 
@@ -74,4 +78,5 @@ class RolesBackend(ModelBackend):
         user = found[0]
         remember_roles(user, user.role_names.split(SEPARATOR) if user.role_names else [])
         remember_inbox(user, InboxState(user.newest_note or 0, user.unread_notes))
+        policy.observe_revision(user.policy_revision or 0)
         return user if self.user_can_authenticate(user) else None

@@ -9,14 +9,15 @@ Web, worker and beat are separate processes, so each keeps its own copy of the p
 with the revision it was read at. At the start of every request and every Celery task the copy is due
 for a check: the first read then costs one query (the revision) and reloads the rows only if the
 revision moved. So an edit made in any process is seen by every other from its next request or task,
-and one request or task sees one consistent policy from start to end.
+and one request or task sees one consistent policy from start to end. A signed-in request reads the
+revision with its user (changemgmt.backends, `observe_revision`), so its check costs no query of its own.
 """
 import threading
 from contextlib import contextmanager
 
 from changemgmt.policy_defaults import DEFAULTS, RISK_LEVELS
 
-__all__ = ["RISK_LEVELS", "all_values", "begin", "connect_signals", "get", "invalidate", "labels", "proposed",
+__all__ = ["RISK_LEVELS", "all_values", "begin", "connect_signals", "get", "invalidate", "labels", "observe_revision", "proposed",
            "reference", "stored_values"]
 
 
@@ -48,6 +49,11 @@ class _Memo:
 
     def begin(self) -> None:
         self._thread.checked = False
+        self._thread.observed = None
+
+    def observe(self, revision: int) -> None:
+        """The revision as this request read it elsewhere: its check compares with it instead of querying."""
+        self._thread.observed = revision
 
     def forget(self) -> None:
         self._copy = None
@@ -60,7 +66,9 @@ class _Memo:
         copy = self._copy
         if copy is not None and getattr(self._thread, "checked", False):
             return copy[1]
-        revision = current_revision()  # before the rows: a concurrent edit then only causes one more reload
+        revision = getattr(self._thread, "observed", None)
+        if revision is None:  # before the rows: a concurrent edit then only causes one more reload
+            revision = current_revision()
         if copy is None or copy[0] != revision:
             copy = (revision, stored_values())
             self._copy = copy
@@ -106,6 +114,11 @@ def begin(**_signal_arguments) -> None:
     """A request or task starts: its first read checks the revision (receiver of request_started and
     Celery's task_prerun)."""
     _memo.begin()
+
+
+def observe_revision(revision: int) -> None:
+    """This request read the policy revision already (with its user): its first policy read uses it."""
+    _memo.observe(revision)
 
 
 def invalidate() -> None:

@@ -85,3 +85,37 @@ def test_this_process_sees_its_own_edit_at_once(admin_user):
                           actor=admin_user)
     assert policy.get("monitoring_minutes")["low"] == 90
     assert PolicyRevision.objects.get(pk=1).number >= 1
+
+
+@pytest.mark.django_db
+def test_a_signed_in_request_reads_the_revision_with_its_user_and_still_sees_an_edit_elsewhere(requester):
+    """changemgmt.backends reads the policy revision in the user's own query: the request's policy
+    check then costs no query, and an edit made elsewhere is still seen from the next request on."""
+    from django.contrib.auth import get_user_model
+
+    from changemgmt.backends import RolesBackend
+
+    policy.get("cab")
+    a_new_request_starts()
+    with CaptureQueriesContext(connection) as queries:
+        RolesBackend().get_user(requester.pk)
+        for key in ("cab", "approval_matrix", "monitoring_minutes"):
+            policy.get(key)
+    assert len(queries) == 1  # the user, with its roles, inbox state and the policy revision
+    another_process_sets_low_monitoring_to(75)
+    assert policy.get("monitoring_minutes")["low"] == 30  # not in the middle of this request
+    a_new_request_starts()
+    with CaptureQueriesContext(connection) as queries:
+        assert RolesBackend().get_user(requester.pk) == get_user_model().objects.get(pk=requester.pk)
+        assert policy.get("monitoring_minutes")["low"] == 75
+    assert len(queries) == 3  # the user; the test's own read to compare; the changed policy's rows, reloaded
+
+
+@pytest.mark.django_db
+def test_a_revision_read_by_an_earlier_request_is_not_trusted_by_the_next(requester):
+    from changemgmt.backends import RolesBackend
+
+    RolesBackend().get_user(requester.pk)  # observes the revision for this request only
+    another_process_sets_low_monitoring_to(50)
+    a_new_request_starts()  # no user read in this one: it asks the database itself
+    assert policy.get("monitoring_minutes")["low"] == 50
