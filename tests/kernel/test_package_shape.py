@@ -49,6 +49,7 @@ EXTRAS = {
         "outbox": "the registry of the outbox's delivery handlers",
         "tasking": "queue Celery work on commit without a broker outage breaking the request",
         "compiled": "a query's SQL built once per process, run with each request's value (the change page)",
+        "sessions": "the session engine: Django's database sessions, their read compiled once per process",
     },
     "approvals": {
         "matrix": "which approval slots a change needs, from policy data",
