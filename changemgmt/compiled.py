@@ -5,7 +5,8 @@ conflicts query, both sides with their owners, and the change itself, fifty colu
 and template joined, were most of the compiling). The SQL does not depend on the request, only one
 parameter does: compile it once with a marker value in that place, then execute the SQL with the
 request's value and turn the rows into what the queryset itself returns, through the same compiler
-(its converters, and for models Django's own from_db and select_related populators)."""
+(its converters, looked up once with the SQL, and for models Django's own from_db and
+select_related populators)."""
 from django.db import connections
 from django.db.models.query import get_related_populators
 
@@ -14,35 +15,45 @@ MARKER = -7_351_009  # never a primary key: compiled where the value goes, swapp
 
 class CompiledQuery:
     """`build(marker)` is a queryset filtered on the value; `rows(value)` returns what
-    `list(build(value))` does for a values_list queryset, `objects(value)` for a queryset of models
-    (plain or with select_related; not a related manager's, whose known related objects it would
-    not set), in one query."""
+    `list(build(value))` does for a values_list queryset (for a values() one, its dicts' values as
+    tuples), `objects(value)` for a queryset of models (plain or with select_related; not a related
+    manager's, whose known related objects it would not set), in one query. A `build` that ignores
+    the marker makes a query that takes no value (run it with None); `limits=(low, high)` cuts it as
+    a slice `[low:high]` would, the LIMIT and OFFSET written into the SQL as Django writes them.
+    Composite primary keys are not supported."""
 
     def __init__(self, build, marker=MARKER):
         self.build, self.marker = build, marker  # a marker no real value equals (a string for a text column)
-        self.compiled = {}  # (database alias, vendor) -> (compiler, sql, params, the marker's places)
+        self.compiled = {}  # (database alias, vendor) -> (compiler, sql, params, the marker's places, converters)
 
-    def _compile(self, alias: str):
-        key = (alias, connections[alias].vendor)
+    def _compile(self, database):
+        key = (database.alias, database.vendor)
         if key not in self.compiled:
-            compiler = self.build(self.marker).query.get_compiler(alias)
+            compiler = self.build(self.marker).query.get_compiler(database.alias)
             sql, params = compiler.as_sql()
             places = [index for index, param in enumerate(params) if param == self.marker]
-            self.compiled[key] = (compiler, sql, list(params), places)
+            columns = [column for column, _sql, _alias in compiler.select[:compiler.col_count]]
+            converters = compiler.get_converters(columns)
+            self.compiled[key] = (compiler, sql, list(params), places, converters)
         return self.compiled[key]
 
-    def _fetch(self, value, alias: str):
-        compiler, sql, params, places = self._compile(alias)
+    def _fetch(self, value, alias: str, limits: tuple[int, int | None] | None = None):
+        """The compiler and the fetched rows, converted as the compiler's results_iter converts them."""
+        database = connections[alias]
+        compiler, sql, params, places, converters = self._compile(database)
         params = list(params)
         for index in places:
             params[index] = value
-        with connections[alias].cursor() as cursor:
+        if limits is not None:
+            sql = f"{sql} {database.ops.limit_offset_sql(*limits)}"
+        with database.cursor() as cursor:
             cursor.execute(sql, params)
-            return compiler, cursor.fetchall()
+            return compiler, (compiler.apply_converters(cursor.fetchall(), converters) if converters
+                              else cursor.fetchall())
 
-    def rows(self, value, alias: str = "default") -> list[tuple]:
-        compiler, fetched = self._fetch(value, alias)
-        return list(compiler.results_iter(results=[fetched], tuple_expected=True))
+    def rows(self, value, alias: str = "default", *, limits: tuple[int, int | None] | None = None) -> list[tuple]:
+        _compiler, fetched = self._fetch(value, alias, limits)
+        return list(map(tuple, fetched))
 
     def objects(self, value, alias: str = "default") -> list:
         compiler, fetched = self._fetch(value, alias)
@@ -52,7 +63,7 @@ class CompiledQuery:
         init_list = [column[0].target.attname for column in select[start:end]]
         populators = get_related_populators(klass_info, select, alias)
         model, found = klass_info["model"], []
-        for row in compiler.results_iter(results=[fetched]):
+        for row in fetched:
             instance = model.from_db(alias, init_list, row[start:end])
             for populator in populators:
                 populator.populate(row, instance)

@@ -27,15 +27,11 @@ def _services(change):
     return change.services.all() if listed is None else listed
 
 
-def _row(change, url, states: dict, risks: dict, texts: dict, selectable: bool = False, zone=None) -> str:
-    """One `<tr>`. `states`, `risks` and `texts` keep, for the whole table, each badge and each escaped
-    text that repeats from row to row (a type label, an owner's name, a service's chip): escaping the
+def _row(change, url, kept: dict, selectable: bool = False, zone=None) -> str:
+    """One `<tr>`. `kept` holds, for the whole table, each badge and each escaped text that repeats
+    from row to row (a state, a risk, a type label, an owner's name, a service's chip): escaping the
     same few strings again on every row was a fifth of the tag's time."""
-    if change.state not in states:
-        states[change.state] = state_badge(change.state)
-    if change.risk_level not in risks:
-        risks[change.risk_level] = risk_badge(change.risk_level)
-    chips = "".join(_chip(service.name, texts) for service in _services(change))
+    chips = "".join(_kept(kept, _chip, service.name) for service in _services(change))
     if change.planned_start:
         moment = timezone.localtime(change.planned_start, zone)
         when, start = moment.isoformat(), moment.strftime("%-d %b %H:%M")
@@ -46,23 +42,23 @@ def _row(change, url, states: dict, risks: dict, texts: dict, selectable: bool =
               f'aria-label="Select {change.reference}"></td>') if selectable else ""
     return (f'<tr>{select}<td class="ref"><a href="{link}">{change.reference}</a></td>'
             f'<td class="title-cell"><a href="{link}">{escape(change.title)}</a></td>'
-            f'<td>{states[change.state]}</td><td>{_escaped(change.get_change_type_display(), texts)}</td>'
-            f'<td>{risks[change.risk_level]}</td><td>{_escaped(person(change.owner), texts)}</td>'
+            f'<td>{_kept(kept, state_badge, change.state)}</td>'
+            f'<td>{_kept(kept, escape, change.get_change_type_display())}</td>'
+            f'<td>{_kept(kept, risk_badge, change.risk_level)}</td><td>{_kept(kept, escape, person(change.owner))}</td>'
             f'<td class="services">{chips or NO_SERVICE}</td>'
             f'<td class="nowrap"><time datetime="{when}">{start}</time></td></tr>')
 
 
-def _escaped(text: str, texts: dict) -> str:
-    found = texts.get(text)
-    if found is None:
-        found = texts[text] = escape(text)
-    return found
+def _chip(name: str) -> str:
+    return f'<span class="chip">{escape(name)}</span>'
 
 
-def _chip(name: str, texts: dict) -> str:
-    found = texts.get(("chip", name))
+def _kept(kept: dict, markup, value) -> str:
+    """`markup(value)`, made once per table: kept in `kept[markup]`, a dict per kind of markup."""
+    made = kept[markup]
+    found = made.get(value)
     if found is None:
-        found = texts[("chip", name)] = f'<span class="chip">{escape(name)}</span>'
+        found = made[value] = markup(value)
     return found
 
 
@@ -70,5 +66,6 @@ def _chip(name: str, texts: dict) -> str:
 def change_rows(rows, selectable=False):
     """`<tr>`s for changes from changes.selectors.change_rows, passed through with_services; with
     `selectable`, each row starts with a checkbox of the list's bulk form (`#bulk-changes`)."""
-    url, states, risks, zone, texts = _detail_url(), {}, {}, timezone.get_current_timezone(), {}
-    return mark_safe("\n".join(_row(change, url, states, risks, texts, selectable, zone) for change in rows))
+    url, zone = _detail_url(), timezone.get_current_timezone()
+    kept = {markup: {} for markup in (state_badge, risk_badge, escape, _chip)}
+    return mark_safe("\n".join(_row(change, url, kept, selectable, zone) for change in rows))

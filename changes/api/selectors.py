@@ -6,14 +6,12 @@ detail reads the change with its relations as JSON aggregates in one query
 (changes.api.representation turns both into the API's JSON). The web pages keep changes.selectors,
 whose objects their templates read.
 """
-from typing import NamedTuple
-
 from django.contrib.postgres.aggregates import JSONBAgg
-from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Aggregate, F, Func, JSONField, OuterRef, QuerySet, Subquery
 
 from approvals.models import ApprovalSlot
+from changemgmt.compiled import CompiledQuery
 from changes.models import ChangeRequest, RollbackRecord, TestEvidence
 
 PERSON_COLUMNS = ("id", "username", "first_name", "last_name")
@@ -38,29 +36,26 @@ def page_rows(page) -> list[tuple]:
 def page_values(page, columns: tuple[str, ...]) -> list[tuple]:
     """`page.values_list(*columns, services_column())` with the services as `services_of` reads
     them, for a page (a sliced queryset) of changes. An unfiltered page (the list as it opens, in any
-    of its orders) runs SQL compiled once per process and order, with the page's LIMIT and OFFSET
-    written as Django writes them: building and compiling the joined query with its JSON subquery
-    was ~1.5 ms of every list request, a tenth of it (bench/README.md). Anything else compiles as usual."""
-    database = connections[page.db]
-    ordered = database.vendor == "postgresql"
+    of its orders) runs SQL compiled once per process and order (a CompiledQuery that takes no value),
+    cut by the page's LIMIT and OFFSET: building and compiling the joined query with its JSON
+    subquery was ~1.5 ms of every list request, a tenth of it (bench/README.md). Anything else
+    compiles as usual."""
+    ordered = connections[page.db].vendor == "postgresql"
     key = _plain_key(page.query, page.db, columns)
     if key is None:
         rows = page.values_list(*columns, services_column())
     else:
-        prepared = _PAGES.get(key)
-        if prepared is None:
+        compiled = _PAGES.get(key)
+        if compiled is None:
             whole = page.query.chain()
             whole.clear_limits()
             values = QuerySet(page.model, whole, using=page.db).values_list(*columns, services_column())
-            prepared = _PAGES[key] = _compile(values.query, page.db)
-        sql = f"{prepared.sql} {database.ops.limit_offset_sql(page.query.low_mark, page.query.high_mark)}"
-        with database.cursor() as cursor:
-            cursor.execute(sql, prepared.params)
-            rows = [_converted(found, prepared, database) for found in cursor.fetchall()]
+            compiled = _PAGES[key] = CompiledQuery(lambda _no_value: values)
+        rows = compiled.rows(None, page.db, limits=(page.query.low_mark, page.query.high_mark))
     return [(*row[:-1], _sorted("services", row[-1], ordered)) for row in rows]
 
 
-_PAGES: dict[tuple, "PreparedQuery"] = {}
+_PAGES: dict[tuple, CompiledQuery] = {}
 
 
 def _plain_key(query, using: str, columns) -> tuple | None:
@@ -144,7 +139,7 @@ DETAIL_COLUMNS = (
 
 def _detail_queryset():
     """Every change as a dict of DETAIL_COLUMNS with its services, approval slots, test evidence and
-    rollbacks as JSON arrays of arrays (of the *_COLUMNS above)."""
+    rollbacks as JSON arrays of arrays (of the *_COLUMNS above), annotated in ORDER's order."""
     return ChangeRequest.objects.values(*DETAIL_COLUMNS).annotate(
         services_=_rows_of(ChangeRequest.services.through, "changerequest", SERVICE_COLUMNS, ORDER["services"]),
         slots_=_rows_of(ApprovalSlot, "change", SLOT_COLUMNS, ORDER["slots"]),
@@ -153,66 +148,23 @@ def _detail_queryset():
     )
 
 
-class PreparedQuery(NamedTuple):
-    """A values() query compiled once: its SQL and parameters, the names of its columns and the
-    converters Django applies to them ((position, converters, expression) triples)."""
-
-    sql: str
-    params: tuple
-    names: tuple[str, ...]
-    converters: list[tuple[int, list, object]]
-
-
-_PREPARED: dict[str, PreparedQuery] = {}
-_PLACEHOLDER = -1  # the id compiled into the prepared query, replaced by the asked one when it runs
-
-
-def _compile(query, using: str) -> PreparedQuery:
-    compiler = query.get_compiler(using=using)
-    sql, params = compiler.as_sql()
-    converters = compiler.get_converters([column for column, _sql, _alias in compiler.select])
-    names = (*query.extra_select, *query.values_select, *query.annotation_select)
-    return PreparedQuery(sql, tuple(params), names, [(position, functions, expression) for position,
-                                                      (functions, expression) in converters.items()])
-
-
-def _converted(found, prepared: PreparedQuery, database) -> list:
-    """A fetched row with the prepared query's converters applied, as SQLCompiler.apply_converters does."""
-    found = list(found)
-    for position, functions, expression in prepared.converters:
-        for function in functions:
-            found[position] = function(found[position], expression, database)
-    return found
-
-
-def _prepared_detail() -> PreparedQuery:
-    """The detail query, built and compiled once per process: Django spent ~5 ms of CPU building and
-    compiling it (four JSON subqueries) on every request, PostgreSQL ~0.3 ms running it. Kept by
-    database alias, not by connection, so threads that come and go leave nothing behind."""
-    prepared = _PREPARED.get(DEFAULT_DB_ALIAS)
-    if prepared is None:
-        prepared = _compile(_detail_queryset().filter(pk=_PLACEHOLDER).query, DEFAULT_DB_ALIAS)
-        if list(prepared.params) != [_PLACEHOLDER]:
-            raise ImproperlyConfigured(f"The API detail query takes one parameter, not {prepared.params!r}.")
-        _PREPARED[DEFAULT_DB_ALIAS] = prepared
-    return prepared
+# Built and compiled once per process: Django spent ~5 ms of CPU building and compiling it (four
+# JSON subqueries) on every request, PostgreSQL ~0.3 ms running it.
+_DETAIL = CompiledQuery(lambda pk: _detail_queryset().filter(pk=pk))
 
 
 def change_detail_row(pk) -> dict | None:
     """One change (see _detail_queryset) in ONE query, its relations as lists of tuples in the order
     the web page lists them, or None if there is no such change. select_related + prefetch_related
     took five queries, each costing more to build than to run."""
-    prepared = _prepared_detail()
-    database = connections[DEFAULT_DB_ALIAS]
-    with database.cursor() as cursor:
-        cursor.execute(prepared.sql, [int(pk)])
-        found = cursor.fetchone()
-    if found is None:
+    found = _DETAIL.rows(int(pk))
+    if not found:
         return None
-    row = dict(zip(prepared.names, _converted(found, prepared, database), strict=True))
-    ordered = database.vendor == "postgresql"
-    for name in ORDER:
-        row[name] = _sorted(name, row.pop(f"{name}_"), ordered)
+    values, relations = found[0][:len(DETAIL_COLUMNS)], found[0][len(DETAIL_COLUMNS):]
+    row = dict(zip(DETAIL_COLUMNS, values, strict=True))
+    ordered = connections[DEFAULT_DB_ALIAS].vendor == "postgresql"
+    for name, rows in zip(ORDER, relations, strict=True):
+        row[name] = _sorted(name, rows, ordered)
     return row
 
 

@@ -2,10 +2,9 @@
 export's rows in fixed-size chunks."""
 from typing import NamedTuple
 
-from django.core.exceptions import ImproperlyConfigured
-from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Exists, F, OuterRef, Value
 
+from changemgmt.compiled import CompiledQuery
 from changemgmt.models import User
 from changes import selectors as change_selectors
 from changes.api.selectors import page_values
@@ -66,10 +65,6 @@ class PageChoices(NamedTuple):
 OWNERS, SERVICES, SAVED = 0, 1, 2
 
 
-_PLACEHOLDER = -1  # the user id compiled into the prepared choices query, replaced by the asked one
-_CHOICES_SQL: dict[str, tuple[str, list, int]] = {}
-
-
 def _choices_queryset(user_id: int):
     """Owners (an active account with a role, by username), services (by name) and the user's saved
     filters (by name) as (kind, pk, label, first, second) rows: each part sorts on its label
@@ -87,31 +82,17 @@ def _choices_queryset(user_id: int):
                         all=True).order_by("choice_kind", "choice_label")
 
 
-def _choices_sql() -> tuple[str, list, int]:
-    """The choices query's SQL and parameters, compiled once per process (by database alias): Django
-    spent ~2 ms of CPU building and compiling the three-part UNION on every page, PostgreSQL ~0.1 ms
-    running it. The third item is where the user id goes in the parameters."""
-    compiled = _CHOICES_SQL.get(DEFAULT_DB_ALIAS)
-    if compiled is None:
-        sql, params = _choices_queryset(_PLACEHOLDER).query.sql_with_params()
-        params = list(params)
-        if params.count(_PLACEHOLDER) != 1:
-            raise ImproperlyConfigured(f"The list's choices query takes one user id, not {params!r}.")
-        compiled = _CHOICES_SQL[DEFAULT_DB_ALIAS] = (sql, params, params.index(_PLACEHOLDER))
-    return compiled
+# Compiled once per process: Django spent ~2 ms of CPU building and compiling the three-part UNION
+# on every page, PostgreSQL ~0.1 ms running it.
+_CHOICES = CompiledQuery(_choices_queryset)
 
 
 def page_choices(user) -> PageChoices:
     """The filter form's owners and services and `user`'s saved filters in one UNION ALL query
-    (`_choices_queryset`), prepared once (`_choices_sql`): three queries were three round trips and
-    three compiled querysets on every full page."""
-    sql, params, position = _choices_sql()
-    params = [*params[:position], user.pk, *params[position + 1:]]
-    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    (`_choices_queryset`, compiled once): three queries were three round trips and three compiled
+    querysets on every full page."""
     found = PageChoices([], [], [])
-    for kind, pk, label, first, second in rows:
+    for kind, pk, label, first, second in _CHOICES.rows(user.pk):
         if kind == OWNERS:
             found.owners.append((pk, Owner(label, first, second).get_full_name() or label))
         elif kind == SERVICES:

@@ -1,6 +1,6 @@
 """changemgmt.compiled: a query built once per process returns, for each value, what the queryset
 built for that value returns (models with their select_related rows, values_list rows converted),
-in one query."""
+in one query, cut as a slice cuts it when asked."""
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -35,3 +35,20 @@ def test_rows_are_the_values_list_rows_converted(frozen, requester):
                                                                                         "security_triggers"))
     assert compiled.rows(change.pk) == list(ChangeRequest.objects.filter(pk=change.pk)
                                             .values_list("pk", "created_at", "security_triggers"))
+
+
+def test_rows_of_a_values_query_are_its_dicts_values(frozen, requester):
+    change = services.create_change(actor=requester, data=f.complete_fields())
+    compiled = CompiledQuery(lambda pk: ChangeRequest.objects.filter(pk=pk).values("pk", "security_triggers"))
+    assert compiled.rows(change.pk) == [tuple(row.values()) for row in compiled.build(change.pk)]
+
+
+def test_a_query_without_a_value_is_cut_as_a_slice_cuts_it(frozen, requester):
+    for title in ("C", "A", "B"):
+        services.create_change(actor=requester, data=f.complete_fields(title=title))
+    everything = ChangeRequest.objects.order_by("title").values_list("title", "created_at")
+    compiled = CompiledQuery(lambda _no_value: everything)
+    for low, high in ((0, 2), (1, 3), (2, 4), (3, 5)):
+        with CaptureQueriesContext(connection) as queries:
+            found = compiled.rows(None, limits=(low, high))
+        assert found == list(everything[low:high]) and len(queries) == 1
