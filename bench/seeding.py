@@ -1,5 +1,7 @@
 """Seed N changes fast for the benchmarks: COPY on PostgreSQL (psycopg 3 `cursor.copy`), committed in
-chunks as it goes, so 1,000,000 changes fit in minutes instead of one transaction that never ends.
+chunks as it goes, so 1,000,000 changes fit in minutes instead of one transaction that never ends. A large
+seed sets the tables' secondary indexes and unique/foreign-key constraints aside and builds them after
+(bulkload.py): their upkeep row by row was most of the time.
 
 Each change gets an affected service, a history row, approval slots as its state implies (granted,
 pending or rejected, each with its history row), test evidence once it is past approval, and four
