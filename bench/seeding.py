@@ -1,5 +1,7 @@
 """Seed N changes fast for the benchmarks: COPY on PostgreSQL (psycopg 3 `cursor.copy`), committed in
-chunks as it goes, so 1,000,000 changes fit in minutes instead of one transaction that never ends.
+chunks as it goes, so 1,000,000 changes fit in minutes instead of one transaction that never ends. A large
+seed sets the tables' secondary indexes and unique/foreign-key constraints aside and builds them after
+(bulkload.py): their upkeep row by row was most of the time.
 
 Each change gets an affected service, a history row, approval slots as its state implies (granted,
 pending or rejected, each with its history row), test evidence once it is past approval, and four
@@ -16,9 +18,11 @@ import json
 import random
 import sys
 import time
+from contextlib import nullcontext
 from datetime import timedelta
 
 CHUNK = 20_000  # changes per transaction
+SET_ASIDE_FROM = 100_000  # from this many changes (and at least as many as there are) indexes are rebuilt after
 SLOT_ROLES = {"low": ["peer", "peer"], "medium": ["peer", "peer", "manager"],
               "high": ["peer", "peer", "manager", "security", "cab"],
               "critical": ["peer", "peer", "manager", "security", "cab", "cto"]}
@@ -129,8 +133,11 @@ def reset_sequence(cursor, table: str) -> None:
                    f'COALESCE((SELECT MAX(id) FROM "{table}"), 1))')
 
 
-def seed(count: int, *, chunk: int = CHUNK, rng_seed: int = 42, progress=sys.stderr) -> dict:
-    """Append `count` changes (and what hangs off them); return the row counts and the seconds it took."""
+def seed(count: int, *, chunk: int = CHUNK, rng_seed: int = 42, progress=sys.stderr, set_aside=None) -> dict:
+    """Append `count` changes (and what hangs off them); return the row counts and the seconds it took.
+    With `set_aside` (by default: a large seed, see SET_ASIDE_FROM) the tables' secondary indexes and
+    unique/foreign-key constraints are dropped for the load and built after it (bulkload.py)."""
+    from bulkload import indexes_set_aside, model_statements
     from django.db import connection, transaction
     from django.utils import timezone
 
@@ -176,73 +183,84 @@ def seed(count: int, *, chunk: int = CHUNK, rng_seed: int = 42, progress=sys.std
         change_id = next_id(cursor, changes.table)
         slot_id = next_id(cursor, slots.table)
     seq, prev = ledger_head()
+    if set_aside is None:
+        set_aside = count >= max(SET_ASIDE_FROM, change_id - 1)
     done = 0
-    while done < count:
-        size = min(chunk, count - done)
-        for index in range(done, done + size):
-            state = states[index % len(states)]
-            risk = ("low", "medium", "high", "critical")[index % 4]
-            start = now + timedelta(days=rng.randint(-120, 60), hours=rng.randint(0, 3))
-            author = authors[index % 2]
-            service = services[index % len(services)]
-            values = dict(
-                title=f"Bench change {index}: upgrade {service.name}", description=description,
-                business_justification="Keeps the service healthy.", impact_systems="one service",
-                impact_users="some users", implementation_plan="Pipeline.", test_plan="CI suites.",
-                rollback_plan="Redeploy the previous release.", planned_start=start,
-                planned_end=start + timedelta(minutes=45), change_type="normal" if index % 10 else "emergency",
-                category=categories[index % 4], requester_id=author.pk, owner_id=author.pk,
-                team_id=author.team_id, state=state, risk_systems=2, risk_users=2, risk_data=2,
-                risk_reversibility=1, risk_security=1, risk_computed=risk, risk_level=risk,
-                outcome="successful" if state == State.CLOSED else "",
-                submitted_at=None if state == State.DRAFT else start - timedelta(days=8),
-                closed_at=now if state == State.CLOSED else None, created_at=now, updated_at=now)
-            changes.add(id=change_id, **values)
-            change_history.add(id=change_id, history_date=now, history_type="+", history_user_id=author.pk,
-                               **{k: v for k, v in values.items() if k != "updated_at"})
-            links.add(changerequest_id=change_id, service_id=service.pk)
-            if state in decided or state == State.APPROVAL:
-                for ordinal, role in enumerate(SLOT_ROLES[risk], start=1):
-                    granted = state in late or (state == State.APPROVAL and ordinal == 1)
-                    rejected = state == State.REJECTED and ordinal == 1
-                    status = "rejected" if rejected else "granted" if granted else "pending"
-                    is_decided = status != "pending"
-                    decider = (second_peer if role == "peer" and ordinal == 2 else approvers[role]).pk
-                    slot = dict(change_id=change_id, role=role, ordinal=ordinal if role == "peer" else 1,
-                                rule=f"{risk} risk requires {role}", policy="POLICY §3", status=status,
-                                decided_by_id=decider if is_decided else None,
-                                decided_at=now if is_decided else None, reason="Bench." if is_decided else "",
-                                due_at=now + timedelta(days=2), created_at=now)
-                    slots.add(id=slot_id, **slot)
-                    slot_history.add(id=slot_id, history_date=now, history_type="+", history_user_id=author.pk,
-                                     **slot)
-                    slot_id += 1
-            if state in late:
-                evidence.add(change_id=change_id, test_type="unit", result="passed", summary="412 passed",
-                             recorded_by_id=author.pk, recorded_at=now)
-            subject = f"changes.changerequest:{change_id}"
-            payload = {"reference": f"CHG-{change_id:06d}", "state": state}
-            payload_text = json.dumps(payload)
-            for action in LEDGER_ACTIONS:
-                seq += 1
-                digest = chain_hash(seq=seq, recorded_at=now_text, actor_name=author.username, action=action,
-                                    subject=subject, payload=payload, prev_hash=prev)
-                ledger.add(seq=seq, recorded_at=now, actor_id=author.pk, actor_name=author.username,
-                           action=action, subject=subject, payload=payload_text, prev_hash=prev, entry_hash=digest)
-                prev = digest
-            change_id += 1
-        with transaction.atomic(), connection.cursor() as cursor:
-            for table in tables:
-                totals[table.table] += table.flush(cursor.cursor)
-        done += size
-        rate = done / (time.perf_counter() - started)
-        print(f"  seeded {done:,} / {count:,} changes ({rate:,.0f}/s)", file=progress, end="\r")
+    with connection.schema_editor(collect_sql=True) as editor:
+        statements = model_statements([table.model for table in tables], editor)
+    with connection.cursor() as ddl, (indexes_set_aside(ddl, [table.table for table in tables], statements=statements)
+                                      if set_aside else nullcontext()):
+        ddl.execute("SET synchronous_commit = off")  # a crash loses the last chunks of a bench seed: fine
+        while done < count:
+            size = min(chunk, count - done)
+            for index in range(done, done + size):
+                state = states[index % len(states)]
+                risk = ("low", "medium", "high", "critical")[index % 4]
+                start = now + timedelta(days=rng.randint(-120, 60), hours=rng.randint(0, 3))
+                author = authors[index % 2]
+                service = services[index % len(services)]
+                values = dict(
+                    title=f"Bench change {index}: upgrade {service.name}", description=description,
+                    business_justification="Keeps the service healthy.", impact_systems="one service",
+                    impact_users="some users", implementation_plan="Pipeline.", test_plan="CI suites.",
+                    rollback_plan="Redeploy the previous release.", planned_start=start,
+                    planned_end=start + timedelta(minutes=45), change_type="normal" if index % 10 else "emergency",
+                    category=categories[index % 4], requester_id=author.pk, owner_id=author.pk,
+                    team_id=author.team_id, state=state, risk_systems=2, risk_users=2, risk_data=2,
+                    risk_reversibility=1, risk_security=1, risk_computed=risk, risk_level=risk,
+                    outcome="successful" if state == State.CLOSED else "",
+                    submitted_at=None if state == State.DRAFT else start - timedelta(days=8),
+                    closed_at=now if state == State.CLOSED else None, created_at=now, updated_at=now)
+                changes.add(id=change_id, **values)
+                change_history.add(id=change_id, history_date=now, history_type="+", history_user_id=author.pk,
+                                   **{k: v for k, v in values.items() if k != "updated_at"})
+                links.add(changerequest_id=change_id, service_id=service.pk)
+                if state in decided or state == State.APPROVAL:
+                    for ordinal, role in enumerate(SLOT_ROLES[risk], start=1):
+                        granted = state in late or (state == State.APPROVAL and ordinal == 1)
+                        rejected = state == State.REJECTED and ordinal == 1
+                        status = "rejected" if rejected else "granted" if granted else "pending"
+                        is_decided = status != "pending"
+                        decider = (second_peer if role == "peer" and ordinal == 2 else approvers[role]).pk
+                        slot = dict(change_id=change_id, role=role, ordinal=ordinal if role == "peer" else 1,
+                                    rule=f"{risk} risk requires {role}", policy="POLICY §3", status=status,
+                                    decided_by_id=decider if is_decided else None,
+                                    decided_at=now if is_decided else None, reason="Bench." if is_decided else "",
+                                    due_at=now + timedelta(days=2), created_at=now)
+                        slots.add(id=slot_id, **slot)
+                        slot_history.add(id=slot_id, history_date=now, history_type="+", history_user_id=author.pk,
+                                         **slot)
+                        slot_id += 1
+                if state in late:
+                    evidence.add(change_id=change_id, test_type="unit", result="passed", summary="412 passed",
+                                 recorded_by_id=author.pk, recorded_at=now)
+                subject = f"changes.changerequest:{change_id}"
+                payload = {"reference": f"CHG-{change_id:06d}", "state": state}
+                payload_text = json.dumps(payload)
+                for action in LEDGER_ACTIONS:
+                    seq += 1
+                    digest = chain_hash(seq=seq, recorded_at=now_text, actor_name=author.username, action=action,
+                                        subject=subject, payload=payload, prev_hash=prev)
+                    ledger.add(seq=seq, recorded_at=now, actor_id=author.pk, actor_name=author.username,
+                               action=action, subject=subject, payload=payload_text, prev_hash=prev, entry_hash=digest)
+                    prev = digest
+                change_id += 1
+            with transaction.atomic(), connection.cursor() as cursor:
+                for table in tables:
+                    totals[table.table] += table.flush(cursor.cursor)
+            done += size
+            rate = done / (time.perf_counter() - started)
+            print(f"  seeded {done:,} / {count:,} changes ({rate:,.0f}/s)", file=progress, end="\r")
+        loaded = time.perf_counter()
+    if set_aside:
+        print(f"\n  indexes and constraints built back in {time.perf_counter() - loaded:.1f} s", file=progress)
     with connection.cursor() as cursor:
         for table in (changes.table, slots.table):
             reset_sequence(cursor, table)
         for table in ("changes_historicalchangerequest", "approvals_historicalapprovalslot",
                       "changes_testevidence", "changemgmt_ledgerentry", "changes_changerequest_services"):
             reset_sequence(cursor, table)
+        cursor.execute("RESET synchronous_commit")
         cursor.execute("ANALYZE")
     seconds = time.perf_counter() - started
     print(f"  seeded {count:,} changes in {seconds:.1f} s ({count / max(seconds, 1e-9):,.0f}/s)", file=progress)
