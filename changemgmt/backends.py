@@ -1,19 +1,19 @@
 """The authentication backend: a session's user is loaded WITH its roles and its inbox state in one query.
 
-Django loads the session's user on every request (one query), `roles_of` then read the user's groups
-(a second one) and the header's unread counter a third. `get_user` here reads all three in one
-statement: the user's columns, its group names aggregated, its inbox state (newest notification
-id, unread count: index-only scalar subqueries) and the policy revision. It fills the caches `roles_of`
-and the inbox selectors read, and hands the revision to changemgmt.policy (whose per-request check
-would otherwise be a query of its own), so each request reads the session and the user with its
-roles, inbox and policy revision: two queries, never a stale role (read fresh every request, as before). The inbox state is the request's
-snapshot: a view that marks notifications read redirects, so the page that shows the counter reads
-it again.
+Django loads the session's user on every request (one query), `roles_of` then read the user's groups (a
+second one) and the header's unread counter a third. `get_user` here reads all three in one statement:
+the user's columns, its group names aggregated, its inbox state (newest notification id, unread count:
+index-only scalar subqueries) and the policy revision. It fills the caches `roles_of` and the inbox
+selectors read, and hands the revision to changemgmt.policy (whose per-request check would otherwise be
+a query of its own), so each request reads the session and the user with its roles, inbox and policy
+revision: two queries, never a stale role (read fresh every request, as before). The inbox state is the
+request's snapshot: a view that marks notifications read redirects, so the page that shows the counter
+reads it again.
 
 The statement is written once in SQL (from the models' table and column names) and run through
 `Manager.raw`, which builds the user as the ORM does (field converters included): every logged-in
-request pays for this query, and compiling the same three-subquery query with the ORM cost ~2 ms of
-CPU per request, several times the raw SQL floor of a whole page (bench/README.md).
+request pays for this query, and compiling the same three-subquery query with the ORM cost ~2 ms of CPU
+per request, several times the raw SQL floor of a whole page (bench/README.md).
 """
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend

@@ -17,8 +17,8 @@ from contextlib import contextmanager
 
 from changemgmt.policy_defaults import DEFAULTS, RISK_LEVELS
 
-__all__ = ["RISK_LEVELS", "all_values", "begin", "connect_signals", "get", "invalidate", "labels", "observe_revision", "proposed",
-           "reference", "stored_values"]
+__all__ = ["RISK_LEVELS", "all_values", "begin", "connect_signals", "get", "invalidate", "labels", "observe_revision",
+           "proposed", "reference", "stored_values"]
 
 
 def stored_values() -> dict:

@@ -10,13 +10,15 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 
 import holidays as holiday_calendars
+from django.db import DEFAULT_DB_ALIAS as DEFAULT
 from django.db.models import F
 from django.utils import timezone
 
 from changemgmt import policy
+from changemgmt.compiled import CompiledQuery
 from changemgmt.errors import Missing
 from changes.calendar.choices import WEEKDAY_NAMES, FreezeKind
-from changes.calendar.models import DeploymentWindow, Freeze
+from changes.calendar.models import ConfigurationItem, DeploymentWindow, Freeze
 from changes.choices import ChangeType
 
 REF_WINDOWS = "POLICY §6 [002 §9.1-9.2][004 §4.5]"
@@ -50,8 +52,15 @@ class FreezePeriod:
         return self.service_ids is None or bool(self.service_ids & set(service_ids))
 
 
+# The schedule's reads run on every gate check (each open change's page, each step, each pipeline ask);
+# their SQL does not depend on the change, so it is built once per process (changemgmt.compiled).
+_WINDOWS = CompiledQuery(lambda _none: DeploymentWindow.objects.values_list("weekday", "starts", "ends", "risks"))
+_ITEM_SERVICES = CompiledQuery(lambda pk: ConfigurationItem.objects.filter(changes=pk).order_by()
+                               .values_list("service_id"))
+
+
 def load_windows() -> list[Window]:
-    return [Window(w.weekday, w.starts, w.ends, tuple(w.risks)) for w in DeploymentWindow.objects.all()]
+    return [Window(weekday, starts, ends, tuple(risks)) for weekday, starts, ends, risks in _WINDOWS.rows(None)]
 
 
 def _local_midnight(day: date) -> datetime:
@@ -213,8 +222,13 @@ def lead_time_violations(*, change_type: str, risk: str, planned_start: datetime
 
 
 def effective_service_ids(change) -> set[int]:
-    """The services a change touches: those it names and those of the configuration items it names."""
-    return {s.pk for s in change.services.all()} | {ci.service_id for ci in change.configuration_items.all()}
+    """The services a change touches: those it names and those of the configuration items it names
+    (their services read in one query, unless the caller prefetched the items)."""
+    if "configuration_items" in getattr(change, "_prefetched_objects_cache", {}):
+        item_services = {ci.service_id for ci in change.configuration_items.all()}
+    else:
+        item_services = {service_id for (service_id,) in _ITEM_SERVICES.rows(change.pk, change._state.db or DEFAULT)}
+    return {s.pk for s in change.services.all()} | item_services
 
 
 def deploy_tolerance() -> timedelta:
