@@ -26,7 +26,7 @@ def active_delegators(user, on: date | None = None) -> list:
 def acting_for(user, slot, delegators=None):
     """The delegator whose role lets `user` decide `slot`, or None (the user holds it themselves, or
     nobody delegated a fitting role)."""
-    if roles_of(user) & set(SLOT_HOLDERS[slot.role]):
+    if not roles_of(user).isdisjoint(SLOT_HOLDERS[slot.role]):
         return None
     for delegator in delegators if delegators is not None else active_delegators(user):
         if {g.name for g in delegator.groups.all()} & set(SLOT_HOLDERS[slot.role]):
