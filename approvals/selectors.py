@@ -195,8 +195,8 @@ def _queue(user, decided_or_roles, role: str | None, sort: str):
 
 
 # my_slots' first query, compiled once per process for each status, role filter, order and set of slot
-# roles (only the person changes from one request to the next): building and compiling it, thirty
-# columns over three joins, was ~2 ms of every My approvals page (bench/README.md).
+# roles (validated values: a bounded set; only the person changes from one request to the next): building
+# and compiling it, thirty columns over three joins, was ~2 ms of every My approvals page (bench/README.md).
 _QUEUES: dict[tuple, CompiledQuery] = {}
 
 
