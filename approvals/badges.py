@@ -64,7 +64,8 @@ class RequestClock:
             self._before[walk] = total
         return total
 
-    def _running(self, moment: datetime) -> timedelta:
+    def running(self, moment: datetime) -> timedelta:
+        """Business time from the anchor's midnight to `moment` (negative before it): B(moment)."""
         if moment is self.now:  # every badge measures against now: once per request
             if self._now_running is None:
                 self._now_running = self._running_at(moment)
@@ -80,15 +81,30 @@ class RequestClock:
     def business_seconds(self, start: datetime, end: datetime) -> float:
         if end <= start:
             return 0.0
-        return (self._running(end) - self._running(start)).total_seconds()
+        return (self.running(end) - self.running(start)).total_seconds()
 
 
 def sla_badge(slot, rclock: RequestClock) -> tuple[str, str]:
-    """(text, colour) of a slot's SLA clock: red when overdue, amber past half its business time."""
+    """(text, colour) of a slot's SLA clock: red when overdue, amber past half its business time.
+
+    What clock.describe_due and clock.sla_fraction say, with B(due) and B(created) looked up once
+    for both (each would otherwise look them up on its own: four lookups a slot instead of two)."""
     if slot.status != SlotStatus.PENDING or slot.due_at is None:
         return ("", "grey")
-    now = rclock.now
-    text = clock.describe_due(slot.due_at, now, rclock)
-    if slot.due_at <= now:
-        return (text, "red")
-    return (text, "amber" if clock.sla_fraction(slot.created_at, slot.due_at, now, rclock) >= 0.5 else "green")
+    now, due_at = rclock.now, slot.due_at
+    if due_at <= now:
+        return (clock.describe_due(due_at, now, rclock), "red")
+    at_due, at_now = rclock.running(due_at), rclock.running(now)
+    text = clock.describe_remaining((at_due - at_now).total_seconds(), due_at)
+    return (text, "amber" if _fraction(rclock, slot.created_at, due_at, at_due, at_now) >= 0.5 else "green")
+
+
+def _fraction(rclock: RequestClock, created_at: datetime, due_at: datetime, at_due: timedelta,
+              at_now: timedelta) -> float:
+    """clock.sla_fraction(created_at, due_at, now) of a slot not yet due, given B(due) and B(now)."""
+    if due_at <= created_at:
+        return 0.0
+    at_created = rclock.running(created_at)
+    total = (at_due - at_created).total_seconds()
+    used = (at_now - at_created).total_seconds() if rclock.now > created_at else 0.0
+    return used / total if total > 0 else 0.0

@@ -13,7 +13,7 @@ AUDITORS_NEVER = "Auditors never decide approvals, whatever the delegation."
 
 
 def holds_slot_role(user, slot) -> bool:
-    return bool(roles_of(user) & set(SLOT_HOLDERS[slot.role]))
+    return not roles_of(user).isdisjoint(SLOT_HOLDERS[slot.role])
 
 
 def decision_refusals(user, slot, *, siblings, verdict: str = Verdict.GRANT, on_behalf_of=None,

@@ -180,7 +180,12 @@ def describe_due(due_at: datetime | None, now: datetime | None = None, cal: Busi
     now = now or timezone.now()
     if due_at <= now:
         return f"overdue by {_amount((now - due_at).total_seconds(), business=False)}"
-    remaining = (cal or current()).business_seconds(now, due_at)
+    return describe_remaining((cal or current()).business_seconds(now, due_at), due_at)
+
+
+def describe_remaining(remaining: float, due_at: datetime) -> str:
+    """describe_due's words for a deadline not yet passed, `remaining` business seconds away (a caller
+    that already has them, such as a badge that also needs the SLA fraction, need not count them again)."""
     if remaining < 60:
         return f"due {local(due_at):%a %d %b %H:%M}"
     return f"due in {_amount(remaining, business=True)}"

@@ -6,8 +6,15 @@ and template joined, were most of the compiling). The SQL does not depend on the
 parameter does: compile it once with a marker value in that place, then execute the SQL with the
 request's value and turn the rows into what the queryset itself returns, through the same compiler
 (its converters, looked up once with the SQL, and for models Django's own from_db and
-select_related populators)."""
+select_related populators).
+
+A filter on many values (`IN (%s, %s, …)`) has SQL that depends on how many there are; `InArray`
+passes them as one parameter instead (`array_of` makes it), so such a query compiles once too, and
+psycopg, which re-parses every statement of more than 50 parameters, parses it once."""
+import json
+
 from django.db import connections
+from django.db.models import Lookup
 from django.db.models.query import get_related_populators
 
 MARKER = -7_351_009  # never a primary key: compiled where the value goes, swapped for it at each run
@@ -69,3 +76,23 @@ class CompiledQuery:
                 populator.populate(row, instance)
             found.append(instance)
         return found
+
+
+class InArray(Lookup):
+    """`filter(InArray(F("column"), array_of(values)))`: the column is one of the values, given as one
+    parameter: a PostgreSQL array (`= ANY(%s)`), a JSON array elsewhere (SQLite's json_each)."""
+
+    lookup_name = "in_array"
+    prepare_rhs = False  # the parameter goes to the database as array_of made it
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]
+        return f"{lhs} IN (SELECT value FROM json_each({rhs}))", [*lhs_params, *rhs_params]
+
+
+def array_of(values, alias: str = "default"):
+    """InArray's parameter for `values` on the database `alias`."""
+    return list(values) if connections[alias].vendor == "postgresql" else json.dumps(list(values))

@@ -2,9 +2,10 @@
 built for that value returns (models with their select_related rows, values_list rows converted),
 in one query, cut as a slice cuts it when asked."""
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
-from changemgmt.compiled import CompiledQuery
+from changemgmt.compiled import CompiledQuery, InArray, array_of
 from changes import services
 from changes.models import ChangeRequest
 from tests.support import factories as f
@@ -52,3 +53,15 @@ def test_a_query_without_a_value_is_cut_as_a_slice_cuts_it(frozen, requester):
         with CaptureQueriesContext(connection) as queries:
             found = compiled.rows(None, limits=(low, high))
         assert found == list(everything[low:high]) and len(queries) == 1
+
+
+def test_in_array_is_in_with_the_values_as_one_parameter(frozen, requester):
+    changes = [services.create_change(actor=requester, data=f.complete_fields(title=t)) for t in "ABC"]
+    compiled = CompiledQuery(lambda ids: ChangeRequest.objects.filter(InArray(F("id"), ids)).order_by("id")
+                             .values_list("title", flat=True))
+    for picked in ([changes[0].pk, changes[2].pk], [changes[1].pk], [changes[2].pk + 1000]):
+        with CaptureQueriesContext(connection) as queries:
+            found = compiled.rows(array_of(picked))
+        assert found == [(title,) for title in ChangeRequest.objects.filter(id__in=picked).order_by("id")
+                                                                     .values_list("title", flat=True)]
+        assert len(queries) == 1
