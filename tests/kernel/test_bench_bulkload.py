@@ -85,3 +85,12 @@ def test_a_seed_with_its_indexes_set_aside_verifies():
     result = seeding.seed(120, chunk=50, set_aside=True)
     assert result["rows"]["changemgmt_ledgerentry"] == 480
     assert audit.verify_database().intact
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_seed_outside_a_transaction_ends_vacuumed_as_autovacuum_would_leave_it():
+    seeding.seed(60, chunk=30, set_aside=False, progress=open("/dev/null", "w"))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT last_vacuum IS NOT NULL, last_analyze IS NOT NULL FROM pg_stat_user_tables "
+                       "WHERE relname = 'changes_changerequest'")
+        assert cursor.fetchone() == (True, True)
