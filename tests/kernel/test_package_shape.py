@@ -50,6 +50,7 @@ EXTRAS = {
         "tasking": "queue Celery work on commit without a broker outage breaking the request",
         "compiled": "a query's SQL built once per process, run with each request's value (the change page)",
         "sessions": "the session engine: Django's database sessions, their read compiled once per process",
+        "pg_timestamps": "PostgreSQL timestamps parsed by psycopg's C loader in Django's time zone",
     },
     "approvals": {
         "matrix": "which approval slots a change needs, from policy data",
