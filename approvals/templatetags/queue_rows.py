@@ -5,27 +5,19 @@ conditions) was most of the page's time (bench/README.md). The rows come finishe
 approvals.queue_pages.queue_item as plain strings; every value goes through html.escape, which is
 what django.utils.html.escape does minus its lazy-string wrapper. Most values repeat down a table
 (roles, rules, policies, states, badge texts, titles), so each distinct value is escaped once per table
-(`Escaped`); escaping was most of the rows' markup time."""
+(`changemgmt.web.markup.PerTable`); escaping was most of the rows' markup time."""
 from html import escape
 
 from django import template
 from django.utils.safestring import mark_safe
 
 from changemgmt.templatetags.cm_format import slot_badge
-from changemgmt.web.markup import csrf_field
+from changemgmt.web.markup import PerTable, csrf_field
 
 register = template.Library()
 
 
-class Escaped(dict):
-    """`escaped[value]` is html.escape(value), computed once per distinct value of one table."""
-
-    def __missing__(self, value: str) -> str:
-        escaped = self[value] = escape(value)
-        return escaped
-
-
-def _decision(item: dict, csrf: str, slot_id: str, esc: Escaped) -> str:
+def _decision(item: dict, csrf: str, slot_id: str, esc: PerTable) -> str:
     if item["pending"]:
         acting = (f'<p class="small">On behalf of <strong>{esc[item["acting_for"]]}</strong> (delegated)</p>'
                   if item["acting_for"] else "")
@@ -47,7 +39,7 @@ def _decision(item: dict, csrf: str, slot_id: str, esc: Escaped) -> str:
             f'<span class="muted small">{esc[item["decided_at"]]}</span>{reason}')
 
 
-def _row(item: dict, csrf: str, badges: dict, esc: Escaped) -> str:
+def _row(item: dict, csrf: str, badges: dict, esc: PerTable) -> str:
     status = item["status"]
     if item["sla"]:
         clock = (f'<span class="badge badge-{esc[item["sla_colour"]]}">{esc[item["sla"]]}</span><br>'
@@ -77,5 +69,5 @@ def queue_rows(context, items):
     """`<tr>`s for approvals.queue_pages.queue_item rows, with the page's CSRF field in each form."""
     token = context.get("csrf_token")
     csrf = csrf_field(token)
-    badges, esc = {}, Escaped()
+    badges, esc = {}, PerTable(escape)
     return mark_safe("".join(_row(item, csrf, badges, esc) for item in items))

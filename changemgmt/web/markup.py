@@ -20,3 +20,17 @@ def url_by_pk(name: str):
     instead of once per row."""
     head, tail = reverse(name, args=[_SENTINEL]).split(str(_SENTINEL))
     return lambda pk: escape(f"{head}{pk}{tail}")
+
+
+class PerTable(dict):
+    """`made[value]` is `markup(value)`, made once per distinct value of one table: the row tags' badges,
+    chips and escaped texts repeat from row to row (a state, a role, an owner), and making them again on
+    every row was a fifth of a tag's time or more (bench/README.md)."""
+
+    def __init__(self, markup):
+        super().__init__()
+        self.markup = markup
+
+    def __missing__(self, value) -> str:
+        made = self[value] = self.markup(value)
+        return made
