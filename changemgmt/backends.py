@@ -5,8 +5,7 @@ second one) and the header's unread counter a third. `get_user` here reads all t
 the user's columns, its group names aggregated, its inbox state (newest notification id, unread count:
 index-only scalar subqueries) and the policy revision. It fills the caches `roles_of` and the inbox
 selectors read, and hands the revision to changemgmt.policy (whose per-request check would otherwise be
-a query of its own), so each request reads the session and the user with its roles, inbox and policy
-revision: two queries, never a stale role (read fresh every request, as before). The inbox state is the
+a query of its own): never a stale role (read fresh every request, as before). The inbox state is the
 request's snapshot: a view that marks notifications read redirects, so the page that shows the counter
 reads it again.
 
@@ -14,10 +13,18 @@ The statement is written once in SQL (from the models' table and column names) a
 `Manager.raw`, which builds the user as the ORM does (field converters included): every logged-in
 request pays for this query, and compiling the same three-subquery query with the ORM cost ~2 ms of CPU
 per request, several times the raw SQL floor of a whole page (bench/README.md).
+
+A signed-in request does not even run it: the session engine (changemgmt.sessions) reads the session
+row joined to the same columns and offers the user it found here (`offer_session_user`); `get_user`
+takes it when its id is the one the session names, so the session, the user, its roles, its inbox and
+the policy revision cost one query. Any other call runs the query above.
 """
+from contextvars import ContextVar
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
+from django.core.signals import request_started
 from django.db import connections
 
 from changemgmt import policy
@@ -34,6 +41,14 @@ _SQL: dict[str, str] = {}  # vendor -> user_sql(connection)
 
 def user_sql(connection) -> str:
     """SELECT the user (%s: its pk) with role_names, newest_note, unread_notes and policy_revision."""
+    quote = connection.ops.quote_name
+    users = get_user_model()._meta
+    return (f"SELECT {user_columns_sql(connection)} FROM {quote(users.db_table)} u "
+            f"WHERE u.{quote(users.pk.column)} = %s")
+
+
+def user_columns_sql(connection) -> str:
+    """The select list of `user_sql` over the user table aliased `u`; its one parameter (%s) is SEPARATOR."""
     vendor, quote = connection.vendor, connection.ops.quote_name
     users, groups = get_user_model(), get_user_model().groups.field
     through = groups.remote_field.through._meta
@@ -45,7 +60,7 @@ def user_sql(connection) -> str:
     columns = ", ".join(f"u.{quote(field.column)}" for field in users._meta.concrete_fields)
     user_id = f"u.{quote(users._meta.pk.column)}"
     return (
-        f"SELECT {columns}, "
+        f"{columns}, "
         f"(SELECT {GROUP_NAMES.get(vendor, 'GROUP_CONCAT')}(g.{quote(group.get_field('name').column)}, %s) "
         f"FROM {quote(group.db_table)} g JOIN {quote(through.db_table)} l ON l.{quote(link_group)} = "
         f"g.{quote(group.pk.column)} WHERE l.{quote(link_user)} = {user_id}) AS role_names, "
@@ -55,8 +70,23 @@ def user_sql(connection) -> str:
         f"(SELECT COUNT(*) FROM {quote(note.db_table)} n WHERE n.{quote(note_user)} = {user_id} "
         f"AND n.{quote(read_at)} IS NULL) AS unread_notes, "
         f"(SELECT r.{quote(revision.get_field('number').column)} FROM {quote(revision.db_table)} r "
-        f"WHERE r.{quote(revision.pk.column)} = 1) AS policy_revision "
-        f"FROM {quote(users._meta.db_table)} u WHERE {user_id} = %s")
+        f"WHERE r.{quote(revision.pk.column)} = 1) AS policy_revision")
+
+
+# The user a session read found with the session row (changemgmt.sessions), for this request only.
+_SESSION_USER: ContextVar = ContextVar("changemgmt_session_user", default=None)
+
+
+def offer_session_user(user) -> None:
+    """Hand `get_user` the user (read by `user_columns_sql`) that the session being loaded names, or None."""
+    _SESSION_USER.set(user)
+
+
+def _forget_session_user(**_kwargs) -> None:
+    _SESSION_USER.set(None)
+
+
+request_started.connect(_forget_session_user, dispatch_uid="changemgmt.backends.forget_session_user")
 
 
 class RolesBackend(ModelBackend):
@@ -70,12 +100,17 @@ class RolesBackend(ModelBackend):
             pk = manager.model._meta.pk.to_python(user_id)
         except ValidationError:
             return None
+        offered = _SESSION_USER.get()
+        if offered is not None and offered.pk == pk:  # read with the session a moment ago
+            _SESSION_USER.set(None)
+            return self._accepted(offered)
         connection = connections[manager.db]
         sql = _SQL.get(connection.vendor) or _SQL.setdefault(connection.vendor, user_sql(connection))
         found = list(manager.raw(sql, [SEPARATOR, pk]))
-        if not found:
-            return None
-        user = found[0]
+        return self._accepted(found[0]) if found else None
+
+    def _accepted(self, user):
+        """Keep the roles, inbox state and policy revision read with `user`; the user if it may sign in."""
         remember_roles(user, user.role_names.split(SEPARATOR) if user.role_names else [])
         remember_inbox(user, InboxState(user.newest_note or 0, user.unread_notes))
         policy.observe_revision(user.policy_revision or 0)

@@ -80,7 +80,7 @@ def _grouped(form, exclude=()) -> list[tuple[str, list]]:
 @member_required
 def change_list(request):
     """Filters, search and pagination over the shared ChangeFilter (built only when the query string
-    names a filter); htmx refreshes only the table. Five queries for the full page, four for the table."""
+    names a filter); htmx refreshes only the table. Four queries for the full page, three for the table."""
     filterset = ChangeFilter(request.GET, queryset=list_selectors.changes()) if ChangeFilter.given(request.GET) \
         else None
     changes = list_selectors.changes() if filterset is None else filterset.qs

@@ -5,9 +5,10 @@ from changemgmt.models.notifications import Notification, NotificationKind, Noti
 from changemgmt.models.outbox import OutboxEvent
 from changemgmt.models.people import Team, User
 from changemgmt.models.policy import PolicyRevision, PolicySetting
+from changemgmt.models.sessions import UserSession
 from changemgmt.models.tokens import ApiToken
 from changemgmt.webhooks.models import WebhookDelivery, WebhookSubscription
 
 __all__ = ["ApiToken", "IdempotencyKey", "LedgerCheckpoint", "LedgerEntry", "MerkleNode", "Notification",
            "NotificationKind", "NotificationPreference", "OutboxEvent", "PolicyRevision", "PolicySetting", "Team",
-           "TreeHead", "User", "WebhookDelivery", "WebhookSubscription"]
+           "TreeHead", "User", "UserSession", "WebhookDelivery", "WebhookSubscription"]
