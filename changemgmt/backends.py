@@ -27,7 +27,7 @@ from django.core.exceptions import ValidationError
 from django.core.signals import request_started
 from django.db import connections
 
-from changemgmt import policy
+from changemgmt import policy, prepared
 from changemgmt.models import Notification, PolicyRevision
 from changemgmt.notifications.selectors import InboxState, remember_inbox
 from changemgmt.roles import remember_roles
@@ -106,7 +106,7 @@ class RolesBackend(ModelBackend):
             return self._accepted(offered)
         connection = connections[manager.db]
         sql = _SQL.get(connection.vendor) or _SQL.setdefault(connection.vendor, user_sql(connection))
-        found = list(manager.raw(sql, [SEPARATOR, pk]))
+        found = list(manager.raw(prepared.statement(connection, sql), [SEPARATOR, pk]))
         return self._accepted(found[0]) if found else None
 
     def _accepted(self, user):

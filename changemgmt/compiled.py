@@ -10,12 +10,17 @@ select_related populators).
 
 A filter on many values (`IN (%s, %s, …)`) has SQL that depends on how many there are; `InArray`
 passes them as one parameter instead (`array_of` makes it), so such a query compiles once too, and
-psycopg, which re-parses every statement of more than 50 parameters, parses it once."""
+psycopg, which re-parses every statement of more than 50 parameters, parses it once.
+
+On PostgreSQL the SQL is also a prepared statement (changemgmt.prepared): parsed and planned once
+per connection rather than once per request."""
 import json
 
 from django.db import connections
 from django.db.models import Lookup
 from django.db.models.query import get_related_populators
+
+from changemgmt import prepared
 
 MARKER = -7_351_009  # never a primary key: compiled where the value goes, swapped for it at each run
 
@@ -53,6 +58,10 @@ class CompiledQuery:
             params[index] = value
         if limits is not None:
             sql = f"{sql} {database.ops.limit_offset_sql(*limits)}"
+        # Prepared once per connection (changemgmt.prepared); a page past the first, whose OFFSET is
+        # written in its text, is not: one statement per page number would pile up on the connection.
+        if limits is None or not limits[0]:
+            sql = prepared.statement(database, sql)
         with database.cursor() as cursor:
             cursor.execute(sql, params)
             return compiler, (compiler.apply_converters(cursor.fetchall(), converters) if converters

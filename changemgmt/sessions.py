@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import connections, router
 from django.utils import timezone
 
-from changemgmt import backends
+from changemgmt import backends, prepared
 from changemgmt.models import UserSession
 
 _SQL: dict[str, str] = {}  # vendor -> the session with its user
@@ -63,7 +63,7 @@ class SessionStore(db.SessionStore):
         connection = connections[alias]
         sql = _SQL.get(connection.vendor) or _SQL.setdefault(connection.vendor, _session_sql(connection))
         found = list(get_user_model()._default_manager.db_manager(alias)
-                     .raw(sql, [backends.SEPARATOR, self.session_key]))
+                     .raw(prepared.statement(connection, sql), [backends.SEPARATOR, self.session_key]))
         if found and _expiry(found[0].session_expires, connection) > timezone.now():
             row = found[0]
             if row.pk is not None:

@@ -5,6 +5,7 @@ from django.core.paginator import Page, Paginator
 from django.db import connections
 from django.db.models import Count, Max, Q
 
+from changemgmt import prepared
 from changemgmt.models import Notification, NotificationKind, NotificationPreference
 
 INBOX_PAGE = 50
@@ -108,8 +109,8 @@ def _page_rows(user, offset: int) -> tuple[list[dict], int]:
     if connection.vendor not in _PAGE_SQL:
         _PAGE_SQL[connection.vendor] = _page_query(connection)
     sql, converters = _PAGE_SQL[connection.vendor]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [user.pk, user.pk, INBOX_PAGE, offset])
+    with connection.cursor() as cursor:  # prepared once per connection on PostgreSQL (changemgmt.prepared)
+        cursor.execute(prepared.statement(connection, sql), [user.pk, user.pk, INBOX_PAGE, offset])
         found = cursor.fetchall()
     rows = []
     for values in found:

@@ -19,6 +19,8 @@ from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import QuerySet
 
+from changemgmt import prepared
+
 EXACT, ESTIMATE, AT_LEAST = "exact", "estimate", "at_least"
 
 
@@ -30,7 +32,10 @@ def bounded_count(queryset, limit: int) -> tuple[int, str]:
     unfiltered = not queryset.query.where
     sql = (f"SELECT CASE WHEN %s AND estimate > %s THEN NULL ELSE (SELECT COUNT(*) FROM ({inner}) AS bounded) END, "
            "estimate FROM (SELECT reltuples::bigint AS estimate FROM pg_class WHERE oid = %s::regclass) AS planned")
-    with connections[queryset.db].cursor() as cursor:
+    database = connections[queryset.db]
+    if unfiltered:  # the same SQL on every request: prepared once per connection (changemgmt.prepared)
+        sql = prepared.statement(database, sql)
+    with database.cursor() as cursor:
         cursor.execute(sql, (unfiltered, limit, *params, queryset.model._meta.db_table))
         counted, estimate = cursor.fetchone()
     if counted is not None and counted <= limit:
