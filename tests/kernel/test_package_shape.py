@@ -49,7 +49,8 @@ EXTRAS = {
         "outbox": "the registry of the outbox's delivery handlers",
         "tasking": "queue Celery work on commit without a broker outage breaking the request",
         "compiled": "a query's SQL built once per process, run with each request's value (the change page)",
-        "sessions": "the session engine: Django's database sessions, their read compiled once per process",
+        "sessions": "the session engine: Django's database sessions, read with their user in one query",
+        "prepared": "SQL PostgreSQL parses and plans once per connection (PREPARE, then EXECUTE)",
         "pg_timestamps": "PostgreSQL timestamps parsed by psycopg's C loader in Django's time zone",
     },
     "approvals": {
