@@ -145,8 +145,10 @@ RELATIONS = {
 }
 _NAMES = {name: f"page_{name}" for name in RELATIONS}  # annotation names: none is a field's
 
+# Prepared on PostgreSQL: planning its ten subqueries took three times as long as running them.
 _PAGE = CompiledQuery(lambda pk: ChangeRequest.objects.filter(pk=pk).select_related("team", "template").order_by()
-                      .annotate(**{_NAMES[name]: relation.column() for name, relation in RELATIONS.items()}))
+                      .annotate(**{_NAMES[name]: relation.column() for name, relation in RELATIONS.items()}),
+                      prepare=True)
 
 
 def load(pk: int, alias: str = "default") -> tuple[ChangeRequest, dict[str, list[tuple]]] | None:

@@ -1,15 +1,17 @@
 """The change page's one-query loader (changes.page_loader, selectors.change_page) builds what the ORM
 reads: the same model instances with the same values (time zones included), the same conflict lines,
-ledger entries, SLA steps and history rows, in the same order."""
+ledger entries, SLA steps and history rows, in the same order; on PostgreSQL through a statement
+prepared once per connection."""
 from datetime import timedelta
 
-from django.db import connection
+import pytest
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from approvals.models import ApprovalSlot, SlaStep
 from approvals.presenters import _STEPS
 from changemgmt.web import timeline
-from changes import selectors, services
+from changes import page_loader, selectors, services
 from changes.calendar.models import ChangeConflict
 from changes.models import ChangeRequest, RollbackRecord, Service
 from changes.models import TestEvidence as Evidence
@@ -84,3 +86,24 @@ def test_the_page_reads_in_one_query_what_the_orm_reads(frozen, requester, peer,
 
 def test_no_such_change_is_none(db):
     assert selectors.change_page(987_654) is None
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+def test_the_page_query_is_prepared_once_per_connection_and_outlives_a_rollback(frozen, requester):
+    change = life.filed(requester)
+    statement = page_loader._PAGE.statement
+    connection.ensure_connection()
+    if connection.connection in page_loader._PAGE.prepared_on:  # as on a new connection, without it
+        with connection.cursor() as cursor:
+            cursor.execute(f"DEALLOCATE {statement}")
+        page_loader._PAGE.prepared_on.discard(connection.connection)
+    sent = []
+    for _ in range(3):
+        with CaptureQueriesContext(connection) as queries:
+            page = selectors.change_page(change.pk)
+        assert page.change.pk == change.pk
+        sent.append(queries[0]["sql"])
+        with pytest.raises(RuntimeError), transaction.atomic():  # a rolled-back transaction keeps it
+            raise RuntimeError
+    assert sent[0].startswith(f"PREPARE {statement} AS SELECT") and f"; EXECUTE {statement}(" in sent[0]
+    assert sent[1].startswith(f"EXECUTE {statement}(") and sent[2] == sent[1]
