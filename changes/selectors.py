@@ -157,7 +157,8 @@ _CONFLICTS = CompiledQuery(_conflicts_of)
 
 def conflict_lines(change_id: int) -> list[ConflictLine]:
     """The stored conflicts of a change (changes.calendar.conflicts.conflicts_of, in its order) with
-    only the columns the change page shows of the other side: one query, whatever the count."""
+    only the columns the change page shows of the other side: one query, whatever the count. The page
+    reads the same lines with the change (change_page); this is their reading on its own."""
     return _conflict_lines(change_id, _CONFLICTS.rows(change_id))
 
 
