@@ -1,6 +1,6 @@
 """The approval clocks of the change page as finished rows: each live slot's SLA badge and history.
 Reads the slots the change page already fetched (decider and on-behalf-of joined) and their SLA steps
-in one more query, whatever the slot count; the template tag only formats."""
+(read with them, or in one more query), whatever the slot count; the template tag only formats."""
 from django.db import DEFAULT_DB_ALIAS
 
 from approvals import badges
@@ -29,13 +29,16 @@ _STEPS = CompiledQuery(lambda change_id: SlaStep.objects.filter(slot__change_id=
                        .order_by("slot_id", "scheduled_at", "id"))
 
 
-def slot_clocks(slots, now) -> list[dict]:
+def slot_clocks(slots, now, sla_steps=None) -> list[dict]:
     """Per live (not superseded) slot of one change, in the given order: the slot, its SLA badge and its
-    history."""
+    history. `sla_steps`: the change's SLA steps in _STEPS's order when the caller already read them
+    (the change page, changes.page_loader); else one query reads them."""
     live = [slot for slot in slots if slot.status != SlotStatus.SUPERSEDED]
     steps = {slot.pk: [] for slot in live}
     if steps:
-        for step in _STEPS.objects(live[0].change_id, live[0]._state.db or DEFAULT_DB_ALIAS):
+        if sla_steps is None:
+            sla_steps = _STEPS.objects(live[0].change_id, live[0]._state.db or DEFAULT_DB_ALIAS)
+        for step in sla_steps:
             if step.slot_id in steps:  # a superseded slot's steps are not shown
                 steps[step.slot_id].append(step)
     # The business calendar is built only when a pending slot has a clock to show.

@@ -1,7 +1,7 @@
 """What the change page shows, as finished rows: the gate checklist of each transition the user may
 run, the approval rows, the test chips, the conflicts, the records and the timeline. The view parses
-and renders; the template only formats. Everything here reads what `selectors.change_page` loaded,
-plus a fixed number of queries whatever the row count."""
+and renders; the template only formats. Everything here reads what `selectors.change_page` loaded (in one
+query), plus a fixed number of queries whatever the row count."""
 from dataclasses import dataclass, field
 
 from django import forms
@@ -204,10 +204,10 @@ def risk_form(user, change, bound=None):
     return form
 
 
-def slot_rows(user, slots, now) -> list[SlotRow]:
+def slot_rows(user, slots, now, sla_steps) -> list[SlotRow]:
     """Every slot with its decision form (if this user may decide), SLA clock and history, in one table."""
     live = [s for s in slots if s.status != SlotStatus.SUPERSEDED]
-    clocks = {row["slot"].pk: row for row in slot_clocks(slots, now)}
+    clocks = {row["slot"].pk: row for row in slot_clocks(slots, now, sla_steps)}
     may = rules.can_write(user)
     rows = []
     for slot in slots:
@@ -240,12 +240,12 @@ def test_chips(change) -> list[TestChip]:
             for test_type in gates.required_tests(change)]
 
 
-def conflict_rows(change) -> list[ConflictRow]:
-    """The change's stored conflicts, the other side of each with its owner: one query, whatever the count."""
+def conflict_rows(lines) -> list[ConflictRow]:
+    """The change's stored conflicts (selectors.ConflictLine), the other side of each with its owner."""
     return [ConflictRow(line.other_pk, ChangeRequest(pk=line.other_pk).reference, line.other_title, line.other_owner,
                         line.overlap_start, line.overlap_end, list(line.shared.get("services", [])),
                         list(line.shared.get("items", [])))
-            for line in selectors.conflict_lines(change.pk)]
+            for line in lines]
 
 
 def records(change) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -303,13 +303,14 @@ def fold_state(change, *, rows, conflicts, risk_form, evidence_form) -> dict[str
     }
 
 
-def detail_context(user, change, *, posted: Step | None = None, bound_risk_form=None,
+def detail_context(user, page: selectors.ChangePage, *, posted: Step | None = None, bound_risk_form=None,
                    evidence_form=None) -> dict:
     """Everything the change page renders, as finished rows and booleans."""
+    change = page.change
     forward, side = steps(user, change, posted)
     slots = list(change.approval_slots.all())
-    rows = slot_rows(user, slots, timezone.now())
-    conflict_list = conflict_rows(change)
+    rows = slot_rows(user, slots, timezone.now(), page.sla_steps)
+    conflict_list = conflict_rows(page.conflicts)
     is_emergency = change.change_type == ChangeType.EMERGENCY
     bound_risk = risk_form(user, change, bound_risk_form)
     return {
@@ -327,7 +328,7 @@ def detail_context(user, change, *, posted: Step | None = None, bound_risk_form=
         "evidence_rows": [EvidenceRow(e, e.result == TestResult.PASSED) for e in change.test_evidence.all()],
         "evidence_form": ((evidence_form or TestEvidenceForm(auto_id="id_evidence_%s"))
                           if rules.can_record_evidence(user, change) else None),
-        "timeline": timeline.build(change, selectors.ledger_for(change)),
+        "timeline": timeline.build(change, page.ledger, page.history),
         "records": records(change),
         "conflicts": conflict_list,
         # A rollout's first report deploys the change (pipeline.services.reports): none before that.

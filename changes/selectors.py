@@ -3,13 +3,13 @@ from typing import NamedTuple
 
 from django.db.models import Prefetch, Q
 
-from approvals.models import ApprovalSlot
+from approvals.models import ApprovalSlot, SlaStep
 from changemgmt.compiled import CompiledQuery
 from changemgmt.models import LedgerEntry, User
 from changemgmt.templatetags.cm_format import EMPTY
+from changes import page_loader
 from changes.calendar.models import ChangeConflict
-from changes.choices import Outcome, State
-from changes.models import ChangeRequest, Service, TestEvidence
+from changes.models import ChangeRequest, RollbackRecord, Service, TestEvidence
 
 # What a row of a change table shows (dashboard, CSV export): loading only these columns halves
 # the time to build 50 rows (bench/README.md). A field missing here would cost a query per row, which
@@ -81,47 +81,49 @@ def _prefetched(instance, name: str, queryset, rows: list | None = None) -> list
     return queryset._result_cache
 
 
-# The change with its team and template: fifty columns and two joins, built once per process.
-_CHANGE = CompiledQuery(lambda pk: ChangeRequest.objects.filter(pk=pk).select_related("team", "template").order_by())
+class ChangePage(NamedTuple):
+    """What the change page reads: the change (its relations behind `.all()` and its people behind their
+    foreign keys, as change_detail_queryset loads them) and the rows it shows beside them."""
 
-_SERVICES = CompiledQuery(lambda pk: Service.objects.filter(changes=pk))
-_SLOTS = CompiledQuery(lambda pk: ApprovalSlot.objects.filter(change_id=pk).order_by("id"))
-_EVIDENCE = CompiledQuery(lambda pk: TestEvidence.objects.filter(change_id=pk).order_by("-recorded_at"))
+    change: ChangeRequest
+    sla_steps: list  # SlaStep of the change's slots, by slot, as approvals.presenters.slot_clocks reads them
+    conflicts: list  # ConflictLine
+    ledger: list  # LedgerEntry, in order
+    history: list  # the change's history rows, oldest first (changemgmt.web.timeline.history_columns)
 
 
-def change_page(pk: int) -> ChangeRequest | None:
-    """One change with what its page reads, as `change_detail_queryset` loads it (services, slots,
-    evidence and roll-backs behind `.all()`, the people of the change, its slots and its evidence
-    behind their foreign keys) in six flat queries, five for a change never rolled back: no user
-    joins, no default orderings that join (a slot's orders by its change), the people in one query
-    of the columns a page shows. Building the joined queries took as long as the rest of the page
-    (bench/README.md)."""
-    found = _CHANGE.objects(pk)
-    if not found:
+def _instances(model, rows, alias: str, columns=None) -> list:
+    columns = columns or page_loader.attnames(model)
+    return [model.from_db(alias, columns, row) for row in rows]
+
+
+def change_page(pk: int, alias: str = "default") -> ChangePage | None:
+    """The change page's rows, read in one query (changes.page_loader) and built into the objects the
+    ORM would build: no user joins, the people in one set of the columns a page shows."""
+    found = page_loader.load(pk, alias)
+    if found is None:
         return None
-    change = found[0]
+    change, rows = found
     change._prefetched_objects_cache = {}
-    _prefetched(change, "services", change.services.get_queryset(), _SERVICES.objects(pk))
-    slots = _prefetched(change, "approval_slots", change.approval_slots.get_queryset(), _SLOTS.objects(pk))
-    evidence = _prefetched(change, "test_evidence", change.test_evidence.get_queryset(), _EVIDENCE.objects(pk))
-    for row in (*slots, *evidence):  # what the related managers' querysets would have set
+    _prefetched(change, "services", change.services.get_queryset(), _instances(Service, rows["services"], alias))
+    slots = _prefetched(change, "approval_slots", change.approval_slots.get_queryset(),
+                        _instances(ApprovalSlot, rows["slots"], alias))
+    evidence = _prefetched(change, "test_evidence", change.test_evidence.get_queryset(),
+                           _instances(TestEvidence, rows["evidence"], alias))
+    rollbacks = _prefetched(change, "rollbacks", change.rollbacks.get_queryset(),
+                            _instances(RollbackRecord, rows["rollbacks"], alias))
+    for row in (*slots, *evidence, *rollbacks):  # what the related managers' querysets would have set
         row.change = change
-    # Roll-back records are written only by the roll_back step, and a change that took it stays
-    # rolled back or closes with that outcome (gates.close_gate): any other change has none to read.
-    rolled_back = change.state == State.ROLLED_BACK or change.outcome == Outcome.ROLLED_BACK
-    _prefetched(change, "rollbacks", change.rollbacks.get_queryset(), None if rolled_back else [])
-    wanted = {change.owner_id, change.requester_id, change.risk_override_by_id,
-              *(slot.decided_by_id for slot in slots), *(slot.on_behalf_of_id for slot in slots),
-              *(row.recorded_by_id for row in evidence)} - {None}
-    # team: separation of duties compares the deciders' teams (approvals.rules.decision_refusals).
-    people = {user.pk: user for user in User.objects.filter(pk__in=wanted).only(*PERSON_FIELDS, "team").order_by()}
+    people = {user.pk: user for user in _instances(User, rows["people"], alias,
+                                                  page_loader.attnames(User, page_loader.PEOPLE))}
     change.owner, change.requester = people.get(change.owner_id), people[change.requester_id]
     change.risk_override_by = people.get(change.risk_override_by_id)
     for slot in slots:
         slot.decided_by, slot.on_behalf_of = people.get(slot.decided_by_id), people.get(slot.on_behalf_of_id)
     for row in evidence:
         row.recorded_by = people[row.recorded_by_id]
-    return change
+    return ChangePage(change, _instances(SlaStep, rows["sla_steps"], alias), _conflict_lines(pk, rows["conflicts"]),
+                      _instances(LedgerEntry, rows["ledger"], alias), [row[:-1] for row in rows["history"]])
 
 
 class ConflictLine(NamedTuple):
@@ -155,10 +157,16 @@ _CONFLICTS = CompiledQuery(_conflicts_of)
 
 def conflict_lines(change_id: int) -> list[ConflictLine]:
     """The stored conflicts of a change (changes.calendar.conflicts.conflicts_of, in its order) with
-    only the columns the change page shows of the other side: one query, whatever the count."""
+    only the columns the change page shows of the other side: one query, whatever the count. The page
+    reads the same lines with the change (change_page); this is their reading on its own."""
+    return _conflict_lines(change_id, _CONFLICTS.rows(change_id))
+
+
+def _conflict_lines(change_id: int, rows) -> list[ConflictLine]:
+    """ConflictLines from rows of (overlap_start, overlap_end, shared, both sides' columns, …)."""
     lines = []
-    for start, end, shared, *columns in _CONFLICTS.rows(change_id):
-        pk, title, *owner = columns[5:] if columns[0] == change_id else columns[:5]
+    for start, end, shared, *columns in rows:
+        pk, title, *owner = columns[5:10] if columns[0] == change_id else columns[:5]
         lines.append(ConflictLine(pk, title, _person(*owner), start, end, shared))
     return lines
 

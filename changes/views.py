@@ -186,16 +186,17 @@ def create_from_template(request, template_id: int):
 # ----- detail --------------------------------------------------------------------------------------
 
 def _detail(request, pk, *, status=200, posted: Step | None = None, risk_form=None, evidence_form=None):
-    change = selectors.change_page(pk)  # the page's own flat loader; the same checks as _get_change
-    if change is None:
+    page = selectors.change_page(pk)  # the page's own one-query loader; the same checks as _get_change
+    if page is None:
         raise Http404("No such change.")
+    change = page.change
     if not rules.can_view(request.user, change):
         raise PermissionDenied
     if posted is not None:  # a refused plan comes back with the next openings it could move to
         posted.openings = presenters.openings_after_refusal(request.user, change, posted)
         if is_htmx(request):
             return render(request, "changes/_step.html", {"change": change, "step": posted}, status=status)
-    context = presenters.detail_context(request.user, change, posted=posted, bound_risk_form=risk_form,
+    context = presenters.detail_context(request.user, page, posted=posted, bound_risk_form=risk_form,
                                         evidence_form=evidence_form)
     return render(request, "changes/detail.html", context, status=status)
 

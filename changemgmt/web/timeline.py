@@ -1,8 +1,9 @@
 """A record's timeline: its django-simple-history rows (as field diffs) merged with its audit ledger
 entries, newest first. Generic over the model so any page with history can show one.
 
-The caller passes the ledger entries it already fetched; this module runs two queries (history rows,
-and the users named by foreign keys in the diffs) whatever the number of entries.
+The caller passes the ledger entries it already fetched, and may pass the history rows too (the
+change page reads them in its one query, changes.page_loader); this module runs at most two queries
+(history rows unless given, and the users named by foreign keys in the diffs) whatever the number of entries.
 """
 import json
 from dataclasses import dataclass, field
@@ -52,6 +53,20 @@ def _display(model_field, value, users: dict) -> str:
 
 
 _HISTORY: dict[type, tuple[list[str], CompiledQuery]] = {}
+# The order of a record's history rows, oldest first.
+HISTORY_ORDER = ("history_date", "history_id")
+
+
+def tracked_fields(model) -> tuple[list[str], list[str]]:
+    """(names, attnames) of the fields a history row of `model` diffs, in the order of the names."""
+    history_model = model(pk=MARKER).history.model
+    names = sorted(f.name for f in history_model.tracked_fields if f.editable)
+    return names, [history_model._meta.get_field(name).attname for name in names]
+
+
+def history_columns(model) -> tuple[str, ...]:
+    """The columns of a history row as `build` reads them: when, the actor's username, the tracked fields."""
+    return ("history_date", "history_user__username", *tracked_fields(model)[1])
 
 
 def _history_query(model) -> tuple[list[str], CompiledQuery]:
@@ -60,27 +75,27 @@ def _history_query(model) -> tuple[list[str], CompiledQuery]:
     (and database alias, by CompiledQuery). Returns the tracked field names in the columns' order."""
     found = _HISTORY.get(model)
     if found is None:
-        history_model = model(pk=MARKER).history.model
-        names = sorted(f.name for f in history_model.tracked_fields if f.editable)
-        attnames = [history_model._meta.get_field(name).attname for name in names]
-        query = CompiledQuery(lambda pk: model(pk=pk).history.order_by("history_date", "history_id")
-                              .values_list("history_date", "history_user__username", *attnames))
-        found = _HISTORY[model] = (names, query)
+        columns = history_columns(model)
+        query = CompiledQuery(lambda pk: model(pk=pk).history.order_by(*HISTORY_ORDER).values_list(*columns))
+        found = _HISTORY[model] = (tracked_fields(model)[0], query)
     return found
 
 
-def _history_rows(instance) -> tuple[list[str], list[list]]:
-    """The record's history oldest first: (when, the actor's username or None, *tracked field values)."""
+def _history_rows(instance, given) -> tuple[list[str], list[list]]:
+    """The record's history oldest first: (when, the actor's username or None, *tracked field values),
+    read unless `given` (rows of `history_columns`, in that order)."""
     names, query = _history_query(type(instance))
+    if given is not None:
+        return names, [list(row) for row in given]
     alias = router.db_for_read(type(instance), instance=instance)
     return names, [list(row) for row in query.rows(instance.pk, alias)]
 
 
-def _history_events(instance) -> list[Event]:
-    """One query for the history rows, reading only the when, the actor's username and the tracked
-    fields (not whole user rows nor model objects), diffed as simple-history's `diff_against` does:
-    every editable tracked field, by value, in the order of the fields' names."""
-    names, records = _history_rows(instance)
+def _history_events(instance, given=None) -> list[Event]:
+    """One query for the history rows (none if `given`), reading only the when, the actor's username and
+    the tracked fields (not whole user rows nor model objects), diffed as simple-history's `diff_against`
+    does: every editable tracked field, by value, in the order of the fields' names."""
+    names, records = _history_rows(instance, given)
     model_fields = [instance._meta.get_field(name) for name in names]
     diffs = [(record, None if previous is None else
               [(i, old, new) for i, (old, new) in enumerate(zip(previous[2:], record[2:], strict=True)) if old != new])
@@ -121,7 +136,8 @@ def _ledger_events(entries) -> list[Event]:
                   seq=entry.seq) for entry in entries]
 
 
-def build(instance, ledger_entries) -> list[Event]:
-    """History diffs and ledger entries, newest first (ledger before history at the same instant)."""
-    events = _history_events(instance) + _ledger_events(ledger_entries)
+def build(instance, ledger_entries, history_rows=None) -> list[Event]:
+    """History diffs and ledger entries, newest first (ledger before history at the same instant);
+    `history_rows` (of `history_columns`, oldest first) when the caller already read them."""
+    events = _history_events(instance, history_rows) + _ledger_events(ledger_entries)
     return sorted(events, key=lambda e: (e.when, e.source == "ledger", e.seq or 0), reverse=True)

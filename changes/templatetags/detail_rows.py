@@ -1,5 +1,5 @@
-"""Rows of the change page rendered in Python, one tag per list: the timeline's events and the test
-evidence table.
+"""Rows of the change page rendered in Python, one tag per list: the timeline's events, the test
+evidence table, the progress bar's steps and the risk scorecard's factors.
 
 The template loops with a filter or two per cell were a large part of the page's rendering (bench/README.md,
 issue 13) and grow with the change's history. The markup is byte for byte what the loops rendered
@@ -80,3 +80,31 @@ def evidence_rows(rows):
     """The `<tr>`s of the test evidence table (changes.presenters.EvidenceRow: the evidence, passed)."""
     zone = timezone.get_current_timezone()
     return mark_safe("".join(_evidence(row, zone) for row in rows))
+
+
+def _step(step) -> str:
+    current = ' aria-current="step"' if step.current else ""
+    return (f'\n  <li class="pipeline-{escape(step.status)}"{current}><span class="dot" aria-hidden="true"></span>'
+            f'<span class="label">{escape(step.label)}</span><span class="visually-hidden"> ({escape(step.spoken)})'
+            '</span></li>\n  ')
+
+
+@register.simple_tag
+def pipeline_steps(steps):
+    """The `<li>`s of the progress bar (changes.presenters.PipelineStep)."""
+    return mark_safe("".join(_step(step) for step in steps))
+
+
+def _factor(label: str, score, levels) -> str:
+    if score:
+        meaning = escape(str(levels[score - 1])) if 0 < score <= len(levels) else ""
+    else:
+        meaning = '<span class="muted">not scored</span>'
+    return (f'\n          <tr><th scope="row">{escape(str(label))}</th><td>{escape(str(score or EMPTY))}</td>'
+            f"<td>{meaning}</td></tr>\n        ")
+
+
+@register.simple_tag
+def factor_rows(factors):
+    """The `<tr>`s of the risk scorecard: (label, score or None, the meaning of each score from 1)."""
+    return mark_safe("".join(_factor(label, score, levels) for label, score, levels in factors))

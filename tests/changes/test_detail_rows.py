@@ -1,8 +1,9 @@
 """The change page's Python row tags (changes/templatetags/detail_rows.py) render byte for byte what
 the template loops they replaced rendered: timeline events with and without field diffs and ledger
 details, the empty timeline, evidence rows passed and failed with and without a link, user text
-escaped and line ends as <br>, in two time zones; and the timeline's history read (only the columns
-shown) diffs as simple-history's diff_against did."""
+escaped and line ends as <br>, in two time zones; the progress bar's steps in every state and the
+scorecard's factors scored and not; and the timeline's history read (only the columns shown) diffs as
+simple-history's diff_against did."""
 from datetime import UTC, datetime
 
 from django.template import engines
@@ -12,7 +13,9 @@ from changemgmt.models import User
 from changemgmt.web.timeline import Event, _display, _history_events
 from changes import models as change_models
 from changes import services
-from changes.presenters import EvidenceRow
+from changes.choices import State
+from changes.presenters import EvidenceRow, pipeline
+from changes.risk import FACTORS
 from tests.support import factories as f
 
 # The loops of templates/changes/detail.html before the tags, kept here as the reference.
@@ -46,6 +49,16 @@ EVIDENCE_LOOP = (
     '\n            <td class="nowrap">{{ evidence.recorded_by|person }}<br><span class="muted sm'
     'all">{{ evidence.recorded_at|local:"short" }}</span></td></tr>\n        {% endwith %}{% end'
     'for %}'
+)
+PIPELINE_LOOP = (
+    '{% for step in pipeline %}\n  <li class="pipeline-{{ step.status }}"{% if step.current %} aria-current="step"'
+    '{% endif %}><span class="dot" aria-hidden="true"></span><span class="label">{{ step.label }}</span><span '
+    'class="visually-hidden"> ({{ step.spoken }})</span></li>\n  {% endfor %}'
+)
+FACTORS_LOOP = (
+    '{% for label, score, levels in factors %}\n          <tr><th scope="row">{{ label }}</th><td>{{ score|default:"'
+    '—" }}</td><td>{% if score %}{% for text in levels %}{% if forloop.counter == score %}{{ text }}{% endif %}'
+    '{% endfor %}{% else %}<span class="muted">not scored</span>{% endif %}</td></tr>\n        {% endfor %}'
 )
 
 WHEN = datetime(2026, 3, 8, 6, 59, tzinfo=UTC)
@@ -92,6 +105,23 @@ def test_the_evidence_tag_renders_what_the_loop_rendered():
                         == render(EVIDENCE_LOOP, evidence_rows=rows))
     html = render("{% evidence_rows evidence_rows %}", evidence_rows=EVIDENCE)
     assert "one<br>two<br>three<br>&lt;i&gt;four" in html and "a=1&amp;b=&#x27;2&#x27;" in html
+
+
+def test_the_pipeline_tag_renders_what_the_loop_rendered():
+    for state in State:
+        for stamps in ({}, {"submitted_at": WHEN, "approved_at": WHEN}, {"deployed_at": WHEN, "verified_at": WHEN}):
+            steps = pipeline(change_models.ChangeRequest(state=state, **stamps))
+            assert render("{% pipeline_steps pipeline %}", pipeline=steps) == render(PIPELINE_LOOP, pipeline=steps)
+    assert render("{% pipeline_steps pipeline %}", pipeline=[]) == ""
+
+
+def test_the_factors_tag_renders_what_the_loop_rendered():
+    levels = ["Single <component>", "Multiple & more", "Critical 'infra'"]
+    factors = [("Systems <affected>", score, levels) for score in (None, 0, 1, 2, 3, 4)]
+    factors.append(("Users", 2, []))
+    assert render("{% factor_rows factors %}", factors=factors) == render(FACTORS_LOOP, factors=factors)
+    real = [(label, 2, meanings) for _key, (_field, label, meanings) in FACTORS.items()]
+    assert render("{% factor_rows factors %}", factors=real) == render(FACTORS_LOOP, factors=real)
 
 
 def _reference_history(instance):

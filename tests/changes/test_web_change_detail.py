@@ -182,7 +182,7 @@ def test_unknown_transition_or_change_is_404(client, frozen, requester):
 
 
 def test_the_rollback_record_shows_while_rolled_back_and_once_closed(client, frozen, requester, peer, peer2):
-    """The page reads roll-back records only for a change that took the roll_back step (selectors.change_page)."""
+    """The page shows the roll-back record while the change is rolled back and once it is closed."""
     from datetime import timedelta
 
     from tests.support import lifecycle as life
