@@ -17,6 +17,7 @@ per connection rather than once per request. The change page's query (ten JSON s
 changes.page_loader) took 1.2 ms to plan and 0.4 ms to run; prepared, 0.6 ms in all instead of 1.9
 (bench/README.md, session 8)."""
 import json
+
 from django.db import connections
 from django.db.models import Lookup
 from django.db.models.query import get_related_populators

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from approvals.models import ApprovalSlot, SlaStep
 from approvals.presenters import _STEPS
 from changemgmt.web import timeline
-from changes import page_loader, selectors, services
+from changes import selectors, services
 from changes.calendar.models import ChangeConflict
 from changes.models import ChangeRequest, RollbackRecord, Service
 from changes.models import TestEvidence as Evidence
