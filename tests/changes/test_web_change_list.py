@@ -20,7 +20,7 @@ def file_changes(requester, count, **overrides):
             for i in range(count)]
 
 
-DETAIL_QUERIES = 6
+DETAIL_QUERIES = 5
 
 
 def count_queries(client, url, **extra):
@@ -148,7 +148,7 @@ def test_detail_query_count_does_not_grow_with_slots_evidence_or_history(client,
                                    sent_at=slot.created_at + timedelta(hours=number + 1), recipients=["mia"])
     big_count = count_queries(client, reverse("changes:detail", args=[big.pk]))
     assert big_count == count_queries(client, reverse("changes:detail", args=[small.pk]))
-    # Pinned (bench/README.md): session, user, policy revision and unread count for the shell; the
+    # Pinned (bench/README.md): the session with its user, roles, policy revision and unread count; the
     # change with its services, slots and their SLA steps, evidence, roll-backs, people, conflicts,
     # ledger and history in one query (changes.page_loader; no rollout before it can exist); and what
     # the testing step's gates read.
