@@ -26,6 +26,10 @@ log = logging.getLogger(__name__)
 _PLACEHOLDER = re.compile(r"%s|%%")
 _PREPARED: "weakref.WeakKeyDictionary[object, set[str]]" = weakref.WeakKeyDictionary()  # connection -> names
 _UNPREPARABLE: set[str] = set()
+# A bound on the statements one connection keeps (a plan each, in the server's memory): SQL that
+# varies with its input (a page size written as a LIMIT) could otherwise pile them up. Past it, SQL
+# new to the connection runs unprepared.
+MOST_PER_CONNECTION = 200
 
 
 def _numbered(sql: str) -> tuple[str, int]:
@@ -75,6 +79,8 @@ def statement(database, sql: str) -> str:
     raw = database.connection
     names = _PREPARED.setdefault(raw, set())
     if name not in names:
+        if len(names) >= MOST_PER_CONNECTION:
+            return sql
         if not _prepare(raw, name, text):
             _UNPREPARABLE.add(sql)
             return sql

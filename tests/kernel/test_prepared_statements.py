@@ -97,3 +97,13 @@ def test_every_query_of_the_lists_and_the_inbox_runs_prepared(client, requester,
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
     assert [query["sql"].split("(")[0][:11] for query in queries] == ["EXECUTE cm_"] * len(queries)
+
+
+@postgresql
+def test_a_connection_keeps_a_bounded_number_of_statements(monkeypatch):
+    monkeypatch.setattr(prepared, "MOST_PER_CONNECTION", len(_prepared_here()) + 1)
+    first = 'SELECT "id" FROM "changemgmt_user" WHERE "id" = %s LIMIT 1'
+    second = 'SELECT "id" FROM "changemgmt_user" WHERE "id" = %s LIMIT 2'
+    assert prepared.statement(connection, first).startswith("EXECUTE cm_")
+    assert prepared.statement(connection, second) == second
+    assert _rows(second, [0]) == []
