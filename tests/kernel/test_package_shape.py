@@ -81,6 +81,7 @@ EXTRAS = {
         "catalog_services": "writes to the service catalog (services, items, standard templates)",
         "rollback_services": "the roll-back record, the roll_back step's effect (run by run_transition)",
         "dashboard": "the 'My work' page at the site root",
+        "page_loader": "the change page's one query: the change with its relations as JSON columns",
         "catalog_pages": "the service catalog's configuration pages (views.py holds the change pages)",
     },
     "cab": {
