@@ -46,9 +46,12 @@ def _numbered(sql: str) -> tuple[str, int]:
     return _PLACEHOLDER.sub(replace, sql), count
 
 
-def _prepare(raw, name: str, text: str) -> bool:
-    """PREPARE on the psycopg connection `raw`, inside a savepoint when a transaction is open."""
-    from psycopg import Error
+def _prepare(raw, name: str, text: str) -> bool | None:
+    """PREPARE on the psycopg connection `raw`, inside a savepoint when a transaction is open: True
+    when the connection has the statement, False when PostgreSQL refuses the SQL (a parameter whose
+    type it cannot infer: never try again), None when the connection failed (try on the next one)."""
+    from psycopg import Error, ProgrammingError
+    from psycopg.errors import DuplicatePreparedStatement
     from psycopg.pq import TransactionStatus
 
     # Inside Django's atomic block psycopg is out of autocommit and BEGINs before the PREPARE.
@@ -57,11 +60,13 @@ def _prepare(raw, name: str, text: str) -> bool:
         if in_transaction:
             raw.execute("SAVEPOINT changemgmt_prepare")
         raw.execute(f"PREPARE {name} AS {text}")
-    except Error:  # psycopg's own: the PREPARE went to the connection, not through Django's cursor
-        if in_transaction:
+    except Error as error:  # psycopg's own: the PREPARE went to the connection, not through Django's cursor
+        if in_transaction and not raw.closed:
             raw.execute("ROLLBACK TO SAVEPOINT changemgmt_prepare")
+        if isinstance(error, DuplicatePreparedStatement):
+            return True
         log.warning("PostgreSQL could not prepare %s; running it unprepared", name, exc_info=True)
-        return False
+        return False if isinstance(error, ProgrammingError) else None
     if in_transaction:
         raw.execute("RELEASE SAVEPOINT changemgmt_prepare")
     return True
@@ -81,8 +86,10 @@ def statement(database, sql: str) -> str:
     if name not in names:
         if len(names) >= MOST_PER_CONNECTION:
             return sql
-        if not _prepare(raw, name, text):
-            _UNPREPARABLE.add(sql)
+        done = _prepare(raw, name, text)
+        if not done:
+            if done is False:
+                _UNPREPARABLE.add(sql)
             return sql
         names.add(name)
     return f"EXECUTE {name}({', '.join(['%s'] * count)})" if count else f"EXECUTE {name}"

@@ -107,3 +107,14 @@ def test_a_connection_keeps_a_bounded_number_of_statements(monkeypatch):
     assert prepared.statement(connection, first).startswith("EXECUTE cm_")
     assert prepared.statement(connection, second) == second
     assert _rows(second, [0]) == []
+
+
+@postgresql
+def test_a_statement_the_connection_already_holds_is_used_as_it_is():
+    sql = 'SELECT "username" FROM "changemgmt_user" WHERE "id" = %s'
+    execute = prepared.statement(connection, sql)
+    prepared._PREPARED[connection.connection].clear()  # forgotten here, still on the server
+    with transaction.atomic():
+        assert prepared.statement(connection, sql) == execute
+        assert User.objects.count() >= 0  # the refused PREPARE left the transaction usable
+    assert sql not in prepared._UNPREPARABLE
