@@ -50,11 +50,14 @@ class DecisionCheck:
             reasons.append(f"Only a holder of the {SlotRole(slot.role).label} role may decide this approval.")
         if change.requester_id in people or change.owner_id in people:
             reasons.append("The author or owner of a change may not approve it.")
-        if any((s.decided_by_id in people or s.on_behalf_of_id in people) and s.pk != pk and s.status != SUPERSEDED
-               for s in siblings):
+        others_pending = filled_by_them = False  # another live slot: still pending / decided by one of `people`
+        for s in siblings:
+            if s.pk != pk and s.status != SUPERSEDED:
+                others_pending = others_pending or s.status == PENDING
+                filled_by_them = filled_by_them or s.decided_by_id in people or s.on_behalf_of_id in people
+        if filled_by_them:
             reasons.append("One person may not fill two approval slots on the same change.")
-        if verdict == Verdict.GRANT and not reasons and change.team_id is not None \
-                and not any(s.status == PENDING and s.pk != pk for s in siblings):
+        if verdict == Verdict.GRANT and not reasons and change.team_id is not None and not others_pending:
             deciders_teams = {s.decided_by.team_id for s in siblings if s.status == GRANTED}
             deciders_teams.add(self.user.team_id)
             if deciders_teams <= {change.team_id}:
