@@ -89,7 +89,7 @@ def queue(request):
     a poll reads only the ids of the rows shown; the page computes the same version from its rows."""
     sort = request.GET.get("sort") if request.GET.get("sort") in selectors.QUEUE_SORTS else "due"
     user = _resolved(request.user)
-    delegators = delegation.active_delegators(user)
+    delegators, given = delegation.both_ways(user)
     if is_htmx(request) and "since" in request.GET:
         version = selectors.queue_version(user, sort=sort, delegators=delegators)
         if (same := unchanged(request, version)) is not None:
@@ -102,7 +102,7 @@ def queue(request):
     live = request.GET.copy()
     live["since"] = version
     return render_page(request, "approvals/queue.html", {
-        "items": items, "delegators": delegators, "given": delegation.given_by(user),
+        "items": items, "delegators": delegators, "given": given,
         "limit": selectors.QUEUE_LIMIT, "columns": queue_columns(request.GET, sort), "live_query": live.urlencode(),
         "version": version, "poll_seconds": settings.LIVE_POLL_SECONDS,
         "can_bulk": any(not item["refusals"] and item["pending"] for item in items)})
