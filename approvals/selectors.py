@@ -165,7 +165,7 @@ def slots_of(rows) -> list[QueueSlot]:
         slots.append(QueueSlot(*row[:14], None if decided_by_id is None else person(decided_by_id, row[18:22]),
                                None if on_behalf_of_id is None else person(on_behalf_of_id, row[22:26]), change))
     if changes:
-        for sibling in map(Sibling._make, _SIBLINGS.rows(array_of(changes))):
+        for sibling in _SIBLINGS.rows(array_of(changes), make=Sibling._make):
             changes[sibling.change_id].live_slots.append(sibling)
     return slots
 

@@ -44,8 +44,10 @@ class CompiledQuery:
             self.compiled[key] = (compiler, sql, list(params), places, converters)
         return self.compiled[key]
 
-    def _fetch(self, value, alias: str, limits: tuple[int, int | None] | None = None):
-        """The compiler and the fetched rows, converted as the compiler's results_iter converts them."""
+    def _fetch(self, value, alias: str, limits: tuple[int, int | None] | None = None, make=None):
+        """The compiler and the fetched rows, converted as the compiler's results_iter converts them;
+        with `make`, each row is `make(row)` (a query without converters on PostgreSQL: made by psycopg
+        as it reads the rows, so no tuple is made first)."""
         database = connections[alias]
         compiler, sql, params, places, converters = self._compile(database)
         params = list(params)
@@ -54,13 +56,19 @@ class CompiledQuery:
         if limits is not None:
             sql = f"{sql} {database.ops.limit_offset_sql(*limits)}"
         with database.cursor() as cursor:
+            if make is not None and not converters and database.vendor == "postgresql":
+                cursor.cursor.row_factory = lambda _cursor: make
+                cursor.execute(sql, params)
+                return compiler, cursor.fetchall()
             cursor.execute(sql, params)
-            return compiler, (compiler.apply_converters(cursor.fetchall(), converters) if converters
-                              else cursor.fetchall())
+            fetched = compiler.apply_converters(cursor.fetchall(), converters) if converters else cursor.fetchall()
+            return compiler, fetched if make is None else list(map(make, fetched))
 
-    def rows(self, value, alias: str = "default", *, limits: tuple[int, int | None] | None = None) -> list[tuple]:
-        _compiler, fetched = self._fetch(value, alias, limits)
-        return list(map(tuple, fetched))
+    def rows(self, value, alias: str = "default", *, limits: tuple[int, int | None] | None = None,
+             make=None) -> list:
+        """The rows as tuples, or each as `make(row)` (a named tuple's `_make`, say)."""
+        _compiler, fetched = self._fetch(value, alias, limits, make)
+        return fetched if make is not None else list(map(tuple, fetched))
 
     def objects(self, value, alias: str = "default") -> list:
         compiler, fetched = self._fetch(value, alias)
