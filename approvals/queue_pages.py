@@ -3,8 +3,9 @@ paperwork list. Views parse input, call one selector or service, and render."""
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -16,7 +17,8 @@ from approvals.services import bulk as bulk_services
 from approvals.services import delegation as delegation_services
 from changemgmt.errors import Conflict
 from changemgmt.web.access import member_required
-from changemgmt.web.htmx import is_htmx, redirect_page, render_page, unchanged
+from changemgmt.web.htmx import is_htmx, redirect_page, unchanged
+from changemgmt.web.markup import Spliced
 
 
 class RowLinks:
@@ -101,11 +103,14 @@ def queue(request):
     items = [queue_item(slot, deciding, rclock, links) for slot in rows]
     live = request.GET.copy()
     live["since"] = version
-    return render_page(request, "approvals/queue.html", {
+    spliced = Spliced()  # the rows skip the template engine's copies (changemgmt.web.markup.Spliced)
+    page = render_to_string("approvals/queue.html", {
         "items": items, "delegators": delegators, "given": given,
         "limit": selectors.QUEUE_LIMIT, "columns": queue_columns(request.GET, sort), "live_query": live.urlencode(),
         "version": version, "poll_seconds": settings.LIVE_POLL_SECONDS,
-        "can_bulk": any(not item["refusals"] and item["pending"] for item in items)})
+        "can_bulk": any(not item["refusals"] and item["pending"] for item in items), "spliced": spliced},
+        request)
+    return HttpResponse(spliced.encode(page))
 
 
 @member_required
