@@ -15,6 +15,7 @@ from datetime import datetime
 from functools import cache
 from typing import NamedTuple
 
+from django.contrib.auth import get_user_model
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -128,10 +129,13 @@ class QueueSlot:
 
 
 _PERSON = ("id", "username", "first_name", "last_name", "team_id")
-_COLUMNS = ("id", "change_id", "role", "ordinal", "rule", "policy", "status", "decided_at", "reason", "created_at",
-            "due_at", "channel", "decided_by_id", "on_behalf_of_id",
-            "change__title", "change__requester_id", "change__owner_id", "change__team_id",
-            *(f"decided_by__{name}" for name in _PERSON[1:]), *(f"on_behalf_of__{name}" for name in _PERSON[1:]))
+_SLOT_COLUMNS = ("id", "change_id", "role", "ordinal", "rule", "policy", "status", "decided_at", "reason",
+                 "created_at", "due_at", "channel", "decided_by_id", "on_behalf_of_id",
+                 "change__title", "change__requester_id", "change__owner_id", "change__team_id")
+# With the names of who decided and on whose behalf: two joins, which the pending queue does without (a
+# pending slot has neither), ~1 ms of its query's planning and run at a million changes (bench/README.md).
+_COLUMNS = (*_SLOT_COLUMNS, *(f"decided_by__{name}" for name in _PERSON[1:]),
+            *(f"on_behalf_of__{name}" for name in _PERSON[1:]))
 
 
 # The live slots of the changes on a page (~500 ids, one array parameter), compiled once per process.
@@ -148,26 +152,42 @@ def queue_slots(queryset) -> list[QueueSlot]:
 
 
 def slots_of(rows) -> list[QueueSlot]:
-    """QueueSlots of `rows` (tuples of _COLUMNS) and their changes' live slots (one query)."""
-    changes, slots, people = {}, [], {}
-
-    def person(pk, fields) -> Person | None:
-        known = people.get(pk)
-        if known is None:
-            known = people[pk] = Person(pk, *fields)
-        return known
-
+    """QueueSlots of `rows` (tuples of _COLUMNS, or of _SLOT_COLUMNS) and their changes' live slots (one
+    query)."""
+    changes, slots, named = {}, [], []
     for row in rows:
-        change_id, decided_by_id, on_behalf_of_id = row[1], row[12], row[13]
+        change_id = row[1]
         change = changes.get(change_id)
         if change is None:
             change = changes[change_id] = QueueChange(change_id, *row[14:18], [])
-        slots.append(QueueSlot(*row[:14], None if decided_by_id is None else person(decided_by_id, row[18:22]),
-                               None if on_behalf_of_id is None else person(on_behalf_of_id, row[22:26]), change))
+        slot = QueueSlot(*row[:14], None, None, change)
+        slots.append(slot)
+        if slot.decided_by_id is not None or slot.on_behalf_of_id is not None:
+            named.append((slot, row[18:]))
+    if named:
+        _name_people(named)
     if changes:
         for sibling in _SIBLINGS.rows(array_of(changes), make=Sibling._make):
             changes[sibling.change_id].live_slots.append(sibling)
     return slots
+
+
+def _name_people(named) -> None:
+    """Each (slot, the names its row carries) slot's decider and on-whose-behalf, one Person per person:
+    from the row's names (_COLUMNS), or, for rows without them (_SLOT_COLUMNS), from one query by id."""
+    people = {}
+    unnamed = {pk for slot, names in named if not names for pk in (slot.decided_by_id, slot.on_behalf_of_id)}
+    unnamed.discard(None)
+    if unnamed:
+        for pk, *fields in get_user_model().objects.filter(pk__in=unnamed).values_list(*_PERSON):
+            people[pk] = Person(pk, *fields)
+    for slot, names in named:
+        for attribute, pk, fields in (("decided_by", slot.decided_by_id, names[:4]),
+                                      ("on_behalf_of", slot.on_behalf_of_id, names[4:])):
+            if pk is not None:
+                if pk not in people and fields:
+                    people[pk] = Person(pk, *fields)
+                setattr(slot, attribute, people.get(pk))
 
 
 def my_queue(user, delegators, *, status: str | None = SlotStatus.PENDING, role: str | None = None,
@@ -201,13 +221,15 @@ _QUEUES: dict[tuple, CompiledQuery] = {}
 
 
 def _first_rows(user, delegators, *, status: str | None, role: str | None, sort: str) -> list[tuple]:
-    """The first QUEUE_LIMIT rows of `my_queue` as tuples of _COLUMNS."""
+    """The first QUEUE_LIMIT rows of `my_queue`: tuples of _COLUMNS for decided slots, of _SLOT_COLUMNS for
+    pending ones."""
     key = (_decided(status) or frozenset(slot_roles_of(user, delegators)), role, sort)
+    columns = _COLUMNS if isinstance(key[0], str) else _SLOT_COLUMNS
     if not key[0]:  # no slot role: the ORM answers without a query
-        return list(_queue(user, key[0], role, sort)[:QUEUE_LIMIT].values_list(*_COLUMNS))
+        return list(_queue(user, key[0], role, sort)[:QUEUE_LIMIT].values_list(*columns))
     compiled = _QUEUES.get(key)
     if compiled is None:
-        compiled = _QUEUES[key] = CompiledQuery(lambda pk: _queue(pk, key[0], role, sort).values_list(*_COLUMNS))
+        compiled = _QUEUES[key] = CompiledQuery(lambda pk: _queue(pk, key[0], role, sort).values_list(*columns))
     return compiled.rows(user.pk, limits=(0, QUEUE_LIMIT))
 
 
