@@ -34,6 +34,9 @@ class RowLinks:
         return template.replace(self.MARK, str(pk))
 
 
+PENDING = SlotStatus.PENDING.value  # a plain string: compared once per row
+
+
 def _resolved(user):
     """The user behind request.user's lazy proxy (member_required has resolved it): each attribute read
     through the proxy costs a few calls, and 500 rows read the user about ten times each."""
@@ -48,9 +51,12 @@ def queue_item(slot, deciding: selectors.Deciding, rclock, links, *, error: str 
     """What one row shows, as plain strings (the row template only prints them): the slot, its SLA
     badge, on whose behalf the user acts, and why they may not decide it."""
     text, colour = badges.sla_badge(slot, rclock)
-    pending = slot.status == SlotStatus.PENDING
-    acting_for = deciding.acting_for(slot) if pending else None
-    refusals = deciding.refusals(slot, acting_for) if pending else []
+    pending = slot.status == PENDING
+    if pending:
+        acting_for, check = deciding.of(slot)
+        refusals = " ".join(check.refusals(slot, slot.change.live_slots))
+    else:
+        acting_for, refusals = None, ""
     change = slot.change
     label = slot.get_role_display() + (f" #{slot.ordinal}" if slot.ordinal > 1 else "")
     return {
@@ -58,7 +64,7 @@ def queue_item(slot, deciding: selectors.Deciding, rclock, links, *, error: str 
         "title": change.title, "role": label, "rule": slot.rule, "policy": slot.policy,
         "change_url": links.of(links.change, change.pk), "decide_url": links.of(links.decide, slot.pk),
         "sla": text, "sla_colour": colour, "due": rclock.stamp(slot.due_at) if slot.due_at else "",
-        "acting_for": _person(acting_for) if acting_for else "", "refusals": " ".join(refusals),
+        "acting_for": _person(acting_for) if acting_for else "", "refusals": refusals,
         "decided_by": _person(slot.decided_by) if slot.decided_by_id else "",
         "on_behalf_of": _person(slot.on_behalf_of) if slot.on_behalf_of_id else "",
         "decided_at": rclock.stamp(slot.decided_at) if slot.decided_at else "",

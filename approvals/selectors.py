@@ -285,22 +285,17 @@ class Deciding:
 
     def __init__(self, user, delegators):
         self.user, self.delegators = user, delegators
-        self._acting: dict[str, object] = {}
-        self._checks: dict[int | None, DecisionCheck] = {}
+        self._by_role: dict[str, tuple] = {}
 
-    def acting_for(self, slot):
-        """delegation.acting_for(user, slot, delegators): it depends only on the slot's role."""
-        if slot.role not in self._acting:
-            self._acting[slot.role] = delegation.acting_for(self.user, slot, self.delegators)
-        return self._acting[slot.role]
-
-    def refusals(self, slot, on_behalf_of) -> list[str]:
-        """decision_refusals(user, slot, siblings=the change's live slots, on_behalf_of=on_behalf_of)."""
-        key = on_behalf_of.pk if on_behalf_of is not None else None
-        check = self._checks.get(key)
-        if check is None:
-            check = self._checks[key] = DecisionCheck(self.user, on_behalf_of)
-        return check.refusals(slot, slot.change.live_slots)
+    def of(self, slot) -> tuple:
+        """(delegation.acting_for(user, slot, delegators), the rules.DecisionCheck of the user acting so):
+        both depend only on the slot's role, and each person's check is made once."""
+        known = self._by_role.get(slot.role)
+        if known is None:
+            acting_for = delegation.acting_for(self.user, slot, self.delegators)
+            check = next((check for acting, check in self._by_role.values() if acting is acting_for), None)
+            known = self._by_role[slot.role] = (acting_for, check or DecisionCheck(self.user, acting_for))
+        return known
 
 
 def queue_rows(user, *, status: str, role: str | None, sort: str = "due") -> list[QueueRow]:
@@ -312,8 +307,8 @@ def queue_rows(user, *, status: str, role: str | None, sort: str = "due") -> lis
 
 def _queue_row(slot, deciding: Deciding, clock) -> QueueRow:
     text, colour = badges.sla_badge(slot, clock)
-    on_behalf = deciding.acting_for(slot)
-    refusals = deciding.refusals(slot, on_behalf) if slot.status == SlotStatus.PENDING else []
+    on_behalf, check = deciding.of(slot)
+    refusals = check.refusals(slot, slot.change.live_slots) if slot.status == SlotStatus.PENDING else []
     return QueueRow(
         id=slot.pk, change=slot.change_id, change_reference=slot.change.reference, change_title=slot.change.title,
         role=slot.role, ordinal=slot.ordinal, rule=slot.rule, policy=slot.policy, status=slot.status,
