@@ -12,7 +12,7 @@ stay the one place their rules live.
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
+from functools import cache, partial
 from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
@@ -145,6 +145,10 @@ _SIBLINGS = CompiledQuery(lambda change_ids: (
     .values_list("id", "change_id", "status", "decided_by_id", "on_behalf_of_id", "decided_by__team_id")))
 
 
+# A Sibling of a row of _SIBLINGS' six columns, made in C (its `_make` is a Python call: 0.3 µs a row).
+_sibling = partial(tuple.__new__, Sibling)
+
+
 def queue_slots(queryset) -> list[QueueSlot]:
     """`queryset`'s slots (ApprovalSlot rows, sliced and ordered as the caller wants) as QueueSlots, each
     change once with its live slots, each person once: two queries whatever the number of rows."""
@@ -167,7 +171,7 @@ def slots_of(rows) -> list[QueueSlot]:
     if named:
         _name_people(named)
     if changes:
-        for sibling in _SIBLINGS.rows(array_of(changes), make=Sibling._make):
+        for sibling in _SIBLINGS.rows(array_of(changes), make=_sibling):
             changes[sibling.change_id].live_slots.append(sibling)
     return slots
 
