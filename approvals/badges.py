@@ -26,10 +26,20 @@ class RequestClock:
         self._before: dict[date, timedelta] = {self.anchor: ZERO}
         self._zone = clock.zone()
         self._now_running: timedelta | None = None
+        self._badges: dict[tuple[datetime, datetime], tuple[str, str]] = {}
+        self._stamps: dict[datetime, str] = {}
 
     def local(self, moment: datetime) -> datetime:
         """clock.local without reading the time zone setting again (a lazy settings lookup per call)."""
         return moment.astimezone(self._zone)
+
+    def stamp(self, moment: datetime) -> str:
+        """`moment` as the queue prints it ("7 Dec 14:05", local time), once per distinct moment: the slots
+        of one change share their due time."""
+        known = self._stamps.get(moment)
+        if known is None:
+            known = self._stamps[moment] = moment.astimezone(self._zone).strftime("%-d %b %H:%M")
+        return known
 
     def _midnight(self, day: date) -> datetime:
         return datetime.combine(day, time.min, tzinfo=self._zone)
@@ -88,15 +98,25 @@ def sla_badge(slot, rclock: RequestClock) -> tuple[str, str]:
     """(text, colour) of a slot's SLA clock: red when overdue, amber past half its business time.
 
     What clock.describe_due and clock.sla_fraction say, with B(due) and B(created) looked up once
-    for both (each would otherwise look them up on its own: four lookups a slot instead of two)."""
+    for both (each would otherwise look them up on its own: four lookups a slot instead of two). A badge
+    depends only on the slot's creation and due times against the request's now, which the slots of one
+    change share (they are created together): each pair is worked out once per request."""
     if slot.status != SlotStatus.PENDING or slot.due_at is None:
         return ("", "grey")
-    now, due_at = rclock.now, slot.due_at
+    key = (slot.due_at, slot.created_at)
+    known = rclock._badges.get(key)
+    if known is None:
+        known = rclock._badges[key] = _badge(rclock, *key)
+    return known
+
+
+def _badge(rclock: RequestClock, due_at: datetime, created_at: datetime) -> tuple[str, str]:
+    now = rclock.now
     if due_at <= now:
         return (clock.describe_due(due_at, now, rclock), "red")
     at_due, at_now = rclock.running(due_at), rclock.running(now)
     text = clock.describe_remaining((at_due - at_now).total_seconds(), due_at)
-    return (text, "amber" if _fraction(rclock, slot.created_at, due_at, at_due, at_now) >= 0.5 else "green")
+    return (text, "amber" if _fraction(rclock, created_at, due_at, at_due, at_now) >= 0.5 else "green")
 
 
 def _fraction(rclock: RequestClock, created_at: datetime, due_at: datetime, at_due: timedelta,

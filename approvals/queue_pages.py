@@ -3,8 +3,9 @@ paperwork list. Views parse input, call one selector or service, and render."""
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -12,12 +13,12 @@ from django.views.decorators.http import require_POST
 from approvals import badges, delegation, selectors, services
 from approvals.choices import DecisionChannel, SlotStatus
 from approvals.models import ApprovalSlot
-from approvals.rules import decision_refusals
 from approvals.services import bulk as bulk_services
 from approvals.services import delegation as delegation_services
 from changemgmt.errors import Conflict
 from changemgmt.web.access import member_required
-from changemgmt.web.htmx import is_htmx, redirect_page, render_page, unchanged
+from changemgmt.web.htmx import is_htmx, redirect_page, unchanged
+from changemgmt.web.markup import Spliced
 
 
 class RowLinks:
@@ -33,6 +34,9 @@ class RowLinks:
         return template.replace(self.MARK, str(pk))
 
 
+PENDING = SlotStatus.PENDING.value  # a plain string: compared once per row
+
+
 def _resolved(user):
     """The user behind request.user's lazy proxy (member_required has resolved it): each attribute read
     through the proxy costs a few calls, and 500 rows read the user about ten times each."""
@@ -43,25 +47,27 @@ def _person(user) -> str:
     return (user.get_full_name() or user.username) if user is not None else "—"
 
 
-def queue_item(slot, user, delegators, rclock, links, *, error: str = "") -> dict:
+def queue_item(slot, deciding: selectors.Deciding, rclock, links, *, error: str = "") -> dict:
     """What one row shows, as plain strings (the row template only prints them): the slot, its SLA
     badge, on whose behalf the user acts, and why they may not decide it."""
     text, colour = badges.sla_badge(slot, rclock)
-    pending = slot.status == SlotStatus.PENDING
-    acting_for = delegation.acting_for(user, slot, delegators) if pending else None
-    refusals = decision_refusals(user, slot, siblings=slot.change.live_slots, on_behalf_of=acting_for) \
-        if pending else []
+    pending = slot.status == PENDING
+    if pending:
+        acting_for, check = deciding.of(slot)
+        refusals = " ".join(check.refusals(slot, slot.change.live_slots))
+    else:
+        acting_for, refusals = None, ""
     change = slot.change
     label = slot.get_role_display() + (f" #{slot.ordinal}" if slot.ordinal > 1 else "")
     return {
         "id": str(slot.pk), "status": slot.status, "pending": pending, "reference": change.reference,
         "title": change.title, "role": label, "rule": slot.rule, "policy": slot.policy,
         "change_url": links.of(links.change, change.pk), "decide_url": links.of(links.decide, slot.pk),
-        "sla": text, "sla_colour": colour, "due": rclock.local(slot.due_at).strftime("%-d %b %H:%M") if slot.due_at
-        else "", "acting_for": _person(acting_for) if acting_for else "", "refusals": " ".join(refusals),
+        "sla": text, "sla_colour": colour, "due": rclock.stamp(slot.due_at) if slot.due_at else "",
+        "acting_for": _person(acting_for) if acting_for else "", "refusals": refusals,
         "decided_by": _person(slot.decided_by) if slot.decided_by_id else "",
         "on_behalf_of": _person(slot.on_behalf_of) if slot.on_behalf_of_id else "",
-        "decided_at": rclock.local(slot.decided_at).strftime("%-d %b %H:%M") if slot.decided_at else "",
+        "decided_at": rclock.stamp(slot.decided_at) if slot.decided_at else "",
         "reason": slot.reason, "error": error, "via": slot.get_channel_display() if slot.channel else "",
     }
 
@@ -91,7 +97,7 @@ def queue(request):
     a poll reads only the ids of the rows shown; the page computes the same version from its rows."""
     sort = request.GET.get("sort") if request.GET.get("sort") in selectors.QUEUE_SORTS else "due"
     user = _resolved(request.user)
-    delegators = delegation.active_delegators(user)
+    delegators, given = delegation.both_ways(user)
     if is_htmx(request) and "since" in request.GET:
         version = selectors.queue_version(user, sort=sort, delegators=delegators)
         if (same := unchanged(request, version)) is not None:
@@ -99,14 +105,18 @@ def queue(request):
     rows, _ = selectors.my_slots(user, sort=sort, delegators=delegators)
     version = selectors.version_of(slot.pk for slot in rows)
     rclock, links = badges.RequestClock(timezone.now()), RowLinks()
-    items = [queue_item(slot, user, delegators, rclock, links) for slot in rows]
+    deciding = selectors.Deciding(user, delegators)
+    items = [queue_item(slot, deciding, rclock, links) for slot in rows]
     live = request.GET.copy()
     live["since"] = version
-    return render_page(request, "approvals/queue.html", {
-        "items": items, "delegators": delegators, "given": delegation.given_by(user),
+    spliced = Spliced()  # the rows skip the template engine's copies (changemgmt.web.markup.Spliced)
+    page = render_to_string("approvals/queue.html", {
+        "items": items, "delegators": delegators, "given": given,
         "limit": selectors.QUEUE_LIMIT, "columns": queue_columns(request.GET, sort), "live_query": live.urlencode(),
         "version": version, "poll_seconds": settings.LIVE_POLL_SECONDS,
-        "can_bulk": any(not item["refusals"] and item["pending"] for item in items)})
+        "can_bulk": any(not item["refusals"] and item["pending"] for item in items), "spliced": spliced},
+        request)
+    return HttpResponse(spliced.encode(page))
 
 
 @member_required
@@ -133,8 +143,8 @@ def bulk_grant(request):
 def _row(request, slot_id: int, *, error: str = "", status: int = 200):
     """The row of one slot after an htmx decision attempt, swapped in place."""
     [slot] = selectors.queue_slots(ApprovalSlot.objects.filter(pk=slot_id))
-    item = queue_item(slot, request.user, delegation.active_delegators(request.user),
-                      badges.RequestClock(timezone.now()), RowLinks(), error=error)
+    deciding = selectors.Deciding(request.user, delegation.active_delegators(request.user))
+    item = queue_item(slot, deciding, badges.RequestClock(timezone.now()), RowLinks(), error=error)
     # htmx swaps 2xx, 400 and 409 (base.html's config); a 403 refusal is shown inline with 200.
     return render(request, "approvals/_queue_row.html", {"items": [item]},
                   status=status if status in (200, 400, 409) else 200)

@@ -10,10 +10,8 @@ POLICY_SOD = "POLICY §3 separation of duties [000]"
 CAB_ONLY = ("A CAB approval is decided only by the board, in a meeting with quorum (regular or emergency CAB): "
             "the chair records the board's decision on the meeting's agenda.")
 AUDITORS_NEVER = "Auditors never decide approvals, whatever the delegation."
-
-
-def holds_slot_role(user, slot) -> bool:
-    return not roles_of(user).isdisjoint(SLOT_HOLDERS[slot.role])
+# The statuses as plain strings: compared for every sibling of every slot checked.
+PENDING, GRANTED, SUPERSEDED = SlotStatus.PENDING.value, SlotStatus.GRANTED.value, SlotStatus.SUPERSEDED.value
 
 
 def decision_refusals(user, slot, *, siblings, verdict: str = Verdict.GRANT, on_behalf_of=None,
@@ -22,31 +20,49 @@ def decision_refusals(user, slot, *, siblings, verdict: str = Verdict.GRANT, on_
     `on_behalf_of`: the away colleague whose role `user` uses by delegation; the separation-of-duties
     rules then hold for both people. `by_board`: the board's decision in a quorate meeting is being
     applied (approvals.services.decide_by_board), the only way a CAB slot is decided."""
-    change = slot.change
-    people = {user.pk} | ({on_behalf_of.pk} if on_behalf_of is not None else set())
-    reasons = []
-    if slot.status != SlotStatus.PENDING:
-        reasons.append("This approval has already been decided.")
-    if has_role(user, Role.AUDITOR) or (on_behalf_of is not None and has_role(on_behalf_of, Role.AUDITOR)):
-        reasons.append(AUDITORS_NEVER)
-    if slot.role == SlotRole.CAB and not by_board:
-        reasons.append(CAB_ONLY)
-    role_holder = on_behalf_of if on_behalf_of is not None else user
-    if not holds_slot_role(role_holder, slot):
-        reasons.append(f"Only a holder of the {SlotRole(slot.role).label} role may decide this approval.")
-    if people & {change.requester_id, change.owner_id}:
-        reasons.append("The author or owner of a change may not approve it.")
-    if any(people & {s.decided_by_id, s.on_behalf_of_id} and s.pk != slot.pk and s.status != SlotStatus.SUPERSEDED
-           for s in siblings):
-        reasons.append("One person may not fill two approval slots on the same change.")
-    if verdict == Verdict.GRANT and not reasons:
-        still_pending = [s for s in siblings if s.status == SlotStatus.PENDING and s.pk != slot.pk]
-        if not still_pending and change.team_id is not None:
-            deciders_teams = {s.decided_by.team_id for s in siblings if s.status == SlotStatus.GRANTED}
-            deciders_teams.add(user.team_id)
+    return DecisionCheck(user, on_behalf_of, by_board=by_board).refusals(slot, siblings, verdict)
+
+
+class DecisionCheck:
+    """`decision_refusals` of one user (acting for `on_behalf_of` or not) for any number of slots: what
+    depends only on the people (who they are, whether an auditor, the roles that may fill a slot) is
+    worked out once. My approvals checks up to 500 slots for one user, and working it out again for
+    each slot was a third of the rules' time there."""
+
+    def __init__(self, user, on_behalf_of=None, *, by_board: bool = False):
+        self.user, self.by_board = user, by_board
+        self.people = frozenset({user.pk} | ({on_behalf_of.pk} if on_behalf_of is not None else set()))
+        self.auditor = has_role(user, Role.AUDITOR) or (on_behalf_of is not None
+                                                        and has_role(on_behalf_of, Role.AUDITOR))
+        self.held = roles_of(on_behalf_of if on_behalf_of is not None else user)
+
+    def refusals(self, slot, siblings, verdict: str = Verdict.GRANT) -> list[str]:
+        """decision_refusals(self.user, slot, siblings=siblings, verdict=verdict, …) as constructed."""
+        change, people, pk = slot.change, self.people, slot.pk
+        reasons = []
+        if slot.status != PENDING:
+            reasons.append("This approval has already been decided.")
+        if self.auditor:
+            reasons.append(AUDITORS_NEVER)
+        if slot.role == SlotRole.CAB and not self.by_board:
+            reasons.append(CAB_ONLY)
+        if self.held.isdisjoint(SLOT_HOLDERS[slot.role]):
+            reasons.append(f"Only a holder of the {SlotRole(slot.role).label} role may decide this approval.")
+        if change.requester_id in people or change.owner_id in people:
+            reasons.append("The author or owner of a change may not approve it.")
+        others_pending = filled_by_them = False  # another live slot: still pending / decided by one of `people`
+        for s in siblings:
+            if s.pk != pk and s.status != SUPERSEDED:
+                others_pending = others_pending or s.status == PENDING
+                filled_by_them = filled_by_them or s.decided_by_id in people or s.on_behalf_of_id in people
+        if filled_by_them:
+            reasons.append("One person may not fill two approval slots on the same change.")
+        if verdict == Verdict.GRANT and not reasons and change.team_id is not None and not others_pending:
+            deciders_teams = {s.decided_by.team_id for s in siblings if s.status == GRANTED}
+            deciders_teams.add(self.user.team_id)
             if deciders_teams <= {change.team_id}:
                 reasons.append("Dual control: at least one approver must come from outside the author's team.")
-    return reasons
+        return reasons
 
 
 def may_decide(user, slot, *, siblings) -> bool:

@@ -12,14 +12,17 @@ stay the one place their rules live.
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache, partial
+from typing import NamedTuple
 
+from django.contrib.auth import get_user_model
 from django.db.models import F, Q
 from django.utils import timezone
 
 from approvals import badges, delegation
 from approvals.choices import SLOT_HOLDERS, DecisionChannel, SlotRole, SlotStatus
 from approvals.models import ApprovalSlot
-from approvals.rules import decision_refusals
+from approvals.rules import DecisionCheck
 from changemgmt.compiled import CompiledQuery, InArray, array_of
 from changemgmt.roles import roles_of
 
@@ -60,23 +63,21 @@ class Person:
         return f"{self.first_name} {self.last_name}".strip()
 
 
-@dataclass(slots=True)
-class Decider:
-    """Who decided a sibling slot, as far as separation of duties reads them (dual control: the team)."""
+class Sibling(NamedTuple):
+    """A live slot of the same change, as separation of duties reads it: a row of the siblings query as
+    it comes (a page reads ~2,300), plain values only, so the garbage collector stops tracking it."""
 
     pk: int
-    team_id: int | None
-
-
-@dataclass(slots=True)
-class Sibling:
-    """A live slot of the same change, as separation of duties reads it."""
-
-    pk: int
+    change_id: int
     status: str
     decided_by_id: int | None
     on_behalf_of_id: int | None
-    decided_by: Decider | None
+    team_id: int | None  # the decider's
+
+    @property
+    def decided_by(self):
+        """The decider as far as separation of duties reads them (dual control: their team), or None."""
+        return self if self.decided_by_id is not None else None
 
 
 @dataclass(slots=True)
@@ -91,7 +92,13 @@ class QueueChange:
     @property
     def reference(self) -> str:
         """The change model's own CHG-000042 (approvals may not import changes)."""
-        return ApprovalSlot._meta.get_field("change").related_model.reference.fget(self)
+        return _change_reference()(self)
+
+
+@cache
+def _change_reference():
+    """The change model's `reference` getter, looked up once (once per row was a fifth of a row's cost)."""
+    return ApprovalSlot._meta.get_field("change").related_model.reference.fget
 
 
 @dataclass(slots=True)
@@ -122,17 +129,24 @@ class QueueSlot:
 
 
 _PERSON = ("id", "username", "first_name", "last_name", "team_id")
-_COLUMNS = ("id", "change_id", "role", "ordinal", "rule", "policy", "status", "decided_at", "reason", "created_at",
-            "due_at", "channel", "decided_by_id", "on_behalf_of_id",
-            "change__title", "change__requester_id", "change__owner_id", "change__team_id",
-            *(f"decided_by__{name}" for name in _PERSON[1:]), *(f"on_behalf_of__{name}" for name in _PERSON[1:]))
+_SLOT_COLUMNS = ("id", "change_id", "role", "ordinal", "rule", "policy", "status", "decided_at", "reason",
+                 "created_at", "due_at", "channel", "decided_by_id", "on_behalf_of_id",
+                 "change__title", "change__requester_id", "change__owner_id", "change__team_id")
+# With the names of who decided and on whose behalf: two joins, which the pending queue does without (a
+# pending slot has neither), ~1 ms of its query's planning and run at a million changes (bench/README.md).
+_COLUMNS = (*_SLOT_COLUMNS, *(f"decided_by__{name}" for name in _PERSON[1:]),
+            *(f"on_behalf_of__{name}" for name in _PERSON[1:]))
 
 
 # The live slots of the changes on a page (~500 ids, one array parameter), compiled once per process.
 _SIBLINGS = CompiledQuery(lambda change_ids: (
     ApprovalSlot.objects.filter(InArray(F("change_id"), change_ids)).exclude(status=SlotStatus.SUPERSEDED)
-    .order_by("change_id", "id")  # by the column: the model's ordering would join the changes
+    .order_by()  # in no order: separation of duties reads them as a set (and the model's ordering joins the changes)
     .values_list("id", "change_id", "status", "decided_by_id", "on_behalf_of_id", "decided_by__team_id")))
+
+
+# A Sibling of a row of _SIBLINGS' six columns, made in C (its `_make` is a Python call: 0.3 µs a row).
+_sibling = partial(tuple.__new__, Sibling)
 
 
 def queue_slots(queryset) -> list[QueueSlot]:
@@ -142,32 +156,42 @@ def queue_slots(queryset) -> list[QueueSlot]:
 
 
 def slots_of(rows) -> list[QueueSlot]:
-    """QueueSlots of `rows` (tuples of _COLUMNS) and their changes' live slots (one query)."""
-    changes, slots, people, deciders = {}, [], {}, {}
-
-    def person(pk, fields) -> Person | None:
-        if pk is None:
-            return None
-        known = people.get(pk)
-        if known is None:
-            known = people[pk] = Person(pk, *fields)
-        return known
-
-    for (pk, change_id, role, ordinal, rule, policy, status, decided_at, reason, created_at, due_at, channel,
-         decided_by_id, on_behalf_of_id, title, requester_id, owner_id, team_id, *names) in rows:
+    """QueueSlots of `rows` (tuples of _COLUMNS, or of _SLOT_COLUMNS) and their changes' live slots (one
+    query)."""
+    changes, slots, named = {}, [], []
+    for row in rows:
+        change_id = row[1]
         change = changes.get(change_id)
         if change is None:
-            change = changes[change_id] = QueueChange(change_id, title, requester_id, owner_id, team_id, [])
-        slots.append(QueueSlot(pk, change_id, role, ordinal, rule, policy, status, decided_at, reason, created_at,
-                               due_at, channel, decided_by_id, on_behalf_of_id, person(decided_by_id, names[:4]),
-                               person(on_behalf_of_id, names[4:]), change))
+            change = changes[change_id] = QueueChange(change_id, *row[14:18], [])
+        slot = QueueSlot(*row[:14], None, None, change)
+        slots.append(slot)
+        if slot.decided_by_id is not None or slot.on_behalf_of_id is not None:
+            named.append((slot, row[18:]))
+    if named:
+        _name_people(named)
     if changes:
-        for pk, change_id, status, decided_by_id, on_behalf_of_id, team_id in _SIBLINGS.rows(array_of(changes)):
-            decider = deciders.get(decided_by_id)
-            if decider is None and decided_by_id is not None:
-                decider = deciders[decided_by_id] = Decider(decided_by_id, team_id)
-            changes[change_id].live_slots.append(Sibling(pk, status, decided_by_id, on_behalf_of_id, decider))
+        for sibling in _SIBLINGS.rows(array_of(changes), make=_sibling):
+            changes[sibling.change_id].live_slots.append(sibling)
     return slots
+
+
+def _name_people(named) -> None:
+    """Each (slot, the names its row carries) slot's decider and on-whose-behalf, one Person per person:
+    from the row's names (_COLUMNS), or, for rows without them (_SLOT_COLUMNS), from one query by id."""
+    people = {}
+    unnamed = {pk for slot, names in named if not names for pk in (slot.decided_by_id, slot.on_behalf_of_id)}
+    unnamed.discard(None)
+    if unnamed:
+        for pk, *fields in get_user_model().objects.filter(pk__in=unnamed).values_list(*_PERSON):
+            people[pk] = Person(pk, *fields)
+    for slot, names in named:
+        for attribute, pk, fields in (("decided_by", slot.decided_by_id, names[:4]),
+                                      ("on_behalf_of", slot.on_behalf_of_id, names[4:])):
+            if pk is not None:
+                if pk not in people and fields:
+                    people[pk] = Person(pk, *fields)
+                setattr(slot, attribute, people.get(pk))
 
 
 def my_queue(user, delegators, *, status: str | None = SlotStatus.PENDING, role: str | None = None,
@@ -201,13 +225,15 @@ _QUEUES: dict[tuple, CompiledQuery] = {}
 
 
 def _first_rows(user, delegators, *, status: str | None, role: str | None, sort: str) -> list[tuple]:
-    """The first QUEUE_LIMIT rows of `my_queue` as tuples of _COLUMNS."""
+    """The first QUEUE_LIMIT rows of `my_queue`: tuples of _COLUMNS for decided slots, of _SLOT_COLUMNS for
+    pending ones."""
     key = (_decided(status) or frozenset(slot_roles_of(user, delegators)), role, sort)
+    columns = _COLUMNS if isinstance(key[0], str) else _SLOT_COLUMNS
     if not key[0]:  # no slot role: the ORM answers without a query
-        return list(_queue(user, key[0], role, sort)[:QUEUE_LIMIT].values_list(*_COLUMNS))
+        return list(_queue(user, key[0], role, sort)[:QUEUE_LIMIT].values_list(*columns))
     compiled = _QUEUES.get(key)
     if compiled is None:
-        compiled = _QUEUES[key] = CompiledQuery(lambda pk: _queue(pk, key[0], role, sort).values_list(*_COLUMNS))
+        compiled = _QUEUES[key] = CompiledQuery(lambda pk: _queue(pk, key[0], role, sort).values_list(*columns))
     return compiled.rows(user.pk, limits=(0, QUEUE_LIMIT))
 
 
@@ -256,18 +282,37 @@ class QueueRow:
     acting_for: str | None
 
 
+class Deciding:
+    """Who acts and may decide, for the many slots of one request: on whose behalf `user` would decide a
+    slot of each role, and why they may not decide it (approvals.rules), each role's delegator and each
+    person's checks worked out once instead of for each of up to 500 rows."""
+
+    def __init__(self, user, delegators):
+        self.user, self.delegators = user, delegators
+        self._by_role: dict[str, tuple] = {}
+
+    def of(self, slot) -> tuple:
+        """(delegation.acting_for(user, slot, delegators), the rules.DecisionCheck of the user acting so):
+        both depend only on the slot's role, and each person's check is made once."""
+        known = self._by_role.get(slot.role)
+        if known is None:
+            acting_for = delegation.acting_for(self.user, slot, self.delegators)
+            check = next((check for acting, check in self._by_role.values() if acting is acting_for), None)
+            known = self._by_role[slot.role] = (acting_for, check or DecisionCheck(self.user, acting_for))
+        return known
+
+
 def queue_rows(user, *, status: str, role: str | None, sort: str = "due") -> list[QueueRow]:
     """`my_slots` as finished rows (no query per row)."""
     rows, delegators = my_slots(user, status=status, role=role, sort=sort)
-    clock = badges.RequestClock(timezone.now())
-    return [_queue_row(slot, user, delegators, clock) for slot in rows]
+    clock, deciding = badges.RequestClock(timezone.now()), Deciding(user, delegators)
+    return [_queue_row(slot, deciding, clock) for slot in rows]
 
 
-def _queue_row(slot, user, delegators, clock) -> QueueRow:
+def _queue_row(slot, deciding: Deciding, clock) -> QueueRow:
     text, colour = badges.sla_badge(slot, clock)
-    on_behalf = delegation.acting_for(user, slot, delegators)
-    refusals = decision_refusals(user, slot, siblings=slot.change.live_slots, on_behalf_of=on_behalf) \
-        if slot.status == SlotStatus.PENDING else []
+    on_behalf, check = deciding.of(slot)
+    refusals = check.refusals(slot, slot.change.live_slots) if slot.status == SlotStatus.PENDING else []
     return QueueRow(
         id=slot.pk, change=slot.change_id, change_reference=slot.change.reference, change_title=slot.change.title,
         role=slot.role, ordinal=slot.ordinal, rule=slot.rule, policy=slot.policy, status=slot.status,

@@ -51,8 +51,10 @@ class CompiledQuery:
             self.compiled[key] = (compiler, sql, list(params), places, converters)
         return self.compiled[key]
 
-    def _fetch(self, value, alias: str, limits: tuple[int, int | None] | None = None):
-        """The compiler and the fetched rows, converted as the compiler's results_iter converts them."""
+    def _fetch(self, value, alias: str, limits: tuple[int, int | None] | None = None, make=None):
+        """The compiler and the fetched rows, converted as the compiler's results_iter converts them;
+        with `make`, each row is `make(row)` (a query without converters on PostgreSQL: made by psycopg
+        as it reads the rows, so no tuple is made first)."""
         database = connections[alias]
         compiler, sql, params, places, converters = self._compile(database)
         params = list(params)
@@ -65,13 +67,19 @@ class CompiledQuery:
         if limits is None or not limits[0]:
             sql = prepared.statement(database, sql)
         with database.cursor() as cursor:
+            if make is not None and not converters and database.vendor == "postgresql":
+                cursor.cursor.row_factory = lambda _cursor: make
+                cursor.execute(sql, params)
+                return compiler, cursor.fetchall()
             cursor.execute(sql, params)
-            return compiler, (compiler.apply_converters(cursor.fetchall(), converters) if converters
-                              else cursor.fetchall())
+            fetched = compiler.apply_converters(cursor.fetchall(), converters) if converters else cursor.fetchall()
+            return compiler, fetched if make is None else list(map(make, fetched))
 
-    def rows(self, value, alias: str = "default", *, limits: tuple[int, int | None] | None = None) -> list[tuple]:
-        _compiler, fetched = self._fetch(value, alias, limits)
-        return list(map(tuple, fetched))
+    def rows(self, value, alias: str = "default", *, limits: tuple[int, int | None] | None = None,
+             make=None) -> list:
+        """The rows as tuples, or each as `make(row)` (a named tuple's `_make`, say)."""
+        _compiler, fetched = self._fetch(value, alias, limits, make)
+        return fetched if make is not None else list(map(tuple, fetched))
 
     def objects(self, value, alias: str = "default") -> list:
         compiler, fetched = self._fetch(value, alias)
@@ -108,5 +116,12 @@ class InArray(Lookup):
 
 
 def array_of(values, alias: str = "default"):
-    """InArray's parameter for `values` on the database `alias`."""
-    return list(values) if connections[alias].vendor == "postgresql" else json.dumps(list(values))
+    """InArray's parameter for `values` on the database `alias`. On PostgreSQL, integers go as the text of
+    an array (`'{3,14,20}'`, which the comparison reads as an array of the column's type): psycopg adapts
+    a list in Python, 0.3 ms for My approvals' 500 change ids."""
+    values = list(values)
+    if connections[alias].vendor != "postgresql":
+        return json.dumps(values)
+    if all(type(value) is int for value in values):
+        return "{" + ",".join(map(str, values)) + "}"
+    return values

@@ -66,8 +66,11 @@ def _row(item: dict, csrf: str, badges: dict, esc: PerTable) -> str:
 
 @register.simple_tag(takes_context=True)
 def queue_rows(context, items):
-    """`<tr>`s for approvals.queue_pages.queue_item rows, with the page's CSRF field in each form."""
+    """`<tr>`s for approvals.queue_pages.queue_item rows, with the page's CSRF field in each form; on a
+    page rendered with a `spliced` (changemgmt.web.markup.Spliced), its marker, the rows put there."""
     token = context.get("csrf_token")
     csrf = csrf_field(token)
     badges, esc = {}, PerTable(escape)
-    return mark_safe("".join(_row(item, csrf, badges, esc) for item in items))
+    rows = "".join(_row(item, csrf, badges, esc) for item in items)
+    spliced = context.get("spliced")
+    return mark_safe(spliced.put(rows) if spliced is not None else rows)

@@ -65,3 +65,28 @@ def test_in_array_is_in_with_the_values_as_one_parameter(frozen, requester):
         assert found == [(title,) for title in ChangeRequest.objects.filter(id__in=picked).order_by("id")
                                                                      .values_list("title", flat=True)]
         assert len(queries) == 1
+
+
+def test_rows_made_by_a_row_maker_are_its_rows_of_the_same_values(frozen, requester):
+    from typing import NamedTuple
+
+    class Row(NamedTuple):
+        pk: int
+        title: str
+        created_at: object
+
+    changes = [services.create_change(actor=requester, data=f.complete_fields(title=t)) for t in "AB"]
+    compiled = CompiledQuery(lambda _no_value: ChangeRequest.objects.order_by("id").values_list("pk", "title",
+                                                                                                "created_at"))
+    found = compiled.rows(None, make=Row._make)
+    assert [type(row) for row in found] == [Row, Row]
+    assert found == compiled.rows(None) == [(c.pk, c.title, c.created_at) for c in changes]
+
+
+def test_in_array_of_texts_with_an_array_literals_characters(frozen, requester):
+    titles = ['Plain', 'Braces {a,b} and "quotes"', "Back\\slash, comma"]
+    for title in titles:
+        services.create_change(actor=requester, data=f.complete_fields(title=title))
+    compiled = CompiledQuery(lambda wanted: ChangeRequest.objects.filter(InArray(F("title"), wanted)).order_by("id")
+                             .values_list("title", flat=True))
+    assert compiled.rows(array_of(titles[1:] + ["absent"])) == [(title,) for title in titles[1:]]
