@@ -18,20 +18,18 @@ from approvals.services import delegation as delegation_services
 from changemgmt.errors import Conflict
 from changemgmt.web.access import member_required
 from changemgmt.web.htmx import is_htmx, redirect_page, unchanged
-from changemgmt.web.markup import Spliced
+from changemgmt.web.markup import Spliced, url_by_pk
 
 
 class RowLinks:
-    """Each row's links, from one reverse per URL name per request (reverse costs ~0.2 ms a call)."""
-
-    MARK = "999999999"
+    """Each row's links, escaped for an attribute, from one reverse per URL name per request (reverse
+    costs ~0.2 ms a call; escaping 500 rows' links one by one, 0.3 ms: changemgmt.web.markup.url_by_pk)."""
 
     def __init__(self):
-        self.change = reverse("changes:detail", args=[self.MARK])
-        self.decide = reverse("approvals:queue-decide", args=[self.MARK])
+        self.change, self.decide = url_by_pk("changes:detail"), url_by_pk("approvals:queue-decide")
 
-    def of(self, template: str, pk: int) -> str:
-        return template.replace(self.MARK, str(pk))
+    def of(self, link, pk: int) -> str:
+        return link(pk)
 
 
 PENDING = SlotStatus.PENDING.value  # a plain string: compared once per row

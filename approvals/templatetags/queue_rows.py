@@ -23,7 +23,7 @@ def _decision(item: dict, csrf: str, slot_id: str, esc: PerTable) -> str:
                   if item["acting_for"] else "")
         if item["refusals"]:
             return f'{acting}<p class="muted small">You may not decide this: {esc[item["refusals"]]}</p>'
-        url = escape(item["decide_url"])
+        url = item["decide_url"]  # escaped by RowLinks
         return (f'{acting}\n    <form method="post" action="{url}" hx-post="{url}" hx-target="#slot-{slot_id}" '
                 f'hx-swap="outerHTML" class="decide">{csrf}\n'
                 f'      <label for="queue-reason-{slot_id}">Reason <span class="muted small">(required to reject)'
@@ -50,13 +50,14 @@ def _row(item: dict, csrf: str, badges: dict, esc: PerTable) -> str:
         clock = badges[status]
     error = (f'<p class="alert alert-error" role="alert">Not recorded: {escape(item["error"])}</p>'
              if item["error"] else "")
-    slot_id, reference, role = escape(item["id"]), escape(item["reference"]), esc[item["role"]]
+    # The id is digits and the reference "CHG-" and digits (ChangeRequest.reference): nothing to escape.
+    slot_id, reference, role = item["id"], item["reference"], esc[item["role"]]
     select = (f'<input type="checkbox" name="slots" value="{slot_id}" form="bulk-grant" '
               f'aria-label="Select {reference} {role}">'
               if item["pending"] and not item["refusals"] else "")
     return (f'<tr id="slot-{slot_id}" class="slot-{esc[status]}">\n'
             f'  <td class="select">{select}</td>\n'
-            f'  <td><a href="{escape(item["change_url"])}#approvals">{reference}</a><br>'
+            f'  <td><a href="{item["change_url"]}#approvals">{reference}</a><br>'
             f'{esc[item["title"]]}</td>\n'
             f'  <td><strong>{role}</strong><br><span class="small">{esc[item["rule"]]}</span> '
             f'<span class="policy">{esc[item["policy"]]}</span></td>\n'

@@ -17,10 +17,11 @@ _SENTINEL = 987654321
 
 
 def url_by_pk(name: str):
-    """`pk -> escaped URL` of the route `name` (one `<int:pk>` argument), reversed once for a whole table
-    instead of once per row."""
-    head, tail = reverse(name, args=[_SENTINEL]).split(str(_SENTINEL))
-    return lambda pk: escape(f"{head}{pk}{tail}")
+    """`pk -> escaped URL` of the route `name` (one `<int:pk>` argument), reversed and escaped once for a
+    whole table instead of once per row: escaping works character by character and a pk is digits, so
+    the escaped parts around it are the escaped URL."""
+    head, tail = (escape(part) for part in reverse(name, args=[_SENTINEL]).split(str(_SENTINEL)))
+    return lambda pk: f"{head}{int(pk)}{tail}"
 
 
 class PerTable(dict):
