@@ -8,7 +8,6 @@ from changemgmt.compiled import CompiledQuery
 from changemgmt.models import LedgerEntry, User
 from changemgmt.templatetags.cm_format import EMPTY
 from changes import page_loader
-from changes.calendar.models import ChangeConflict
 from changes.models import ChangeRequest, RollbackRecord, Service, TestEvidence
 
 # What a row of a change table shows (dashboard, CSV export): loading only these columns halves
@@ -142,28 +141,10 @@ def _person(username, first, last) -> str:
     return EMPTY if username is None else f"{first} {last}".strip() or username
 
 
-def _conflicts_of(change_id: int):
-    sides = [(f"{side}_id", f"{side}__title", *(f"{side}__owner__{name}" for name in ("username", "first_name",
-                                                                                      "last_name")))
-             for side in ("change", "other")]
-    return (ChangeConflict.objects.filter(Q(change_id=change_id) | Q(other_id=change_id))
-            .order_by("overlap_start", "id")
-            .values_list("overlap_start", "overlap_end", "shared", *sides[0], *sides[1]))
-
-
-# Its SQL (two sides, each with its owner) cost more to build than to run: built once per process.
-_CONFLICTS = CompiledQuery(_conflicts_of)
-
-
-def conflict_lines(change_id: int) -> list[ConflictLine]:
-    """The stored conflicts of a change (changes.calendar.conflicts.conflicts_of, in its order) with
-    only the columns the change page shows of the other side: one query, whatever the count. The page
-    reads the same lines with the change (change_page); this is their reading on its own."""
-    return _conflict_lines(change_id, _CONFLICTS.rows(change_id))
-
-
 def _conflict_lines(change_id: int, rows) -> list[ConflictLine]:
-    """ConflictLines from rows of (overlap_start, overlap_end, shared, both sides' columns, …)."""
+    """The stored conflicts of a change (changes.calendar.conflicts.conflicts_of) seen from it, with only
+    the columns the change page shows of the other side, from the page query's rows of (overlap_start,
+    overlap_end, shared, each side's id, title and owner's names, …)."""
     lines = []
     for start, end, shared, *columns in rows:
         pk, title, *owner = columns[5:10] if columns[0] == change_id else columns[:5]

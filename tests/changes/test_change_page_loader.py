@@ -10,8 +10,10 @@ from django.test.utils import CaptureQueriesContext
 
 from approvals.models import ApprovalSlot, SlaStep
 from approvals.presenters import _STEPS
+from changemgmt.templatetags.cm_format import person as shown
 from changemgmt.web import timeline
 from changes import selectors, services
+from changes.calendar.conflicts import conflicts_of
 from changes.calendar.models import ChangeConflict
 from changes.models import ChangeRequest, RollbackRecord, Service
 from changes.models import TestEvidence as Evidence
@@ -77,8 +79,12 @@ def test_the_page_reads_in_one_query_what_the_orm_reads(frozen, requester, peer,
         assert person.get_deferred_fields() == expected_person.get_deferred_fields()
 
     assert values(page.sla_steps) == values(_STEPS.objects(change.pk)) and len(page.sla_steps) == len(slots)
-    assert page.conflicts == selectors.conflict_lines(change.pk) and len(page.conflicts) == 2
-    assert repr(page.conflicts) == repr(selectors.conflict_lines(change.pk))
+    expected = [selectors.ConflictLine(side.pk, side.title, shown(side.owner), row.overlap_start, row.overlap_end,
+                                       row.shared)
+                for row in conflicts_of(change.pk).order_by("overlap_start", "id")
+                for side in [row.other if row.change_id == change.pk else row.change]]
+    assert page.conflicts == expected and len(page.conflicts) == 2
+    assert repr(page.conflicts) == repr(expected)
     assert values(page.ledger) == values(selectors.ledger_for(change)) and page.ledger
     history = timeline._history_query(ChangeRequest)[1].rows(change.pk)
     assert repr(page.history) == repr(history) and len(history) > 3
