@@ -74,9 +74,17 @@ def every_page() -> list[tuple[str | None, str]]:
     return pages
 
 
+# Markup of third-party code the page only hosts, left out of the check: /api/docs/'s Swagger UI (the
+# drf-spectacular-sidecar bundle) renders its operations after fetching the schema, so whether axe saw them
+# raced the fetch; its own markup nests controls (swagger-ui's .opblock-summary-control) and colours its
+# version stamp below AA. The page frame around it is still checked.
+THIRD_PARTY = ["#swagger-ui"]
+
+
 def axe_violations(page) -> list[str]:
     page.add_script_tag(path=str(AXE))
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    result = page.evaluate("async (exclude) => await axe.run({exclude: exclude.map(s => [s])}, "
+                           "{resultTypes: ['violations']})", THIRD_PARTY)
     return [f"{v['impact']} {v['id']}: {v['help']} at {[node['target'] for node in v['nodes'][:3]]}"
             for v in result["violations"] if v["impact"] in BAD]
 
