@@ -118,3 +118,14 @@ def test_a_statement_the_connection_already_holds_is_used_as_it_is():
         assert prepared.statement(connection, sql) == execute
         assert User.objects.count() >= 0  # the refused PREPARE left the transaction usable
     assert sql not in prepared._UNPREPARABLE
+
+
+@postgresql
+def test_a_first_page_runs_prepared_and_a_later_one_as_it_is(requester, manager):
+    ordered = CompiledQuery(lambda _none: User.objects.order_by("id").values_list("id"))
+    with CaptureQueriesContext(connection) as queries:
+        first = ordered.rows(None, limits=(0, 1))
+        second = ordered.rows(None, limits=(1, 2))
+    assert queries[0]["sql"].startswith("EXECUTE cm_")  # its LIMIT is the same on every first page
+    assert queries[1]["sql"].startswith("SELECT") and "OFFSET 1" in queries[1]["sql"]
+    assert first + second == list(User.objects.order_by("id").values_list("id"))[:2]
