@@ -71,13 +71,20 @@ def test_conflict_panel_query_count_does_not_grow_with_conflicts(client, frozen,
     assert counts[0] == counts[1]
 
 
-def test_the_compiled_conflicts_query_returns_what_values_list_returns(frozen, requester, peer):
-    """changes.selectors builds the conflicts SQL once per process (changemgmt.compiled): its rows,
-    converted (aware datetimes, the shared JSON), are the ORM's, from either side and for none."""
+def test_the_page_reads_the_conflicts_the_orm_reads_from_either_side(frozen, requester, peer):
+    """The change page reads its conflicts with the change in one query (changes.page_loader): from either
+    side, the other change's id, title and owner, the overlap (aware datetimes) and what they share (the
+    JSON, parsed), as the ORM reads them."""
+    from changemgmt.templatetags.cm_format import person
     from changes import selectors
+    from changes.calendar.conflicts import conflicts_of
 
     first = services.create_change(actor=requester, data=f.complete_fields(**plan(0, 60)))
     second = services.create_change(actor=peer, data=f.complete_fields(**plan(30, 90)))
-    for change_id in (first.pk, second.pk, second.pk + 1000):
-        assert selectors._CONFLICTS.rows(change_id) == list(selectors._conflicts_of(change_id))
-    assert isinstance(selectors._CONFLICTS.rows(first.pk)[0][2], dict)
+    for change_id in (first.pk, second.pk):
+        expected = [(side.pk, side.title, person(side.owner), row.overlap_start, row.overlap_end, row.shared)
+                    for row in conflicts_of(change_id).order_by("overlap_start", "id")
+                    for side in [row.other if row.change_id == change_id else row.change]]
+        lines = selectors.change_page(change_id).conflicts
+        assert [tuple(line) for line in lines] == expected and len(lines) == 1
+        assert isinstance(lines[0].shared, dict) and lines[0].overlap_start.tzinfo is not None
