@@ -48,13 +48,17 @@ def _person(user) -> str:
 def queue_item(slot, deciding: selectors.Deciding, rclock, links, *, error: str = "") -> dict:
     """What one row shows, as plain strings (the row template only prints them): the slot, its SLA
     badge, on whose behalf the user acts, and why they may not decide it."""
+    item = item_before_siblings(slot, deciding, rclock, links, error=error)
+    add_refusals(item, slot, deciding)
+    return item
+
+
+def item_before_siblings(slot, deciding: selectors.Deciding, rclock, links, *, error: str = "") -> dict:
+    """queue_item but why the user may not decide the slot, which needs its change's live slots: made
+    while the query that reads them runs (selectors.slots_of's `meanwhile`)."""
     text, colour = badges.sla_badge(slot, rclock)
     pending = slot.status == PENDING
-    if pending:
-        acting_for, check = deciding.of(slot)
-        refusals = " ".join(check.refusals(slot, slot.change.live_slots))
-    else:
-        acting_for, refusals = None, ""
+    acting_for = deciding.of(slot)[0] if pending else None
     change = slot.change
     label = slot.get_role_display() + (f" #{slot.ordinal}" if slot.ordinal > 1 else "")
     return {
@@ -62,12 +66,19 @@ def queue_item(slot, deciding: selectors.Deciding, rclock, links, *, error: str 
         "title": change.title, "role": label, "rule": slot.rule, "policy": slot.policy,
         "change_url": links.of(links.change, change.pk), "decide_url": links.of(links.decide, slot.pk),
         "sla": text, "sla_colour": colour, "due": rclock.stamp(slot.due_at) if slot.due_at else "",
-        "acting_for": _person(acting_for) if acting_for else "", "refusals": refusals,
+        "acting_for": _person(acting_for) if acting_for else "", "refusals": "",
         "decided_by": _person(slot.decided_by) if slot.decided_by_id else "",
         "on_behalf_of": _person(slot.on_behalf_of) if slot.on_behalf_of_id else "",
         "decided_at": rclock.stamp(slot.decided_at) if slot.decided_at else "",
         "reason": slot.reason, "error": error, "via": slot.get_channel_display() if slot.channel else "",
     }
+
+
+def add_refusals(item: dict, slot, deciding: selectors.Deciding) -> None:
+    """The item's reasons the user may not decide its pending slot (approvals.rules), from its change's
+    live slots."""
+    if item["pending"]:
+        item["refusals"] = " ".join(deciding.of(slot)[1].refusals(slot, slot.change.live_slots))
 
 
 # (label, sort key) of My approvals' columns; the keys are approvals.selectors.QUEUE_SORTS'.
@@ -100,11 +111,16 @@ def queue(request):
         version = selectors.queue_version(user, sort=sort, delegators=delegators)
         if (same := unchanged(request, version)) is not None:
             return same
-    rows, _ = selectors.my_slots(user, sort=sort, delegators=delegators)
-    version = selectors.version_of(slot.pk for slot in rows)
     rclock, links = badges.RequestClock(timezone.now()), RowLinks()
-    deciding = selectors.Deciding(user, delegators)
-    items = [queue_item(slot, deciding, rclock, links) for slot in rows]
+    deciding, items = selectors.Deciding(user, delegators), []
+
+    def begin(slots):  # while the database reads the slots' siblings (selectors.slots_of)
+        items.extend(item_before_siblings(slot, deciding, rclock, links) for slot in slots)
+
+    rows, _ = selectors.my_slots(user, sort=sort, delegators=delegators, meanwhile=begin)
+    for item, slot in zip(items, rows, strict=True):
+        add_refusals(item, slot, deciding)
+    version = selectors.version_of(slot.pk for slot in rows)
     live = request.GET.copy()
     live["since"] = version
     spliced = Spliced()  # the rows skip the template engine's copies (changemgmt.web.markup.Spliced)

@@ -155,9 +155,23 @@ def queue_slots(queryset) -> list[QueueSlot]:
     return slots_of(queryset.values_list(*_COLUMNS))
 
 
-def slots_of(rows) -> list[QueueSlot]:
+def slots_of(rows, meanwhile=None) -> list[QueueSlot]:
     """QueueSlots of `rows` (tuples of _COLUMNS, or of _SLOT_COLUMNS) and their changes' live slots (one
-    query)."""
+    query). The live slots' query runs in the database while the slots are built and `meanwhile(slots)`
+    works on them (CompiledQuery.sent): it may read anything but `change.live_slots`, and run no query."""
+    rows = list(rows)
+    if not rows:
+        return _built(rows, meanwhile)
+    with _SIBLINGS.sent(array_of(dict.fromkeys(row[1] for row in rows)), make=_sibling) as siblings:
+        slots = _built(rows, meanwhile)
+        changes = {slot.change_id: slot.change for slot in slots}
+        for sibling in siblings.rows():
+            changes[sibling.change_id].live_slots.append(sibling)
+    return slots
+
+
+def _built(rows, meanwhile) -> list[QueueSlot]:
+    """The QueueSlots of `rows`, each change and each person once, their live slots still to come."""
     changes, slots, named = {}, [], []
     for row in rows:
         change_id = row[1]
@@ -170,9 +184,8 @@ def slots_of(rows) -> list[QueueSlot]:
             named.append((slot, row[18:]))
     if named:
         _name_people(named)
-    if changes:
-        for sibling in _SIBLINGS.rows(array_of(changes), make=_sibling):
-            changes[sibling.change_id].live_slots.append(sibling)
+    if meanwhile is not None:
+        meanwhile(slots)
     return slots
 
 
@@ -238,11 +251,12 @@ def _first_rows(user, delegators, *, status: str | None, role: str | None, sort:
 
 
 def my_slots(user, *, status: str | None = SlotStatus.PENDING, role: str | None = None, sort: str = "due",
-             delegators=None) -> tuple[list[QueueSlot], list]:
-    """The first QUEUE_LIMIT of `my_queue` as QueueSlots, and the delegators (fetched unless given)."""
+             delegators=None, meanwhile=None) -> tuple[list[QueueSlot], list]:
+    """The first QUEUE_LIMIT of `my_queue` as QueueSlots, and the delegators (fetched unless given);
+    `meanwhile` as `slots_of` takes it."""
     if delegators is None:
         delegators = delegation.active_delegators(user)
-    return slots_of(_first_rows(user, delegators, status=status, role=role, sort=sort)), delegators
+    return slots_of(_first_rows(user, delegators, status=status, role=role, sort=sort), meanwhile), delegators
 
 
 def version_of(slot_ids) -> str:

@@ -84,7 +84,9 @@ def statement(database, sql: str) -> str:
     raw = database.connection
     names = _PREPARED.setdefault(raw, set())
     if name not in names:
-        if len(names) >= MOST_PER_CONNECTION:
+        # In pipeline mode (changemgmt.compiled's `sent`) a refused PREPARE would surface only later and
+        # abort the queries queued behind it: new SQL runs as it is until the pipeline ends.
+        if len(names) >= MOST_PER_CONNECTION or raw.pgconn.pipeline_status:
             return sql
         done = _prepare(raw, name, text)
         if not done:

@@ -178,6 +178,28 @@ def test_the_plain_queue_rows_answer_as_the_model_slots_do(frozen, client, reque
     assert "One person may not fill two approval slots on the same change." in page
 
 
+def test_the_rows_are_built_while_their_changes_live_slots_are_read(frozen, requester, peer, manager):
+    """selectors.slots_of hands the slots to `meanwhile` before their changes' live slots arrive (the
+    siblings' query runs in the database meanwhile, CompiledQuery.sent) and fills them in after: the same
+    slots and siblings as without it."""
+    first = change_in_approval(requester, risk=f.MEDIUM_RISK, title="Half reviewed")
+    change_in_approval(requester, title="Untouched")
+    decide(slot_id=first.approval_slots.filter(role="peer").order_by("id").first().pk, actor=peer, verdict="grant")
+    seen = []
+    with CaptureQueriesContext(connection) as queries:
+        rows, _ = my_slots(manager, meanwhile=lambda slots: seen.extend(
+            (slot.pk, list(slot.change.live_slots)) for slot in slots))
+    assert [pk for pk, _live in seen] == [row.pk for row in rows]
+    assert any(s.status == SlotStatus.GRANTED for row in rows for s in row.change.live_slots)
+    assert all(live == [] for _pk, live in seen)
+    assert len(queries) == 4  # the delegations, the user's roles, the slots, their changes' live slots
+    plain, _ = my_slots(manager)
+    assert rows == plain
+    assert {s.pk for row in rows for s in row.change.live_slots} == set(
+        ApprovalSlot.objects.filter(change__in=[row.change_id for row in rows])
+        .exclude(status=SlotStatus.SUPERSEDED).values_list("pk", flat=True))
+
+
 def test_a_pending_row_names_a_decider_its_row_carries_no_name_for(frozen, requester, peer, manager):
     """The pending queue's query reads no names (a pending slot has no decider, which the services see
     to); a pending slot that names one all the same gets them from one more query."""

@@ -1,7 +1,8 @@
 """changemgmt.compiled: a query built once per process returns, for each value, what the queryset
 built for that value returns (models with their select_related rows, values_list rows converted),
 in one query, cut as a slice cuts it when asked."""
-from django.db import connection
+import pytest
+from django.db import DataError, connection, transaction
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
@@ -90,3 +91,53 @@ def test_in_array_of_texts_with_an_array_literals_characters(frozen, requester):
     compiled = CompiledQuery(lambda wanted: ChangeRequest.objects.filter(InArray(F("title"), wanted)).order_by("id")
                              .values_list("title", flat=True))
     assert compiled.rows(array_of(titles[1:] + ["absent"])) == [(title,) for title in titles[1:]]
+
+
+def test_a_query_sent_ahead_returns_its_rows_once_and_is_one_logged_query(frozen, requester):
+    """`sent`: the rows `rows` returns, one query in Django's log, waited for when the block asks."""
+    changes = [services.create_change(actor=requester, data=f.complete_fields(title=t)) for t in "ABC"]
+    compiled = CompiledQuery(lambda ids: ChangeRequest.objects.filter(InArray(F("id"), ids)).order_by("id")
+                             .values_list("pk", "title", "created_at"))
+    ids = array_of([changes[0].pk, changes[2].pk])
+    with CaptureQueriesContext(connection) as queries:
+        with compiled.sent(ids) as sent:
+            found = sent.rows()
+            assert sent.rows() is found  # fetched once
+    assert found == compiled.rows(ids) == [(c.pk, c.title, c.created_at) for c in (changes[0], changes[2])]
+    assert len(queries) == 1
+
+
+def test_on_postgresql_a_query_sent_ahead_runs_while_the_block_goes_on(frozen, requester):
+    """The query is on its way when the block begins (psycopg's pipeline mode), the connection is back to
+    normal after it, and a query that fails does so when its rows are asked for, leaving the connection
+    usable."""
+    if connection.vendor != "postgresql":
+        pytest.skip("pipeline mode is PostgreSQL's")
+    from psycopg.pq import PipelineStatus
+
+    change = services.create_change(actor=requester, data=f.complete_fields())
+    compiled = CompiledQuery(lambda pk: ChangeRequest.objects.filter(pk=pk).values_list("title", flat=True))
+    raw = connection.connection
+    with compiled.sent(change.pk) as sent:
+        assert raw.pgconn.pipeline_status != PipelineStatus.OFF
+        assert sent.rows() == [(change.title,)]
+    assert raw.pgconn.pipeline_status == PipelineStatus.OFF
+    failing = CompiledQuery(lambda value: ChangeRequest.objects.filter(pk=value).values_list("title", flat=True))
+    with pytest.raises(DataError), transaction.atomic():
+        with failing.sent("not a number") as sent:
+            sent.rows()
+    assert compiled.rows(change.pk) == [(change.title,)]
+
+
+def test_sql_new_to_a_connection_in_pipeline_mode_is_not_prepared_there(frozen, requester):
+    """A PREPARE queued in a pipeline would fail later than its fallback can catch: new SQL runs as it is
+    until the pipeline ends, then is prepared as usual."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's")
+    from changemgmt import prepared
+
+    sql = 'SELECT "title" FROM "changes_changerequest" WHERE "id" > %s AND "title" <> %s'
+    connection.ensure_connection()
+    with connection.connection.pipeline():
+        assert prepared.statement(connection, sql) == sql
+    assert prepared.statement(connection, sql).startswith("EXECUTE cm_")
