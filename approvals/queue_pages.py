@@ -7,78 +7,24 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from approvals import badges, delegation, selectors, services
-from approvals.choices import DecisionChannel, SlotStatus
+from approvals import delegation, selectors, services
+from approvals.choices import DecisionChannel
 from approvals.models import ApprovalSlot
+from approvals.queue_table import QueueTable
 from approvals.services import bulk as bulk_services
 from approvals.services import delegation as delegation_services
 from changemgmt.errors import Conflict
 from changemgmt.web.access import member_required
 from changemgmt.web.htmx import is_htmx, redirect_page, unchanged
-from changemgmt.web.markup import Spliced, url_by_pk
-
-
-class RowLinks:
-    """Each row's links, escaped for an attribute, from one reverse per URL name per request (reverse
-    costs ~0.2 ms a call; escaping 500 rows' links one by one, 0.3 ms: changemgmt.web.markup.url_by_pk)."""
-
-    def __init__(self):
-        self.change, self.decide = url_by_pk("changes:detail"), url_by_pk("approvals:queue-decide")
-
-    def of(self, link, pk: int) -> str:
-        return link(pk)
-
-
-PENDING = SlotStatus.PENDING.value  # a plain string: compared once per row
+from changemgmt.web.markup import Spliced
 
 
 def _resolved(user):
     """The user behind request.user's lazy proxy (member_required has resolved it): each attribute read
     through the proxy costs a few calls, and 500 rows read the user about ten times each."""
     return getattr(user, "_wrapped", user)
-
-
-def _person(user) -> str:
-    return (user.get_full_name() or user.username) if user is not None else "—"
-
-
-def queue_item(slot, deciding: selectors.Deciding, rclock, links, *, error: str = "") -> dict:
-    """What one row shows, as plain strings (the row template only prints them): the slot, its SLA
-    badge, on whose behalf the user acts, and why they may not decide it."""
-    item = item_before_siblings(slot, deciding, rclock, links, error=error)
-    add_refusals(item, slot, deciding)
-    return item
-
-
-def item_before_siblings(slot, deciding: selectors.Deciding, rclock, links, *, error: str = "") -> dict:
-    """queue_item but why the user may not decide the slot, which needs its change's live slots: made
-    while the query that reads them runs (selectors.slots_of's `meanwhile`)."""
-    text, colour = badges.sla_badge(slot, rclock)
-    pending = slot.status == PENDING
-    acting_for = deciding.of(slot)[0] if pending else None
-    change = slot.change
-    label = slot.get_role_display() + (f" #{slot.ordinal}" if slot.ordinal > 1 else "")
-    return {
-        "id": str(slot.pk), "status": slot.status, "pending": pending, "reference": change.reference,
-        "title": change.title, "role": label, "rule": slot.rule, "policy": slot.policy,
-        "change_url": links.of(links.change, change.pk), "decide_url": links.of(links.decide, slot.pk),
-        "sla": text, "sla_colour": colour, "due": rclock.stamp(slot.due_at) if slot.due_at else "",
-        "acting_for": _person(acting_for) if acting_for else "", "refusals": "",
-        "decided_by": _person(slot.decided_by) if slot.decided_by_id else "",
-        "on_behalf_of": _person(slot.on_behalf_of) if slot.on_behalf_of_id else "",
-        "decided_at": rclock.stamp(slot.decided_at) if slot.decided_at else "",
-        "reason": slot.reason, "error": error, "via": slot.get_channel_display() if slot.channel else "",
-    }
-
-
-def add_refusals(item: dict, slot, deciding: selectors.Deciding) -> None:
-    """The item's reasons the user may not decide its pending slot (approvals.rules), from its change's
-    live slots."""
-    if item["pending"]:
-        item["refusals"] = " ".join(deciding.of(slot)[1].refusals(slot, slot.change.live_slots))
 
 
 # (label, sort key) of My approvals' columns; the keys are approvals.selectors.QUEUE_SORTS'.
@@ -111,24 +57,18 @@ def queue(request):
         version = selectors.queue_version(user, sort=sort, delegators=delegators)
         if (same := unchanged(request, version)) is not None:
             return same
-    rclock, links = badges.RequestClock(timezone.now()), RowLinks()
-    deciding, items = selectors.Deciding(user, delegators), []
-
-    def begin(slots):  # while the database reads the slots' siblings (selectors.slots_of)
-        items.extend(item_before_siblings(slot, deciding, rclock, links) for slot in slots)
-
-    rows, _ = selectors.my_slots(user, sort=sort, delegators=delegators, meanwhile=begin)
-    for item, slot in zip(items, rows, strict=True):
-        add_refusals(item, slot, deciding)
+    table = QueueTable(user, delegators)  # its rows made while the database reads their siblings
+    rows, _ = selectors.my_slots(user, sort=sort, delegators=delegators, meanwhile=table.begin)
+    table.finish()
     version = selectors.version_of(slot.pk for slot in rows)
     live = request.GET.copy()
     live["since"] = version
     spliced = Spliced()  # the rows skip the template engine's copies (changemgmt.web.markup.Spliced)
     page = render_to_string("approvals/queue.html", {
-        "items": items, "delegators": delegators, "given": given,
+        "table": table, "delegators": delegators, "given": given,
         "limit": selectors.QUEUE_LIMIT, "columns": queue_columns(request.GET, sort), "live_query": live.urlencode(),
         "version": version, "poll_seconds": settings.LIVE_POLL_SECONDS,
-        "can_bulk": any(not item["refusals"] and item["pending"] for item in items), "spliced": spliced},
+        "can_bulk": table.can_bulk, "spliced": spliced},
         request)
     return HttpResponse(spliced.encode(page))
 
@@ -156,11 +96,10 @@ def bulk_grant(request):
 
 def _row(request, slot_id: int, *, error: str = "", status: int = 200):
     """The row of one slot after an htmx decision attempt, swapped in place."""
-    [slot] = selectors.queue_slots(ApprovalSlot.objects.filter(pk=slot_id))
-    deciding = selectors.Deciding(request.user, delegation.active_delegators(request.user))
-    item = queue_item(slot, deciding, badges.RequestClock(timezone.now()), RowLinks(), error=error)
+    table = QueueTable(request.user, delegation.active_delegators(request.user), error=error)
+    selectors.queue_slots(ApprovalSlot.objects.filter(pk=slot_id), meanwhile=table.begin)
     # htmx swaps 2xx, 400 and 409 (base.html's config); a 403 refusal is shown inline with 200.
-    return render(request, "approvals/_queue_row.html", {"items": [item]},
+    return render(request, "approvals/_queue_row.html", {"table": table.finish()},
                   status=status if status in (200, 400, 409) else 200)
 
 

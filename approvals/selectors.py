@@ -149,10 +149,11 @@ _SIBLINGS = CompiledQuery(lambda change_ids: (
 _sibling = partial(tuple.__new__, Sibling)
 
 
-def queue_slots(queryset) -> list[QueueSlot]:
+def queue_slots(queryset, meanwhile=None) -> list[QueueSlot]:
     """`queryset`'s slots (ApprovalSlot rows, sliced and ordered as the caller wants) as QueueSlots, each
-    change once with its live slots, each person once: two queries whatever the number of rows."""
-    return slots_of(queryset.values_list(*_COLUMNS))
+    change once with its live slots, each person once: two queries whatever the number of rows;
+    `meanwhile` as `slots_of` takes it."""
+    return slots_of(queryset.values_list(*_COLUMNS), meanwhile)
 
 
 def slots_of(rows, meanwhile=None) -> list[QueueSlot]:

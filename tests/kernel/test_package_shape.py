@@ -62,6 +62,7 @@ EXTRAS = {
         "email_link_services": "signed single-use grant/reject links of request and reminder mails; deciding by one",
         "queue_pages": "the 'My approvals' pages (views under another name, being reworked with the pages)",
         "queue_urls": "their URLs",
+        "queue_table": "My approvals' rows as markup, made around the query that reads their siblings",
         "roster_pages": "the on-call roster's configuration page (views under another name, beside the queue's)",
     },
     "changes": {
