@@ -4,8 +4,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -57,19 +58,19 @@ def queue(request):
         version = selectors.queue_version(user, sort=sort, delegators=delegators)
         if (same := unchanged(request, version)) is not None:
             return same
-    table = QueueTable(user, delegators)  # its rows made while the database reads their siblings
-    rows, _ = selectors.my_slots(user, sort=sort, delegators=delegators, meanwhile=table.begin)
-    table.finish()
+    table, spliced = QueueTable(user, delegators), Spliced()  # the parts skip the template engine's copies
+    live = spliced.hole()
+    with selectors.first_rows_sent(user, delegators, sort=sort) as first:  # the database reads the slots while
+        page = render_to_string("approvals/queue.html", {  # the page around them is rendered
+            "delegators": delegators, "given": given, "live": live}, request)
+    rows = selectors.slots_of(first.rows(), meanwhile=table.begin)  # the rows made while it reads their siblings
     version = selectors.version_of(slot.pk for slot in rows)
-    live = request.GET.copy()
-    live["since"] = version
-    spliced = Spliced()  # the rows skip the template engine's copies (changemgmt.web.markup.Spliced)
-    page = render_to_string("approvals/queue.html", {
-        "table": table, "delegators": delegators, "given": given,
-        "limit": selectors.QUEUE_LIMIT, "columns": queue_columns(request.GET, sort), "live_query": live.urlencode(),
-        "version": version, "poll_seconds": settings.LIVE_POLL_SECONDS,
-        "can_bulk": table.can_bulk, "spliced": spliced},
-        request)
+    query = request.GET.copy()
+    query["since"] = version
+    spliced.fill(live, get_template("approvals/_queue_live.html").render({
+        "table": table.finish(), "limit": selectors.QUEUE_LIMIT, "columns": queue_columns(request.GET, sort),
+        "live_query": query.urlencode(), "version": version, "poll_seconds": settings.LIVE_POLL_SECONDS,
+        "can_bulk": table.can_bulk, "spliced": spliced, "request": request, "csrf_token": get_token(request)}))
     return HttpResponse(spliced.encode(page))
 
 

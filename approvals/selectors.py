@@ -10,6 +10,7 @@ the attribute names approvals.rules, approvals.badges and approvals.delegation a
 stay the one place their rules live.
 """
 import hashlib
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache, partial
@@ -23,7 +24,7 @@ from approvals import badges, delegation
 from approvals.choices import SLOT_HOLDERS, DecisionChannel, SlotRole, SlotStatus
 from approvals.models import ApprovalSlot
 from approvals.rules import DecisionCheck
-from changemgmt.compiled import CompiledQuery, InArray, array_of
+from changemgmt.compiled import CompiledQuery, InArray, Sent, array_of
 from changemgmt.roles import roles_of
 
 
@@ -238,17 +239,39 @@ def _queue(user, decided_or_roles, role: str | None, sort: str):
 _QUEUES: dict[tuple, CompiledQuery] = {}
 
 
-def _first_rows(user, delegators, *, status: str | None, role: str | None, sort: str) -> list[tuple]:
-    """The first QUEUE_LIMIT rows of `my_queue`: tuples of _COLUMNS for decided slots, of _SLOT_COLUMNS for
-    pending ones."""
+def _first(user, delegators, *, status: str | None, role: str | None, sort: str):
+    """(the CompiledQuery of `my_queue`'s rows, run with the user's pk and FIRST, or None; the rows
+    themselves when it is None): tuples of _COLUMNS for decided slots, of _SLOT_COLUMNS for pending ones."""
     key = (_decided(status) or frozenset(slot_roles_of(user, delegators)), role, sort)
     columns = _COLUMNS if isinstance(key[0], str) else _SLOT_COLUMNS
     if not key[0]:  # no slot role: the ORM answers without a query
-        return list(_queue(user, key[0], role, sort)[:QUEUE_LIMIT].values_list(*columns))
+        return None, list(_queue(user, key[0], role, sort)[:QUEUE_LIMIT].values_list(*columns))
     compiled = _QUEUES.get(key)
     if compiled is None:
         compiled = _QUEUES[key] = CompiledQuery(lambda pk: _queue(pk, key[0], role, sort).values_list(*columns))
-    return compiled.rows(user.pk, limits=(0, QUEUE_LIMIT))
+    return compiled, None
+
+
+FIRST = (0, QUEUE_LIMIT)
+
+
+def _first_rows(user, delegators, *, status: str | None, role: str | None, sort: str) -> list[tuple]:
+    """The first QUEUE_LIMIT rows of `my_queue` (`_first`)."""
+    compiled, rows = _first(user, delegators, status=status, role=role, sort=sort)
+    return rows if compiled is None else compiled.rows(user.pk, limits=FIRST)
+
+
+@contextmanager
+def first_rows_sent(user, delegators, *, status: str | None = SlotStatus.PENDING, role: str | None = None,
+                    sort: str = "due"):
+    """`_first_rows`' query sent ahead (CompiledQuery.sent): the block goes on while the database reads the
+    rows, `.rows()` returns them (give them to `slots_of` after the block)."""
+    compiled, rows = _first(user, delegators, status=status, role=role, sort=sort)
+    if compiled is None:
+        yield Sent(rows)
+        return
+    with compiled.sent(user.pk, limits=FIRST) as sent:
+        yield sent
 
 
 def my_slots(user, *, status: str | None = SlotStatus.PENDING, role: str | None = None, sort: str = "due",

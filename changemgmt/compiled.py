@@ -97,21 +97,24 @@ class CompiledQuery:
         return _as_rows(fetched, make)
 
     @contextmanager
-    def sent(self, value, alias: str = "default", *, make=None):
-        """`rows(value, make=make)` sent ahead: the block's `Sent.rows()` returns them. On PostgreSQL the
-        query goes to the server when the block begins and runs there while the block goes on (psycopg's
-        pipeline mode: no wait for the answer until `rows()`), so the caller's Python work and the
-        database's overlap; My approvals builds its rows while the siblings' query runs (~3 ms at a
-        million changes, bench/README.md). Run nothing else on the connection inside the block: its
-        answer would wait for this one's. Elsewhere the query runs when the block begins."""
+    def sent(self, value, alias: str = "default", *, limits: tuple[int, int | None] | None = None, make=None):
+        """`rows(value, limits=limits, make=make)` sent ahead: `Sent.rows()` returns them, in the block or
+        after it. On PostgreSQL the query goes to the server when the block begins and runs there while
+        the block goes on (psycopg's pipeline mode: no wait for the answer until `rows()` or the block's
+        end), so the caller's Python work and the database's overlap: My approvals renders its frame while
+        the database reads its slots, and builds its rows while it reads their siblings (bench/README.md).
+        Run nothing else on the connection inside the block: its answer would wait for this one's.
+        Elsewhere the query runs when the block begins."""
         database = connections[alias]
         if database.vendor != "postgresql":
-            yield Sent(self.rows(value, alias, make=make))
+            yield Sent(self.rows(value, alias, limits=limits, make=make))
             return
-        compiler, sql, params, converters = self._statement(database, value, None)  # any PREPARE first
+        compiler, sql, params, converters = self._statement(database, value, limits)  # any PREPARE first
         with database.connection.pipeline(), database.cursor() as cursor:
             self._execute(database, cursor, sql, params, converters, make)
-            yield Sent(lambda: _as_rows(self._fetched(database, cursor, compiler, converters, make), make))
+            sent = Sent(lambda: _as_rows(self._fetched(database, cursor, compiler, converters, make), make))
+            yield sent
+            sent.rows()  # read before the cursor closes, for after the block
 
     def objects(self, value, alias: str = "default") -> list:
         compiler, fetched = self._fetch(value, alias)

@@ -4,6 +4,7 @@ import secrets
 from html import escape
 
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 
 
 def csrf_field(token) -> str:
@@ -44,17 +45,35 @@ class Spliced:
     marker's place. Django joins each template level's output into a new string, so My approvals' 500
     rows (600 KB) were copied about ten times on their way out, widened to two bytes a character by the
     first non-Latin-1 character of the page around them, and encoded once more: 2 ms of the page
-    (bench/README.md). The marker is random per page: no text a user wrote can stand for it."""
+    (bench/README.md). A `hole` is a marker whose markup is `fill`ed in later: a page can be rendered
+    before the part that waits for its rows (My approvals renders its frame while the database reads the
+    rows). Markup put or filled in may hold markers itself. Markers are random per page: no text a user
+    wrote can stand for one."""
 
     def __init__(self):
-        self.marker, self.markup = f"<!--{secrets.token_hex(16)}-->", None
+        self.parts: dict[str, str | None] = {}  # marker -> its markup
 
     def put(self, markup: str) -> str:
-        self.markup = markup
-        return self.marker
+        """A marker that stands for `markup`."""
+        marker = self.hole()
+        self.parts[marker] = markup
+        return marker
+
+    def hole(self) -> str:
+        """A marker for markup to `fill` in later (a safe string, for a template)."""
+        marker = mark_safe(f"<!--{secrets.token_hex(16)}-->")
+        self.parts[marker] = None
+        return marker
+
+    def fill(self, marker: str, markup: str) -> None:
+        self.parts[marker] = markup
 
     def encode(self, page: str) -> bytes:
-        if self.markup is None:
-            return page.encode()
-        head, tail = page.split(self.marker)
-        return b"".join((head.encode(), self.markup.encode(), tail.encode()))
+        return b"".join(self._encoded(page))
+
+    def _encoded(self, text: str) -> list[bytes]:
+        for marker, markup in self.parts.items():
+            if markup is not None and marker in text:
+                head, tail = text.split(marker)
+                return [*self._encoded(head), *self._encoded(markup), *self._encoded(tail)]
+        return [text.encode()]

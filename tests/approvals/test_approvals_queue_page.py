@@ -209,3 +209,29 @@ def test_a_pending_row_names_a_decider_its_row_carries_no_name_for(frozen, reque
     assert (row.decided_by.username, row.decided_by.get_full_name(), row.on_behalf_of is row.decided_by) == (
         manager.username, manager.get_full_name(), True)
     assert all(other.decided_by is None for other in my_slots(peer)[0] if other.pk != slot.pk)
+
+
+def test_on_postgresql_the_page_waits_for_the_database_only_for_what_it_reads_ahead(frozen, client, requester,
+                                                                                     peer):
+    """My approvals renders its frame while the database reads its slots, and builds its rows while it reads
+    their siblings (CompiledQuery.sent): no other query may run in those windows, or it would wait for
+    the one under way and the page would lose the overlap."""
+    if connection.vendor != "postgresql":
+        import pytest
+
+        pytest.skip("pipeline mode is PostgreSQL's")
+    for index in range(3):
+        change_in_approval(requester, title=f"Change {index}")
+    signed_in(client, peer)
+    client.get(QUEUE)  # the statements prepared (outside any pipeline) on this connection
+    ahead = []
+
+    def record(execute, sql, params, many, context):
+        if connection.connection.pgconn.pipeline_status:
+            ahead.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        page = client.get(QUEUE).content.decode()
+    assert page.count('<tr id="slot-') == 6  # two peer slots each
+    assert len(ahead) == 2 and all(sql.startswith("EXECUTE cm_") for sql in ahead)

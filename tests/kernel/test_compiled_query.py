@@ -105,6 +105,10 @@ def test_a_query_sent_ahead_returns_its_rows_once_and_is_one_logged_query(frozen
             assert sent.rows() is found  # fetched once
     assert found == compiled.rows(ids) == [(c.pk, c.title, c.created_at) for c in (changes[0], changes[2])]
     assert len(queries) == 1
+    everything = CompiledQuery(lambda _no_value: ChangeRequest.objects.order_by("id").values_list("title", flat=True))
+    with everything.sent(None, limits=(1, 3)) as sent:
+        pass  # the rows are read by the block's end, for after it
+    assert sent.rows() == everything.rows(None, limits=(1, 3)) == [("B",), ("C",)]
 
 
 def test_on_postgresql_a_query_sent_ahead_runs_while_the_block_goes_on(frozen, requester):

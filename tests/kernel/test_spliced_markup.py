@@ -21,3 +21,14 @@ def test_the_spliced_page_is_the_page_with_the_markup_in_place():
 def test_nothing_put_is_the_page_as_it_is_and_markers_are_random():
     assert Spliced().encode(render("")) == render("").encode()
     assert Spliced().put("x") != Spliced().put("x")
+
+
+def test_a_hole_filled_after_the_page_is_rendered_may_hold_a_marker_itself():
+    """My approvals renders its frame before its rows are in: the live part is a hole filled later, and
+    its rows are put in it by the row tag."""
+    table = "<tr><td>é</td></tr>"
+    spliced = Spliced()
+    hole = spliced.hole()
+    page = engines["django"].from_string("<main>{{ live }}</main>").render({"live": hole})
+    spliced.fill(hole, f"<div>{spliced.put(table)}</div>")
+    assert spliced.encode(page) == f"<main><div>{table}</div></main>".encode()
