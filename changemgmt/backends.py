@@ -89,6 +89,15 @@ def _forget_session_user(**_kwargs) -> None:
 request_started.connect(_forget_session_user, dispatch_uid="changemgmt.backends.forget_session_user")
 
 
+def user_pk(value):
+    """`value` (a session's user id, kept as text) as the user table's primary key, or None when it is
+    none: what the session's user column holds and what `get_user` looks up."""
+    try:
+        return get_user_model()._meta.pk.to_python(value)
+    except ValidationError:
+        return None
+
+
 class RolesBackend(ModelBackend):
     """ModelBackend whose get_user reads the roles and the inbox state with the user. Logins through
     the password form and `force_login` name it in the session (the lock-out backend before it has no
@@ -96,9 +105,8 @@ class RolesBackend(ModelBackend):
 
     def get_user(self, user_id):
         manager = get_user_model()._default_manager
-        try:
-            pk = manager.model._meta.pk.to_python(user_id)
-        except ValidationError:
+        pk = user_pk(user_id)
+        if pk is None:
             return None
         offered = _SESSION_USER.get()
         if offered is not None and offered.pk == pk:  # read with the session a moment ago

@@ -11,7 +11,6 @@ SQL, by Django's rule: a session that expires now or earlier is no session.
 """
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.sessions.backends import db
-from django.core.exceptions import ValidationError
 from django.db import connections, router
 from django.utils import timezone
 
@@ -41,10 +40,7 @@ def _expiry(value, connection):
 
 def session_user_id(data: dict):
     """The user id the session data names, as the user column keeps it (None: nobody, or not an id)."""
-    try:
-        return get_user_model()._meta.pk.to_python(data[SESSION_KEY])
-    except (KeyError, ValidationError):
-        return None
+    return backends.user_pk(data.get(SESSION_KEY))
 
 
 class SessionStore(db.SessionStore):
