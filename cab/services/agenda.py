@@ -4,7 +4,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -30,7 +30,7 @@ def generate_agenda(*, meeting_id: int, actor=None) -> Meeting:
         now = timezone.now()
         since = previous_meeting_start(meeting)
         items = build_items(meeting, since, now)
-        AgendaItem.objects.bulk_create(items)
+        store_items(items)
         meeting.since = since
         meeting.agenda_generated_at = now
         meeting.save(update_fields=["since", "agenda_generated_at"])
@@ -40,6 +40,23 @@ def generate_agenda(*, meeting_id: int, actor=None) -> Meeting:
         ledger.append(actor=actor, action="cab.agenda_generated", subject=meeting,
                       payload={"since": since, "items_by_section": dict(counts)})
         return meeting
+
+
+def store_items(items: list[AgendaItem]) -> None:
+    """Write generated items (their ids are not read back). On PostgreSQL as COPY: one INSERT of a whole
+    agenda spent most of its time in PostgreSQL parsing the statement, the ~230 KiB of snapshots written
+    in its text (bench/README.md: 37 ms against 17.5 for COPY at a million closed changes). Django logs
+    the COPY as one of the request's queries, as it logged the INSERT. Elsewhere, Django's bulk insert."""
+    connection = connections[router.db_for_write(AgendaItem)]
+    if connection.vendor != "postgresql":
+        AgendaItem.objects.bulk_create(items)
+        return
+    fields = [field for field in AgendaItem._meta.concrete_fields if not field.primary_key]
+    sql = (f"COPY {connection.ops.quote_name(AgendaItem._meta.db_table)} "
+           f"({', '.join(connection.ops.quote_name(field.column) for field in fields)}) FROM STDIN")
+    with connection.cursor() as cursor, cursor.copy(sql) as copy:
+        for item in items:
+            copy.write_row([field.get_db_prep_save(field.pre_save(item, True), connection) for field in fields])
 
 
 def generate_due_agendas() -> int:

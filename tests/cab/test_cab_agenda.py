@@ -166,6 +166,24 @@ def test_generation_is_stored_once_and_ledgered(week):
     assert LedgerEntry.objects.filter(action="cab.agenda_generated", subject=f"cab.meeting:{meeting.pk}").count() == 1
 
 
+def test_the_stored_items_are_the_built_ones_field_for_field(frozen, board, requester):
+    """store_items writes each built item as it is (COPY on PostgreSQL, Django's bulk insert elsewhere), in
+    one logged query."""
+    from cab.agenda import build_items, previous_meeting_start
+
+    support.make_meeting(start=support.LAST_MEETING)
+    seed_week(requester, board["chair"])
+    meeting = support.make_meeting()
+    built = build_items(meeting, previous_meeting_start(meeting), meeting.starts_at - timedelta(days=1))
+    with CaptureQueriesContext(connection) as queries:
+        agenda_services.store_items(built)
+    assert len(queries) == 1
+    fields = [field.attname for field in meeting.items.model._meta.concrete_fields if not field.primary_key]
+    stored = list(meeting.items.order_by("position").values_list(*fields))
+    assert stored == [tuple(getattr(item, name) for name in fields) for item in sorted(built, key=lambda i: i.position)]
+    assert any(row[fields.index("snapshot")] for row in stored) and len(stored) == len(built) > 5
+
+
 def test_generation_takes_the_same_number_of_queries_at_two_sizes(frozen, board, requester):
     support.make_meeting(start=support.LAST_MEETING)
     seed_week(requester, board["chair"])
