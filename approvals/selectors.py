@@ -275,12 +275,11 @@ def first_rows_sent(user, delegators, *, status: str | None = SlotStatus.PENDING
 
 
 def my_slots(user, *, status: str | None = SlotStatus.PENDING, role: str | None = None, sort: str = "due",
-             delegators=None, meanwhile=None) -> tuple[list[QueueSlot], list]:
-    """The first QUEUE_LIMIT of `my_queue` as QueueSlots, and the delegators (fetched unless given);
-    `meanwhile` as `slots_of` takes it."""
+             delegators=None) -> tuple[list[QueueSlot], list]:
+    """The first QUEUE_LIMIT of `my_queue` as QueueSlots, and the delegators (fetched unless given)."""
     if delegators is None:
         delegators = delegation.active_delegators(user)
-    return slots_of(_first_rows(user, delegators, status=status, role=role, sort=sort), meanwhile), delegators
+    return slots_of(_first_rows(user, delegators, status=status, role=role, sort=sort)), delegators
 
 
 def version_of(slot_ids) -> str:
