@@ -2,6 +2,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from approvals.choices import DecisionChannel, SlotRole, SlotStatus, Verdict
@@ -20,7 +21,9 @@ class ApprovalSlot(models.Model):
                                    related_name="approval_decisions")
     decided_at = models.DateTimeField(null=True, blank=True)
     reason = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    # The slots one sync creates share it (approvals.services.sync_slots): their SLA steps, planned from
+    # it, fall due together, so one sweep tells each person once about all of them.
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
     due_at = models.DateTimeField(null=True, blank=True, help_text="SLA deadline")
     # The SLA timer: the next reminder/escalation step and when it is due (approvals.sla).
     next_step = models.CharField(max_length=30, blank=True)

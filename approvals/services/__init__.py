@@ -34,11 +34,13 @@ def sync_slots(*, change, actor, extra) -> list[ApprovalSlot]:
     live = {(s.role, s.ordinal): s for s in change.approval_slots.exclude(status=SlotStatus.SUPERSEDED)}
     wanted = {(spec.role, spec.ordinal): spec for spec in specs}
     created, superseded = [], []
-    timers = timer_fields(start=timezone.now(), risk_level=change.risk_level)
+    start = timezone.now()  # one instant for the slots created together: their SLA steps fall due together
+    timers = timer_fields(start=start, risk_level=change.risk_level)
     for key, spec in wanted.items():
         if key not in live:
             created.append(ApprovalSlot.objects.create(change=change, role=spec.role, ordinal=spec.ordinal,
-                                                       rule=spec.rule, policy=spec.policy, **timers))
+                                                       rule=spec.rule, policy=spec.policy, created_at=start,
+                                                       **timers))
     for key, slot in live.items():
         if key not in wanted and slot.status == SlotStatus.PENDING:
             slot.status = SlotStatus.SUPERSEDED

@@ -181,3 +181,15 @@ def test_two_concurrent_sweeps_send_each_step_once(requester, peer, peer2):
     assert SlaStep.objects.count() == 40
     # After the outage each change gets its latest reminder only, one message for both its slots.
     assert Notification.objects.filter(kind="sla_reminder", user=peer).count() == 5
+
+
+def test_the_slots_created_together_share_their_start_so_their_reminders_fall_due_together(db, requester):
+    """With a clock that moves, the slots one assessment creates still share the instant their SLA steps
+    are planned from: a sweep between two slots' reminder times would otherwise tell a person twice."""
+    import time_machine
+
+    with time_machine.travel(ny(2026, 11, 23, 9), tick=True):
+        change = change_in_approval(requester)
+    slots = list(change.approval_slots.all())
+    assert len(slots) >= 2
+    assert len({slot.created_at for slot in slots}) == 1 and len({slot.next_step_at for slot in slots}) == 1
